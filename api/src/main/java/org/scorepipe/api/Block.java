@@ -1,0 +1,83 @@
+package org.scorepipe.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Rows {@code [from, to)} of a {@link Particles}: the unit of parallel work.
+ *
+ * <p>Coordinates are read and written in the shared array: row {@code r} of the block is at
+ * {@code data()[offset(r) ..  offset(r) + d)}. A block is owned by one thread for a whole
+ * segment of steps, so it also carries that thread's scratch space: {@link #workspace} hands a
+ * component the same array at every step, and the hot loops allocate nothing.
+ */
+public final class Block {
+    private final Particles particles;
+    private final int from;
+    private final int to;
+    private final Map<Object, double[]> workspaces = new IdentityHashMap<>();
+
+    public Block(Particles particles, int from, int to) {
+        this.particles = requireNonNull(particles, "particles is null");
+        if (from < 0 || to < from || to > particles.size()) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, "
+                    + particles.size() + ")");
+        }
+        this.from = from;
+        this.to = to;
+    }
+
+    public Particles particles() {
+        return particles;
+    }
+
+    /** First row (inclusive) in {@link #particles()}. */
+    public int from() {
+        return from;
+    }
+
+    /** Last row (exclusive) in {@link #particles()}. */
+    public int to() {
+        return to;
+    }
+
+    /** Number of rows. */
+    public int size() {
+        return to - from;
+    }
+
+    public int dimension() {
+        return particles.dimension();
+    }
+
+    /** The whole ensemble's array; this block's rows start at {@link #offset()}. */
+    public double[] data() {
+        return particles.data();
+    }
+
+    /** Index in {@link #data()} of the block's first coordinate. */
+    public int offset() {
+        return from * particles.dimension();
+    }
+
+    /** Global particle index of the block's row {@code row} (0-based within the block). */
+    public long particleIndex(int row) {
+        return particles.firstIndex() + from + row;
+    }
+
+    /**
+     * Scratch space of at least {@code length} doubles that belongs to {@code owner} for the
+     * lifetime of this block. The same array comes back on every call with the same owner;
+     * its contents are whatever the owner left there.
+     */
+    public double[] workspace(Object owner, int length) {
+        double[] w = workspaces.get(owner);
+        if (w == null || w.length < length) {
+            w = new double[length];
+            workspaces.put(owner, w);
+        }
+        return w;
+    }
+}

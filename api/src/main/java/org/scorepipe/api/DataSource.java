@@ -1,0 +1,19 @@
+package org.scorepipe.api;
+
+import java.util.Optional;
+
+/** The target distribution: it draws samples, and may know its closed form. */
+public interface DataSource {
+    int dimension();
+
+    /**
+     * Overwrites every row of {@code block} with an independent sample of the target. Row
+     * {@code r} draws only from particle {@code block.particleIndex(r)}'s noise.
+     */
+    void sample(Block block, Noise noise);
+
+    /** The target as a Gaussian mixture, when it is one; analytic scores need it. */
+    default Optional<GaussianMixture> gaussianMixture() {
+        return Optional.empty();
+    }
+}
