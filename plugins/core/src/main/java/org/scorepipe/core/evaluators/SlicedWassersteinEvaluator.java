@@ -1,0 +1,157 @@
+package org.scorepipe.core.evaluators;
+
+import static java.util.Objects.requireNonNull;
+
+import jakarta.inject.Inject;
+import java.util.Arrays;
+import org.scorepipe.api.Component;
+import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.DataSource;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Metrics;
+import org.scorepipe.api.Noise;
+import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.Particles;
+
+/**
+ * The sliced 2-Wasserstein distance between the particles and fresh reference samples
+ * (Rabin, Peyré, Delon, Bernot, "Wasserstein barycenter and its application to texture mixing",
+ * 2011; Bonneel et al., 2015):
+ * <pre>
+ *   SW_2(mu, nu) = sqrt( (1/P) sum_{p=1..P} W_2^2(theta_p # mu, theta_p # nu) )
+ * </pre>
+ * over {@code P} directions {@code theta_p} uniform on the unit sphere (normalised Gaussian
+ * vectors drawn from the evaluation's {@link Noise#ENSEMBLE} stream 0), where
+ * {@code theta # mu} is the law of {@code theta . x}. Between two empirical laws on the line,
+ * {@code W_2^2 = int_0^1 (F^{-1}(u) - G^{-1}(u))^2 du} with the quantile functions of the sorted
+ * samples, computed exactly also for different sample sizes (on the merged grid of levels
+ * {@code i/n} and {@code j/m}). The reference samples are drawn as described in
+ * {@link Reference#samples}. Reported as {@code sliced-wasserstein}.
+ */
+@Component(kind = ComponentKind.EVALUATOR, name = "sliced-wasserstein",
+        doc = "Sliced 2-Wasserstein distance to fresh reference samples over random directions.")
+public final class SlicedWassersteinEvaluator implements Evaluator {
+
+    /** Parameters, bound from the evaluator's config section. */
+    public record Params(
+            @Doc("compare with the data (data) or with the data noised to the particles' time (noised)")
+            @Default("noised") Reference reference,
+            @Doc("number of random directions") @Default("128") int projections,
+            @Doc("number of reference samples; 0 = as many as particles") @Default("0") int referenceSamples) {
+        public Params {
+            requireNonNull(reference, "reference is null");
+            if (projections < 1) {
+                throw new IllegalArgumentException("projections must be >= 1, got " + projections);
+            }
+            if (referenceSamples < 0) {
+                throw new IllegalArgumentException("reference-samples must be >= 0 (0 = as many as particles), got "
+                        + referenceSamples);
+            }
+        }
+    }
+
+    private final Params params;
+    private final DataSource data;
+    private final NoisingPath path;
+
+    @Inject
+    public SlicedWassersteinEvaluator(Params params, DataSource data, NoisingPath path) {
+        this.params = requireNonNull(params, "params is null");
+        this.data = requireNonNull(data, "data is null");
+        this.path = requireNonNull(path, "path is null");
+    }
+
+    @Override
+    public Metrics evaluate(Particles particles, EvalContext context) {
+        int n = particles.size();
+        int d = particles.dimension();
+        if (n == 0) {
+            throw new IllegalArgumentException("the sliced-wasserstein evaluator needs at least one particle");
+        }
+        int m = params.referenceSamples() == 0 ? n : params.referenceSamples();
+        Particles reference = params.reference().samples(data, path, m, d, context);
+        int projections = params.projections();
+        double[] directions = directions(context.noise(), projections, d);
+        double[] projected = new double[n];
+        double[] projectedReference = new double[m];
+        double sum = 0.0;
+        for (int p = 0; p < projections; p++) {
+            project(particles.data(), n, d, directions, p * d, projected);
+            project(reference.data(), m, d, directions, p * d, projectedReference);
+            Arrays.sort(projected);
+            Arrays.sort(projectedReference);
+            sum += wassersteinSquared(projected, projectedReference);
+        }
+        return Metrics.builder().put("sliced-wasserstein", Math.sqrt(sum / projections)).build();
+    }
+
+    /**
+     * {@code count} unit vectors uniform on the sphere in {@code d} dimensions, row-major: the
+     * normals of {@link Noise#ENSEMBLE}'s stream 0, each row divided by its norm (a standard
+     * Gaussian vector's direction is uniform and independent of its length).
+     */
+    static double[] directions(Noise noise, int count, int d) {
+        double[] directions = new double[count * d];
+        noise.normals(Noise.ENSEMBLE, 0, directions, 0, directions.length);
+        for (int p = 0; p < count; p++) {
+            int o = p * d;
+            double norm = 0.0;
+            for (int j = 0; j < d; j++) {
+                norm += directions[o + j] * directions[o + j];
+            }
+            // A zero vector has probability 0; dividing by it would only turn the metric into NaN.
+            double scale = norm > 0 ? 1.0 / Math.sqrt(norm) : 0.0;
+            for (int j = 0; j < d; j++) {
+                directions[o + j] *= scale;
+            }
+        }
+        return directions;
+    }
+
+    /** {@code out[i] = theta . x_i} with {@code theta = directions[offset .. offset + d)}. */
+    private static void project(double[] x, int n, int d, double[] directions, int offset, double[] out) {
+        for (int i = 0; i < n; i++) {
+            int o = i * d;
+            double v = 0.0;
+            for (int j = 0; j < d; j++) {
+                v += x[o + j] * directions[offset + j];
+            }
+            out[i] = v;
+        }
+    }
+
+    /**
+     * {@code W_2^2} between the empirical laws of sorted samples {@code a} (size {@code n}) and
+     * {@code b} (size {@code m}): {@code int_0^1 (a[ceil(un) - 1] - b[ceil(um) - 1])^2 du}. Levels are
+     * counted in units of {@code 1/(nm)}, so the breakpoints {@code (i+1)/n = (i+1)m} and
+     * {@code (j+1)/m = (j+1)n} and the interval lengths are exact integers.
+     */
+    static double wassersteinSquared(double[] a, double[] b) {
+        long n = a.length;
+        long m = b.length;
+        if (n == 0 || m == 0) {
+            throw new IllegalArgumentException("need two non-empty samples, got sizes " + n + " and " + m);
+        }
+        int i = 0;
+        int j = 0;
+        long level = 0;
+        double sum = 0.0;
+        while (i < n && j < m) {
+            long endA = (i + 1) * m;
+            long endB = (j + 1) * n;
+            long end = Math.min(endA, endB);
+            double diff = a[i] - b[j];
+            sum += diff * diff * (double) (end - level);
+            level = end;
+            if (endA == end) {
+                i++;
+            }
+            if (endB == end) {
+                j++;
+            }
+        }
+        return sum / ((double) n * (double) m);
+    }
+}

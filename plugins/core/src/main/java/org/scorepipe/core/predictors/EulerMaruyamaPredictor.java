@@ -1,0 +1,61 @@
+package org.scorepipe.core.predictors;
+
+import jakarta.inject.Inject;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.Component;
+import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.Noise;
+import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.Predictor;
+import org.scorepipe.api.ScoreProvider;
+
+/**
+ * Euler-Maruyama on the reverse-time SDE {@code dX = [f(t) X - g(t)^2 grad log p_t(X)] dt +
+ * g(t) dB~} (Anderson 1982; Song et al., "Score-based generative modeling through stochastic
+ * differential equations", ICLR 2021): one step from {@code t} to {@code tNext = t - dt} is
+ * <pre>
+ *   x  &lt;-  x - [f(t) x - g(t)^2 s(x, t)] dt + sqrt(g(t)^2 dt) xi,    xi ~ N(0, I) from stream 0
+ * </pre>
+ * with the coefficients and the score taken at the step's start {@code t}.
+ */
+@Component(kind = ComponentKind.PREDICTOR, name = "euler-maruyama",
+        doc = "Euler-Maruyama step of the reverse-time SDE (Song et al. 2021).")
+public final class EulerMaruyamaPredictor implements Predictor {
+    private final NoisingPath path;
+    private final ScoreProvider score;
+
+    @Inject
+    public EulerMaruyamaPredictor(NoisingPath path, ScoreProvider score) {
+        this.path = path;
+        this.score = score;
+    }
+
+    @Override
+    public void step(Block block, double t, double tNext, Noise noise) {
+        double dt = t - tNext;
+        if (!(dt > 0)) {
+            throw new IllegalArgumentException("a reverse step runs backwards in time, got t = " + t
+                    + ", tNext = " + tNext);
+        }
+        int d = block.dimension();
+        int n = block.size();
+        int cells = n * d;
+        double[] x = block.data();
+        int offset = block.offset();
+        double[] work = block.workspace(this, cells + d);
+        score.score(x, offset, n, t, work);
+        double g2 = path.diffusionSquared(t);
+        // x - [f x - g^2 s] dt = (1 - f dt) x + g^2 dt s
+        double keep = 1.0 - path.drift(t) * dt;
+        double pull = g2 * dt;
+        double noiseScale = Math.sqrt(g2 * dt);
+        for (int r = 0; r < n; r++) {
+            noise.normals(block.particleIndex(r), 0, work, cells, d);
+            int o = offset + r * d;
+            int so = r * d;
+            for (int i = 0; i < d; i++) {
+                x[o + i] = keep * x[o + i] + pull * work[so + i] + noiseScale * work[cells + i];
+            }
+        }
+    }
+}

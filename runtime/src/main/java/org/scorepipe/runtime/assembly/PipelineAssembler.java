@@ -1,0 +1,406 @@
+package org.scorepipe.runtime.assembly;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.ConfigurationException;
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.ProvisionException;
+import com.google.inject.spi.Message;
+import com.google.inject.util.Types;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.DataSource;
+import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.RunOutputs;
+import org.scorepipe.api.Stage;
+import org.scorepipe.api.StageSpec;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.assembly.PipelineSections.PipelineSection;
+import org.scorepipe.runtime.assembly.PipelineSections.RunnerSection;
+import org.scorepipe.runtime.config.ConfigException;
+import org.scorepipe.runtime.config.ConfigSection;
+import org.scorepipe.runtime.config.ParameterBinder;
+import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.plugins.ComponentType;
+
+/**
+ * Builds a {@link Pipeline} from a resolved pipeline file: binds every section's parameter
+ * record, resolves each component's collaborators, and lets Guice construct it.
+ *
+ * <p>A component's constructor may ask for another component by its kind's interface. The
+ * collaborator comes from the component's own section when it has the kind's key (a name of
+ * a shared component, a type name, or an inline {@code {type: ...}} map), or else from the
+ * pipeline's only shared component of that kind. {@code Optional<K>} is present only when the
+ * section has the key; {@code List<K>} reads the key's plural ({@code evaluators}).
+ *
+ * <p>Each component is built in a child injector of the run's injector ({@link PipelineSpec},
+ * {@link RunOutputs}) that binds its parameter record and its collaborators.
+ */
+public final class PipelineAssembler {
+    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "runner", "components", "stages"));
+
+    private final ComponentRegistry registry;
+
+    public PipelineAssembler(ComponentRegistry registry) {
+        this.registry = requireNonNull(registry, "registry is null");
+    }
+
+    /** Builds the pipeline; {@code outputs} receives what its stages record. */
+    public Pipeline assemble(PipelineFile file, RunOutputs outputs) {
+        return new Build(file.root(), outputs).pipeline();
+    }
+
+    /** The state of one assembly: the shared components built so far. */
+    private final class Build {
+        private final ConfigSection root;
+        private final Injector runInjector;
+        private final PipelineSpec spec;
+        private final Map<String, ConfigSection> sharedSections = new LinkedHashMap<>();
+        private final Map<String, ComponentKind> sharedKinds = new LinkedHashMap<>();
+        private final Map<String, Object> shared = new HashMap<>();
+        private final Set<String> building = new HashSet<>();
+
+        Build(ConfigSection root, RunOutputs outputs) {
+            this.root = root;
+            for (String key : root.children().keySet()) {
+                if (!TOP_LEVEL.contains(key)) {
+                    throw root.error(key, "unknown key" + ParameterBinder.suggestion(key, TOP_LEVEL)
+                            + "; a pipeline file has the keys " + String.join(", ", TOP_LEVEL));
+                }
+            }
+            ConfigSection pipelineSection = root.section("pipeline")
+                    .orElseThrow(() -> root.error("pipeline", "is missing; add `pipeline: {name: ..., seed: ..., particles: ..., dimension: ...}`"));
+            PipelineSection p = ParameterBinder.bind(PipelineSection.class, pipelineSection, List.of());
+            this.spec = new PipelineSpec(p.name(), p.seed(), p.particles(), p.dimension());
+            this.runInjector = Guice.createInjector(com.google.inject.Stage.PRODUCTION, new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(PipelineSpec.class).toInstance(spec);
+                    bind(RunOutputs.class).toInstance(outputs);
+                }
+            });
+        }
+
+        Pipeline pipeline() {
+            RunnerSection runner = root.section("runner")
+                    .map(s -> ParameterBinder.bind(RunnerSection.class, s, List.of()))
+                    .orElse(new RunnerSection(0, 1024));
+            Pipeline.RunnerSettings settings;
+            try {
+                settings = new Pipeline.RunnerSettings(runner.threads(), runner.blockSize());
+            } catch (IllegalArgumentException e) {
+                throw root.error("runner", e.getMessage());
+            }
+            root.section("components").ifPresent(this::declareShared);
+            for (String name : sharedSections.keySet()) {
+                sharedComponent(name);
+            }
+            return new Pipeline(spec, settings, stages());
+        }
+
+        private void declareShared(ConfigSection components) {
+            if (!components.isMap()) {
+                throw components.error("expected a map of named components, e.g. `components: {score: {type: analytic}}`");
+            }
+            components.children().forEach((name, nodes) -> {
+                ConfigSection section = components.section(name).orElseThrow();
+                if (!section.isMap()) {
+                    throw section.error("expected a map with a type, e.g. `" + name + ": {type: ...}`");
+                }
+                sharedSections.put(name, section);
+                sharedKinds.put(name, kindOfShared(section));
+            });
+        }
+
+        private ComponentKind kindOfShared(ConfigSection section) {
+            Optional<String> declared = section.optionalString("kind");
+            if (declared.isPresent()) {
+                for (ComponentKind kind : ComponentKind.values()) {
+                    if (kind.cliName().equals(declared.get())) {
+                        return kind;
+                    }
+                }
+                List<String> kinds = List.of(ComponentKind.values()).stream().map(ComponentKind::cliName).toList();
+                throw section.error(section.pathOf("kind"), "unknown kind '" + declared.get() + "'"
+                        + ParameterBinder.suggestion(declared.get(), kinds) + "; kinds are " + kinds);
+            }
+            String type = section.string("type");
+            List<ComponentKind> kinds = new ArrayList<>(registry.kindsNamed(type));
+            kinds.remove(ComponentKind.STAGE);
+            if (kinds.size() == 1) {
+                return kinds.get(0);
+            }
+            if (kinds.isEmpty()) {
+                List<String> known = registry.all().stream().filter(t -> t.kind() != ComponentKind.STAGE)
+                        .map(ComponentType::name).distinct().sorted().toList();
+                throw section.error(section.pathOf("type"), "unknown component type '" + type + "'"
+                        + ParameterBinder.suggestion(type, known) + "; known types: " + String.join(", ", known)
+                        + " (`scorepipe plugins list` shows them by kind)");
+            }
+            throw section.error(section.pathOf("type"), "'" + type + "' names a component of several kinds "
+                    + kinds.stream().map(ComponentKind::cliName).toList() + "; add `kind: ...` to say which");
+        }
+
+        private Object sharedComponent(String name) {
+            Object built = shared.get(name);
+            if (built != null) {
+                return built;
+            }
+            ConfigSection section = sharedSections.get(name);
+            if (!building.add(name)) {
+                throw section.error("refers back to itself through its collaborators; shared components cannot form a cycle");
+            }
+            built = build(sharedKinds.get(name), section, null, Set.of("kind"));
+            building.remove(name);
+            shared.put(name, built);
+            return built;
+        }
+
+        private List<Pipeline.PlannedStage> stages() {
+            List<ConfigSection> items = root.items("stages");
+            if (items.isEmpty()) {
+                throw root.error("stages", "is missing or empty; list the stages, e.g. `stages: [{type: init}, ...]`");
+            }
+            List<Pipeline.PlannedStage> stages = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < items.size(); i++) {
+                ConfigSection item = items.get(i);
+                if (!item.isMap()) {
+                    throw item.error("expected a stage, e.g. `{name: sample, type: sample, ...}`");
+                }
+                String type = item.string("type");
+                String name = item.optionalString("name").orElse(type);
+                if (!names.add(name)) {
+                    throw item.error(item.pathOf("name"), "a second stage is named '" + name
+                            + "'; give each stage a unique `name:` (overrides address stages by name)");
+                }
+                ConfigSection named = new ConfigSection(item.file(), "stages." + name, nodeOf(item));
+                Stage stage = (Stage) build(ComponentKind.STAGE, named, new StageSpec(name, i), Set.of("name"));
+                stages.add(new Pipeline.PlannedStage(name, i, type, stage));
+            }
+            return stages;
+        }
+
+        /**
+         * Builds one component from its section. {@code stageSpec} is set for stages;
+         * {@code ownKeys} are keys of the section that are not parameters ({@code name}, {@code kind}).
+         */
+        private Object build(ComponentKind kind, ConfigSection section, StageSpec stageSpec, Set<String> ownKeys) {
+            String typeName = section.string("type");
+            ComponentType type = registry.find(kind, typeName).orElseThrow(() -> unknownType(kind, section, typeName));
+            Map<Key<?>, Object> bindings = new LinkedHashMap<>();
+            Set<String> dependencyKeys = new LinkedHashSet<>();
+            for (Type parameter : type.constructor().getGenericParameterTypes()) {
+                resolveParameter(parameter, type, section, stageSpec, bindings, dependencyKeys);
+            }
+            Set<String> otherKeys = new LinkedHashSet<>(ownKeys);
+            otherKeys.add("type");
+            otherKeys.addAll(dependencyKeys);
+            if (type.params().isPresent()) {
+                Record params = ParameterBinder.bind(type.params().get(), section, otherKeys);
+                bindings.put(Key.get(type.params().get()), params);
+            } else {
+                for (String key : section.children().keySet()) {
+                    if (!otherKeys.contains(key)) {
+                        throw section.error(section.pathOf(key), "unknown key" + ParameterBinder.suggestion(key, otherKeys)
+                                + "; the " + kind.label() + " '" + typeName + "' takes no parameters");
+                    }
+                }
+            }
+            Object component = construct(type, section, bindings);
+            if (component instanceof DataSource data && data.dimension() != spec.dimension()) {
+                throw section.error("dimension mismatch: this data source is " + data.dimension()
+                        + "-dimensional but pipeline.dimension is " + spec.dimension());
+            }
+            return component;
+        }
+
+        private void resolveParameter(Type parameter, ComponentType type, ConfigSection section, StageSpec stageSpec,
+                Map<Key<?>, Object> bindings, Set<String> dependencyKeys) {
+            Class<?> raw = parameter instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) parameter;
+            if (type.params().isPresent() && raw == type.params().get()) {
+                return;
+            }
+            if (raw == PipelineSpec.class || raw == RunOutputs.class) {
+                return;
+            }
+            if (raw == StageSpec.class) {
+                if (stageSpec == null) {
+                    throw new ScorepipeException(type.type().getName() + " asks for a StageSpec but is not a stage");
+                }
+                bindings.put(Key.get(StageSpec.class), stageSpec);
+                return;
+            }
+            if (raw == Optional.class || raw == List.class) {
+                Type element = ((ParameterizedType) parameter).getActualTypeArguments()[0];
+                ComponentKind kind = kindOf(element).orElseThrow(() -> new ScorepipeException(type.type().getName()
+                        + " asks for " + parameter.getTypeName() + ", which the runtime cannot provide"));
+                Object value;
+                if (raw == Optional.class) {
+                    dependencyKeys.add(kind.key());
+                    value = section.has(kind.key())
+                            ? Optional.of(collaborator(kind, section, kind.key(), section.nodes(kind.key())))
+                            : Optional.empty();
+                } else {
+                    String key = kind.key() + "s";
+                    dependencyKeys.add(key);
+                    List<Object> items = new ArrayList<>();
+                    List<ImmutableNode> nodes = section.nodes(key);
+                    for (int i = 0; i < nodes.size(); i++) {
+                        items.add(collaborator(kind, section, key + "[" + i + "]", List.of(nodes.get(i))));
+                    }
+                    value = List.copyOf(items);
+                }
+                bindings.put(Key.get(Types.newParameterizedType(raw, element)), value);
+                return;
+            }
+            ComponentKind kind = kindOf(raw).orElseThrow(() -> new ScorepipeException(type.type().getName()
+                    + " asks for " + raw.getName() + ", which the runtime cannot provide; components may ask for their"
+                    + " Params record, PipelineSpec, StageSpec, RunOutputs and other components by kind"));
+            dependencyKeys.add(kind.key());
+            Object value = section.has(kind.key())
+                    ? collaborator(kind, section, kind.key(), section.nodes(kind.key()))
+                    : onlyShared(kind, section);
+            bindings.put(Key.get(raw), value);
+        }
+
+        /** The collaborator a section names under {@code key}: a shared name, a type name, or an inline map. */
+        private Object collaborator(ComponentKind kind, ConfigSection owner, String key, List<ImmutableNode> nodes) {
+            if (nodes.size() != 1) {
+                throw owner.error(owner.pathOf(key), "expected one " + kind.label() + ", found a list");
+            }
+            ImmutableNode node = nodes.get(0);
+            ConfigSection sub = new ConfigSection(owner.file(), owner.pathOf(key), node);
+            if (!sub.isMap()) {
+                String name = String.valueOf(sub.value());
+                if (sharedSections.containsKey(name)) {
+                    if (sharedKinds.get(name) != kind) {
+                        throw sub.error("the shared component '" + name + "' is a " + sharedKinds.get(name).label()
+                                + ", not a " + kind.label());
+                    }
+                    return sharedComponent(name);
+                }
+                if (registry.find(kind, name).isEmpty()) {
+                    List<String> shared = sharedOfKind(kind);
+                    throw sub.error("'" + name + "' is neither a shared " + kind.label() + " (" + (shared.isEmpty() ? "none defined" : String.join(", ", shared))
+                            + ") nor a " + kind.label() + " type" + ParameterBinder.suggestion(name, knownNames(kind))
+                            + "; known types: " + String.join(", ", knownNames(kind)));
+                }
+                ImmutableNode inline = new ImmutableNode.Builder().name(node.getNodeName())
+                        .addChild(new ImmutableNode.Builder().name("type").value(name).create()).create();
+                return build(kind, new ConfigSection(owner.file(), owner.pathOf(key), inline), null, Set.of());
+            }
+            return build(kind, sub, null, Set.of());
+        }
+
+        private Object onlyShared(ComponentKind kind, ConfigSection section) {
+            List<String> candidates = sharedOfKind(kind);
+            if (candidates.size() == 1) {
+                return sharedComponent(candidates.get(0));
+            }
+            if (candidates.isEmpty()) {
+                throw section.error("needs a " + kind.label() + ": add `" + kind.key() + ": {type: ...}` here, or define one under"
+                        + " `components:` (types: " + String.join(", ", knownNames(kind)) + ")");
+            }
+            throw section.error("needs a " + kind.label() + " and the pipeline shares several (" + String.join(", ", candidates)
+                    + "); say which with `" + kind.key() + ": <name>`");
+        }
+
+        private List<String> sharedOfKind(ComponentKind kind) {
+            return sharedKinds.entrySet().stream().filter(e -> e.getValue() == kind).map(Map.Entry::getKey)
+                    .collect(Collectors.toList());
+        }
+
+        private List<String> knownNames(ComponentKind kind) {
+            return registry.ofKind(kind).stream().map(ComponentType::name).toList();
+        }
+
+        private ConfigException unknownType(ComponentKind kind, ConfigSection section, String typeName) {
+            List<String> known = knownNames(kind);
+            return section.error(section.pathOf("type"), "unknown " + kind.label() + " type '" + typeName + "'"
+                    + ParameterBinder.suggestion(typeName, known) + "; known " + kind.label() + "s: "
+                    + (known.isEmpty() ? "none (is a plugin missing?)" : String.join(", ", known)));
+        }
+
+        private Object construct(ComponentType type, ConfigSection section, Map<Key<?>, Object> bindings) {
+            Injector injector;
+            try {
+                injector = runInjector.createChildInjector(new AbstractModule() {
+                    @Override
+                    @SuppressWarnings({"unchecked", "rawtypes"})
+                    protected void configure() {
+                        bindings.forEach((key, value) -> bind((Key) key).toInstance(value));
+                        bind(type.type());
+                    }
+                });
+                return injector.getInstance(type.type());
+            } catch (ProvisionException | CreationException | ConfigurationException e) {
+                Throwable cause = rootCause(e);
+                if (cause instanceof IllegalArgumentException || cause instanceof ScorepipeException) {
+                    throw section.error(cause.getMessage());
+                }
+                String messages = messagesOf(e);
+                throw new ScorepipeException(section.file() + ": " + section.path() + ": the " + type.kind().label() + " '"
+                        + type.name() + "' (" + type.type().getName() + ", plugin " + type.plugin() + ") failed to start: "
+                        + (cause != null ? cause : messages), e);
+            }
+        }
+    }
+
+    private static Optional<ComponentKind> kindOf(Type type) {
+        for (ComponentKind kind : ComponentKind.values()) {
+            if (kind.type().equals(type)) {
+                return Optional.of(kind);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static ImmutableNode nodeOf(ConfigSection section) {
+        ImmutableNode.Builder b = new ImmutableNode.Builder().name("stage");
+        section.children().values().forEach(b::addChildren);
+        return b.create();
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e.getCause();
+        if (cause == null && e instanceof ProvisionException p) {
+            cause = p.getErrorMessages().stream().map(Message::getCause).filter(c -> c != null).findFirst().orElse(null);
+        }
+        if (cause == null && e instanceof CreationException c) {
+            cause = c.getErrorMessages().stream().map(Message::getCause).filter(x -> x != null).findFirst().orElse(null);
+        }
+        while (cause != null && cause.getCause() != null && !(cause instanceof IllegalArgumentException)
+                && !(cause instanceof ScorepipeException)) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String messagesOf(Exception e) {
+        if (e instanceof ProvisionException p) {
+            return p.getErrorMessages().stream().map(Message::getMessage).collect(Collectors.joining("; "));
+        }
+        if (e instanceof CreationException c) {
+            return c.getErrorMessages().stream().map(Message::getMessage).collect(Collectors.joining("; "));
+        }
+        return e.getMessage();
+    }
+}

@@ -1,0 +1,37 @@
+package org.scorepipe.runtime.assembly;
+
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+
+/** The parameter records of the pipeline file's own sections. */
+final class PipelineSections {
+    private PipelineSections() {
+    }
+
+    /** {@code pipeline:} */
+    record PipelineSection(
+            @Doc("name of the pipeline, used for the run directory") String name,
+            @Doc("seed of all noise: the same seed gives the same bytes") long seed,
+            @Doc("number of particles") int particles,
+            @Doc("dimension of the particles") int dimension) {
+        PipelineSection {
+            if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("name '" + name
+                        + "' must be non-empty and use only letters, digits, '.', '_' and '-' (it names the run directory)");
+            }
+            if (particles < 1) {
+                throw new IllegalArgumentException("particles must be >= 1, got " + particles);
+            }
+            if (dimension < 1) {
+                throw new IllegalArgumentException("dimension must be >= 1, got " + dimension);
+            }
+        }
+    }
+
+    /** {@code runner:} */
+    record RunnerSection(
+            @Doc("worker threads; 0 uses every available core") @Default("0") int threads,
+            @Doc("particles per block, the unit of parallel work; results do not depend on it")
+            @Default("1024") int blockSize) {
+    }
+}

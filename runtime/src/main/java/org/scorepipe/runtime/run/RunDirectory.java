@@ -1,0 +1,143 @@
+package org.scorepipe.runtime.run;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scorepipe.api.Metrics;
+import org.scorepipe.api.Particles;
+import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.RunOutputs;
+import org.scorepipe.runtime.ScorepipeException;
+
+/**
+ * A run's directory: {@code config.yaml} (the resolved pipeline), {@code run.log},
+ * {@code samples.npy} and {@code metrics.json}. Every file is written atomically, so a crash or
+ * an error never leaves a partial file under a real name.
+ *
+ * <p>The directory is created by {@link #open}, after the pipeline has been validated, so a
+ * mistake in the config leaves nothing behind.
+ */
+public final class RunDirectory implements RunOutputs {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    private final Path path;
+    private final List<Map<String, Object>> evaluations = new ArrayList<>();
+    private final List<Map<String, Object>> stages = new ArrayList<>();
+    private PipelineSpec spec;
+
+    private RunDirectory(Path path) {
+        this.path = path;
+    }
+
+    /** {@code runsRoot/<name>-<UTC time>}, with a suffix if that exists already. */
+    public static RunDirectory fresh(Path runsRoot, String pipelineName) {
+        String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
+        Path candidate = runsRoot.resolve(pipelineName + "-" + stamp);
+        for (int i = 2; Files.exists(candidate); i++) {
+            candidate = runsRoot.resolve(pipelineName + "-" + stamp + "-" + i);
+        }
+        return new RunDirectory(candidate);
+    }
+
+    /** Exactly {@code dir}, which must not exist or be empty. */
+    public static RunDirectory at(Path dir) {
+        try {
+            if (Files.isDirectory(dir)) {
+                try (var entries = Files.list(dir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new ScorepipeException("--out " + dir + " already holds files; choose an empty or new"
+                                + " directory (nothing was overwritten)");
+                    }
+                }
+            } else if (Files.exists(dir)) {
+                throw new ScorepipeException("--out " + dir + " is a file, not a directory");
+            }
+        } catch (IOException e) {
+            throw new ScorepipeException("--out " + dir + ": cannot read it: " + e.getMessage());
+        }
+        return new RunDirectory(dir);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Creates the directory and writes the resolved config. */
+    public void open(PipelineSpec spec, String resolvedYaml) {
+        this.spec = spec;
+        try {
+            Files.createDirectories(path);
+            AtomicFiles.writeString(path.resolve("config.yaml"), resolvedYaml);
+        } catch (IOException e) {
+            throw new ScorepipeException("cannot create the run directory " + path + ": " + e.getMessage()
+                    + "; choose another place with --out");
+        }
+    }
+
+    @Override
+    public synchronized void recordMetrics(String stage, double time, Metrics metrics) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("stage", stage);
+        entry.put("t", time);
+        entry.put("metrics", metrics.values());
+        evaluations.add(entry);
+        writeMetrics();
+    }
+
+    /** Records a finished stage's timing in {@code metrics.json}. */
+    public synchronized void recordStage(String name, String type, long steps, int particles, Duration elapsed) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("type", type);
+        entry.put("steps", steps);
+        entry.put("seconds", elapsed.toNanos() / 1e9);
+        entry.put("particle-steps-per-second", throughput(steps, particles, elapsed));
+        stages.add(entry);
+        writeMetrics();
+    }
+
+    /** Particle-steps per second; NaN when nothing measurable ran. */
+    public static double throughput(long steps, int particles, Duration elapsed) {
+        double seconds = elapsed.toNanos() / 1e9;
+        return seconds > 0 ? steps * (double) particles / seconds : Double.NaN;
+    }
+
+    @Override
+    public void saveSamples(String stage, String fileName, Particles particles) {
+        Path target = path.resolve(fileName);
+        try {
+            AtomicFiles.write(target, tmp -> NpyFile.write(tmp, particles));
+        } catch (IOException e) {
+            throw new ScorepipeException("stage '" + stage + "' could not write " + target + ": " + e.getMessage()
+                    + " (no partial file was left; free space or choose another --out)");
+        }
+    }
+
+    private void writeMetrics() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        if (spec != null) {
+            doc.put("pipeline", spec.name());
+            doc.put("seed", spec.seed());
+            doc.put("particles", spec.particles());
+            doc.put("dimension", spec.dimension());
+        }
+        doc.put("stages", stages);
+        doc.put("evaluations", evaluations);
+        try {
+            AtomicFiles.writeString(path.resolve("metrics.json"), GSON.toJson(doc) + "\n");
+        } catch (IOException e) {
+            throw new ScorepipeException("could not write " + path.resolve("metrics.json") + ": " + e.getMessage());
+        }
+    }
+}

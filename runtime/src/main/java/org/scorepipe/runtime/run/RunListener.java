@@ -1,0 +1,17 @@
+package org.scorepipe.runtime.run;
+
+import java.time.Duration;
+import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+
+/** Observes a run stage by stage; it does not take part in it. */
+public interface RunListener {
+    RunListener NONE = new RunListener() {
+    };
+
+    default void stageStarted(PlannedStage stage, long steps) {
+    }
+
+    /** The stage ran {@code steps} steps over {@code particles} particles in {@code elapsed}. */
+    default void stageFinished(PlannedStage stage, long steps, int particles, Duration elapsed) {
+    }
+}

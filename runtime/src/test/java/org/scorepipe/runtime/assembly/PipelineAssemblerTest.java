@@ -1,0 +1,162 @@
+package org.scorepipe.runtime.assembly;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.scorepipe.api.Metrics;
+import org.scorepipe.api.Particles;
+import org.scorepipe.api.RunOutputs;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.plugins.ComponentRegistry;
+
+class PipelineAssemblerTest {
+    private static final String HEAD = "pipeline: {name: t, seed: 3, particles: 10, dimension: 2}\n";
+    private static final String SHARED = "components:\n"
+            + "  data: {type: points, scale: 2.0}\n"
+            + "  score: {type: linear, precision: 4.0}\n";
+
+    @Test
+    void wiresSharedInlineAndOptionalCollaborators() {
+        Pipeline p = assemble(HEAD + SHARED + "stages:\n"
+                + "  - {name: a, type: walk, steps: 5, corrector: {type: nudge, step: 0.1, mode: extra-careful}, evaluators: [count]}\n"
+                + "  - {name: b, type: walk, steps: 2}\n");
+        assertEquals(2, p.stages().size());
+        TestPlugin.Walk a = (TestPlugin.Walk) p.stages().get(0).stage();
+        TestPlugin.Walk b = (TestPlugin.Walk) p.stages().get(1).stage();
+        assertEquals("a", a.stage.name());
+        assertEquals(1, b.stage.index());
+        assertEquals(5, a.steps());
+        TestPlugin.Nudge nudge = (TestPlugin.Nudge) a.corrector.orElseThrow();
+        assertEquals(0.1, nudge.params.step());
+        assertEquals(1, nudge.params.steps(), "default");
+        assertEquals(TestPlugin.Nudge.Mode.EXTRA_CAREFUL, nudge.params.mode());
+        assertArrayEquals(new double[] {0.5, 0.5}, nudge.params.weights(), "list default");
+        TestPlugin.Linear score = (TestPlugin.Linear) nudge.score;
+        assertEquals(4.0, score.params.precision());
+        assertEquals(2.0, ((TestPlugin.Points) score.data).params.scale());
+        assertEquals(1, a.evaluators.size());
+        assertTrue(b.corrector.isEmpty(), "an Optional collaborator is absent unless named");
+        assertTrue(b.evaluators.isEmpty());
+    }
+
+    @Test
+    void sharedComponentsAreBuiltOnceAndReferencedByName() {
+        Pipeline p = assemble(HEAD + SHARED
+                + "  c: {type: nudge, step: 0.2}\n"
+                + "stages:\n  - {name: a, type: walk, steps: 1, corrector: c}\n  - {name: b, type: walk, steps: 1, corrector: c}\n");
+        Object first = ((TestPlugin.Walk) p.stages().get(0).stage()).corrector.orElseThrow();
+        Object second = ((TestPlugin.Walk) p.stages().get(1).stage()).corrector.orElseThrow();
+        assertSame(first, second);
+    }
+
+    @Test
+    void aTypeNameStandsForAComponentWithDefaults() {
+        Pipeline p = assemble(HEAD + SHARED + "stages:\n  - {type: walk, steps: 1, evaluators: [count, {type: count}]}\n");
+        assertEquals(2, ((TestPlugin.Walk) p.stages().get(0).stage()).evaluators.size());
+        assertEquals("walk", p.stages().get(0).name(), "a stage is named after its type by default");
+    }
+
+    @Test
+    void unknownTypeListsTheKnownNamesOfThatKind() {
+        String message = fail(HEAD + SHARED + "stages:\n  - {name: a, type: walk, steps: 1, corrector: {type: nudgee, step: 1}}\n");
+        assertEquals("t.yaml: stages.a.corrector.type: unknown corrector type 'nudgee'; did you mean 'nudge'?;"
+                + " known correctors: nudge", message);
+    }
+
+    @Test
+    void unknownKeySuggestsTheNearest() {
+        String message = fail(HEAD + SHARED + "stages:\n  - {name: a, type: walk, stpes: 1}\n");
+        assertTrue(message.startsWith("t.yaml: stages.a.stpes: unknown key; did you mean 'steps'?"), message);
+    }
+
+    @Test
+    void missingRequiredKeyIsNamedWithItsDoc() {
+        String message = fail(HEAD + SHARED + "stages:\n  - {name: a, type: walk, steps: 1, corrector: {type: nudge}}\n");
+        assertEquals("t.yaml: stages.a.corrector.step: missing required key (step size); add `step: ...` to stages.a.corrector",
+                message);
+    }
+
+    @Test
+    void wrongTypeNamesTheKeyAndTheValue() {
+        assertEquals("t.yaml: stages.a.steps: expected a whole number, found 'many'",
+                fail(HEAD + SHARED + "stages:\n  - {name: a, type: walk, steps: many}\n"));
+        assertEquals("t.yaml: components.score.precision: expected a number, found 'high'",
+                fail(HEAD + "components:\n  data: {type: points}\n  score: {type: linear, precision: high}\nstages:\n  - {type: walk, steps: 1}\n"));
+        assertTrue(fail(HEAD + SHARED + "stages:\n  - {name: a, type: walk, steps: 1, corrector: {type: nudge, step: 1, mode: loud}}\n")
+                .endsWith("stages.a.corrector.mode: unknown value 'loud'; expected one of [plain, extra-careful]"));
+    }
+
+    @Test
+    void recordValidationAndConstructorErrorsCarryTheKeyPath() {
+        assertEquals("t.yaml: components.score: precision must be > 0, got -1.0",
+                fail(HEAD + "components:\n  data: {type: points}\n  score: {type: linear, precision: -1}\nstages:\n  - {type: walk, steps: 1}\n"));
+        assertEquals("t.yaml: stages.f: weights sum to 0.9, not 1; fix the weights",
+                fail(HEAD + "stages:\n  - {name: f, type: fussy, weights: [0.5, 0.4]}\n"));
+    }
+
+    @Test
+    void aMissingOrAmbiguousCollaboratorIsExplained() {
+        String none = fail(HEAD + "stages:\n  - {name: a, type: walk, steps: 1, corrector: {type: nudge, step: 1}}\n");
+        assertTrue(none.startsWith("t.yaml: stages.a.corrector: needs a score provider: add `score: {type: ...}` here"), none);
+        String two = fail(HEAD + SHARED + "  other: {type: linear, precision: 1}\n"
+                + "stages:\n  - {name: a, type: walk, steps: 1, corrector: {type: nudge, step: 1}}\n");
+        assertTrue(two.contains("the pipeline shares several (score, other); say which with `score: <name>`"), two);
+    }
+
+    @Test
+    void dimensionMismatchIsCaught() {
+        String message = fail(HEAD + "components:\n  data: {type: points, dimension: 3}\nstages:\n  - {type: walk, steps: 1}\n");
+        assertEquals("t.yaml: components.data: dimension mismatch: this data source is 3-dimensional but pipeline.dimension is 2",
+                message);
+    }
+
+    @Test
+    void topLevelAndPipelineMistakes() {
+        assertTrue(fail(HEAD + "stage:\n  - {type: walk, steps: 1}\n").startsWith("t.yaml: stage: unknown key; did you mean 'stages'?"));
+        assertEquals("t.yaml: pipeline.particles: missing required key (number of particles); add `particles: ...` to pipeline",
+                fail("pipeline: {name: t, seed: 3, dimension: 2}\nstages:\n  - {type: walk, steps: 1}\n"));
+        assertTrue(fail(HEAD + "stages:\n  - {name: a, type: walk, steps: 1}\n  - {name: a, type: walk, steps: 1}\n")
+                .contains("a second stage is named 'a'"));
+    }
+
+    @Test
+    void overridesAddressStagesByName() {
+        Pipeline p = assemble(HEAD + SHARED + "stages:\n  - {name: a, type: walk, steps: 5}\n  - {name: b, type: walk, steps: 2}\n",
+                List.of("stages.b.steps=200", "pipeline.seed=9"));
+        assertEquals(200, p.stages().get(1).stage().steps());
+        assertEquals(5, p.stages().get(0).stage().steps());
+        assertEquals(9, p.spec().seed());
+        ScorepipeException e = assertThrows(ScorepipeException.class, () -> assemble(HEAD + SHARED
+                + "stages:\n  - {name: a, type: walk, steps: 5}\n", List.of("stages.zz.steps=1")));
+        assertEquals("--set stages.zz.steps=1: t.yaml has no stage named 'zz'; its stages are [a]", e.getMessage());
+    }
+
+    private static Pipeline assemble(String yaml) {
+        return assemble(yaml, List.of());
+    }
+
+    private static Pipeline assemble(String yaml, List<String> overrides) {
+        return new PipelineAssembler(ComponentRegistry.of(new TestPlugin()))
+                .assemble(PipelineFile.parse("t.yaml", yaml, overrides), NO_OUTPUTS);
+    }
+
+    private static String fail(String yaml) {
+        return assertThrows(ScorepipeException.class, () -> assemble(yaml)).getMessage();
+    }
+
+    private static final RunOutputs NO_OUTPUTS = new RunOutputs() {
+        @Override
+        public void recordMetrics(String stage, double time, Metrics metrics) {
+        }
+
+        @Override
+        public void saveSamples(String stage, String fileName, Particles particles) {
+        }
+    };
+}
