@@ -40,7 +40,7 @@ final class PluginsCommand implements Runnable {
             PrintWriter out = plugins.parent.spec.commandLine().getOut();
             out.printf("%-16s %-22s %-8s %s%n", "KIND", "NAME", "PLUGIN", "DESCRIPTION");
             for (ComponentType t : registry.all()) {
-                out.printf("%-16s %-22s %-8s %s%n", t.kind().cliName(), t.name(), t.plugin(), firstSentence(t.doc()));
+                out.printf("%-16s %-22s %-8s %s%n", t.kind().cliName(), t.name(), t.plugin(), t.doc());
             }
             for (String problem : registry.problems()) {
                 out.println("problem: " + problem);
@@ -121,10 +121,5 @@ final class PluginsCommand implements Runnable {
             }
             return Optional.empty();
         }
-    }
-
-    private static String firstSentence(String doc) {
-        int dot = doc.indexOf(". ");
-        return dot < 0 ? doc : doc.substring(0, dot + 1);
     }
 }

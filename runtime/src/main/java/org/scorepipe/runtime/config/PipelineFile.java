@@ -70,10 +70,15 @@ public final class PipelineFile {
         for (String override : overrides) {
             applyOverride(name, config, override);
         }
-        config.setPrefixLookups(Map.of(
+        // The default interpolator also knows file:, url:, script-like lookups and more; keep env and sys only.
+        ConfigurationInterpolator interpolator = config.getInterpolator();
+        for (String prefix : List.copyOf(interpolator.prefixSet())) {
+            interpolator.deregisterLookup(prefix);
+        }
+        interpolator.registerLookups(Map.of(
                 "env", DefaultLookups.ENVIRONMENT.getLookup(),
                 "sys", DefaultLookups.SYSTEM_PROPERTIES.getLookup()));
-        ImmutableNode resolved = resolve(name, config.getInterpolator(), config.getNodeModel().getNodeHandler().getRootNode(), "");
+        ImmutableNode resolved = resolve(name, interpolator, config.getNodeModel().getNodeHandler().getRootNode(), "");
         return new PipelineFile(name, resolved);
     }
 

@@ -14,13 +14,18 @@ import java.nio.file.StandardOpenOption;
  * then the directory itself is forced so the rename survives a crash.
  */
 public final class AtomicFiles {
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
     private AtomicFiles() {
     }
 
     /** Writes {@code target} through {@code writer}, which receives the temporary path. */
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        // Not Files.createTempFile: it makes the file owner-only, and the result would keep that.
+        Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + SEQUENCE.incrementAndGet() + ".tmp");
+        Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
         try {
             writer.write(tmp);
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

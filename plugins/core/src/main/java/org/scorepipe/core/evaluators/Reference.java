@@ -21,7 +21,7 @@ public enum Reference {
 
     /**
      * The first stream of the evaluation's noise that reference samples are noised with: the data
-     * source draws from the streams below it, {@link NoisingPath#push} from stream
+     * source draws from the streams below it, the path's noise from stream
      * {@code NOISING_STREAMS} of each reference particle. Far above 1, since a data source may use
      * several streams (the Gaussian mixture picks its component from stream 0 and draws its
      * normals from stream 1): reusing one would correlate the noise with the sample.
@@ -41,8 +41,8 @@ public enum Reference {
     /**
      * {@code m} fresh reference samples in {@code d} dimensions: reference particle {@code i} is
      * drawn by the data source from particle {@code i}'s noise of the evaluation, then, for
-     * {@link #NOISED}, pushed from time 0 to {@code t} with streams from {@link #NOISING_STREAMS}
-     * on. The evaluate stage moves no particle, so reusing the particles' indices is harmless.
+     * {@link #NOISED}, mapped to {@code alpha_t x + sigma_t z} with {@code z} from stream
+     * {@link #NOISING_STREAMS}. The evaluate stage moves no particle, so reusing the particles' indices is harmless.
      */
     Particles samples(DataSource data, NoisingPath path, int m, int d, EvalContext context) {
         if (data.dimension() != d) {
@@ -51,8 +51,19 @@ public enum Reference {
         }
         Particles reference = new Particles(m, d);
         data.sample(reference.all(), context.noise());
-        if (this == NOISED && context.time() != 0.0) {
-            path.push(reference.all(), 0.0, context.time(), context.noise().streams(NOISING_STREAMS));
+        if (this == NOISED) {
+            // The marginal itself, not path.push(0, t): on a path whose time 0 already carries
+            // noise (variance exploding: sigma_0 = sigma-min) the two differ.
+            double alpha = path.meanScale(context.time());
+            double sigma = path.noiseScale(context.time());
+            double[] x = reference.data();
+            double[] z = new double[d];
+            for (int i = 0; i < m; i++) {
+                context.noise().normals(i, NOISING_STREAMS, z, 0, d);
+                for (int j = 0; j < d; j++) {
+                    x[i * d + j] = alpha * x[i * d + j] + sigma * z[j];
+                }
+            }
         }
         reference.setTime(this == NOISED ? context.time() : 0.0);
         return reference;

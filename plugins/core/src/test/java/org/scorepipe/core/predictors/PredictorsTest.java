@@ -125,17 +125,19 @@ class PredictorsTest {
     }
 
     /**
-     * Euler-Maruyama on the reverse SDE from the exact marginal at T = 3 down to 0.01 with 300
+     * Euler-Maruyama on the reverse SDE from the exact marginal at T = 3 down to 0.01 with 500
      * steps. For this linear SDE the scheme's own law is Gaussian with moments given by the
      * recursion m' = a m + b, V' = a^2 V + g^2 dt (a = 1 - f dt - g^2 dt / v_t, b = g^2 dt m_t / v_t),
      * so: (1) the samples match the scheme's moments within 5 standard errors, and (2) those moments
-     * are within the O(dt) discretisation bias of the target's, which we bound at 2%.
+     * are within the O(dt) discretisation bias of the target's, about 2% at dt = 0.006, bounded at 3%.
+     * (A 3% error in the noise variance g^2 dt moves the end variance by ~3%, above 5 standard
+     * errors sqrt(2 / (n D)) = 1.6%.)
      */
     @Test
     void eulerMaruyamaReachesTheTarget() {
         Predictor predictor = new EulerMaruyamaPredictor(path, score);
-        int n = 20_000;
-        int steps = 300;
+        int n = 100_000;
+        int steps = 500;
         Particles particles = marginalAtT(n, 41);
         integrate(predictor, particles, steps, 41);
         double[] times = new UniformGrid(new UniformGrid.Params(T, DELTA, steps)).times();
@@ -158,9 +160,9 @@ class PredictorsTest {
         }
         assertEquals(schemeVariance, m[D], 5 * schemeVariance * Math.sqrt(2.0 / (n * D)), "variance");
         double target = varianceAt(DELTA);
-        assertEquals(target, schemeVariance, 0.02 * target, "discretisation bias of the variance");
+        assertEquals(target, schemeVariance, 0.03 * target, "discretisation bias of the variance");
         for (int i = 0; i < D; i++) {
-            assertEquals(meanAt(DELTA, i), schemeMean[i], 0.02 * Math.sqrt(target), "discretisation bias of mean " + i);
+            assertEquals(meanAt(DELTA, i), schemeMean[i], 0.03 * Math.sqrt(target), "discretisation bias of mean " + i);
         }
     }
 

@@ -1,0 +1,95 @@
+package org.scorepipe.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.run.NpyFile;
+
+/**
+ * The noise a particle receives is a pure function of (seed, stage, step, index): threads and
+ * block sizes cannot change a single byte, and a prefix of the ensemble is a smaller run.
+ */
+class DeterminismIT {
+    /** Every stage kind that draws noise: init from data, forward, Langevin, a reverse SDE with a corrector. */
+    private static final String PIPELINE = """
+            pipeline: {name: determinism, seed: 1234, particles: 2000, dimension: 3}
+            components:
+              data:
+                type: gaussian-mixture
+                components:
+                  - {weight: 0.5, mean: [-2.0, 0.0, 1.0], covariance: [1.0, 0.2, 0.0, 0.2, 0.8, 0.1, 0.0, 0.1, 0.5]}
+                  - {weight: 0.5, mean: [2.0, 1.0, -1.0], covariance: [0.5, 0.7, 0.3]}
+              path: {type: ornstein-uhlenbeck}
+              score: {type: analytic}
+            stages:
+              - {name: init, type: init, from: data}
+              - {name: forward, type: forward, from: 0.0, to: 0.7}
+              - name: corrector
+                type: corrector
+                time: 0.7
+                steps: 20
+                corrector: {type: langevin, step: 0.02, steps: 2}
+              - name: sample
+                type: sample
+                grid: {type: uniform, from: 0.7, to: 0.01, steps: 30}
+                predictor: {type: euler-maruyama}
+                corrector: {type: langevin, step: 0.005}
+              - {name: save, type: save}
+            """;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void writePipeline() throws Exception {
+        Files.writeString(dir.resolve("determinism.yaml"), PIPELINE);
+    }
+
+    private static byte[] samples(String name, String... options) throws Exception {
+        String[] args = new String[options.length + 4];
+        args[0] = "run";
+        args[1] = "determinism.yaml";
+        args[2] = "--out";
+        args[3] = name;
+        System.arraycopy(options, 0, args, 4, options.length);
+        Cli.Result result = Cli.run(dir, args);
+        assertEquals(0, result.exitCode(), result.all());
+        return Files.readAllBytes(dir.resolve(name).resolve("samples.npy"));
+    }
+
+    @Test
+    void threadsAndBlockSizesDoNotChangeAByte() throws Exception {
+        byte[] reference = samples("t1", "--threads", "1");
+        assertArrayEquals(reference, samples("t2", "--threads", "2"), "2 threads");
+        assertArrayEquals(reference, samples("b7", "--threads", "2", "--block-size", "7"), "blocks of 7");
+        assertArrayEquals(reference, samples("b500", "--threads", "1", "--block-size", "500"), "blocks of 500");
+    }
+
+    @Test
+    void theFirstRowsOfALargerRunAreTheSmallerRun() throws Exception {
+        Particles large = NpyFile.read(writeAndRead("n2000", "2000"));
+        Particles small = NpyFile.read(writeAndRead("n1000", "1000"));
+        assertEquals(1000, small.size());
+        assertArrayEquals(small.data(), Arrays.copyOf(large.data(), 1000 * 3));
+    }
+
+    private static Path writeAndRead(String name, String particles) throws Exception {
+        samples(name, "--set", "pipeline.particles=" + particles);
+        return dir.resolve(name).resolve("samples.npy");
+    }
+
+    @Test
+    void anotherSeedGivesOtherSamples() throws Exception {
+        byte[] a = samples("seed1", "--block-size", "333");
+        byte[] b = samples("seed2", "--set", "pipeline.seed=99");
+        assertEquals(a.length, b.length);
+        assertEquals(false, Arrays.equals(a, b));
+    }
+}
