@@ -22,6 +22,15 @@ public interface NoisingPath {
     double diffusionSquared(double t);
 
     /**
+     * The degrees of freedom {@code nu} of the noise {@code Z}: a standard multivariate
+     * Student-t for a finite value, the standard Gaussian for {@code +infinity} (the default).
+     * Only Gaussian paths have the SDE form above and Gaussian transitions between two times.
+     */
+    default double noiseDegreesOfFreedom() {
+        return Double.POSITIVE_INFINITY;
+    }
+
+    /**
      * Moves the block's rows from time {@code t0} to {@code t1 >= t0} with the exact transition
      * {@code X_t1 = a X_t0 + s xi}, {@code a = alpha_t1 / alpha_t0},
      * {@code s^2 = sigma_t1^2 - a^2 sigma_t0^2}, drawing {@code xi} from stream 0.
