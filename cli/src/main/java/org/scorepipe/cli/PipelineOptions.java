@@ -21,6 +21,18 @@ final class PipelineOptions {
     @Option(names = "--block-size", paramLabel = "N", description = "Particles per block (default 1024). Results do not depend on it.")
     Integer blockSize;
 
+    @Option(names = "--plugins", paramLabel = "DIR",
+            description = "A folder of plugin jars (or of one sub-folder of jars per plugin), each loaded in a class loader of its own."
+                    + " Default: the pipeline's plugins.dir, else $SCOREPIPE_PLUGINS.")
+    Path plugins;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Steps between checkpoints within a stage (0: only at stage ends). Same as --set checkpoint.every=N.")
+    Long checkpointEvery;
+
+    @Option(names = "--quiet", description = "No progress bar; plain progress lines every ten seconds.")
+    boolean quiet;
+
     /** The overrides, with the runner options turned into the keys they stand for. */
     List<String> allOverrides() {
         List<String> all = new ArrayList<>(overrides);
@@ -29,6 +41,9 @@ final class PipelineOptions {
         }
         if (blockSize != null) {
             all.add("runner.block-size=" + blockSize);
+        }
+        if (checkpointEvery != null) {
+            all.add("checkpoint.every=" + checkpointEvery);
         }
         return all;
     }

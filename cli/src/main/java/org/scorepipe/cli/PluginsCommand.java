@@ -1,6 +1,8 @@
 package org.scorepipe.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -29,21 +31,43 @@ final class PluginsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "list", description = "Every component, by kind and name.")
+    @Command(name = "list", description = "Every component, by kind and name, with the plugin, jar and version it comes from.")
     static final class ListCommand implements Callable<Integer> {
         @ParentCommand
         PluginsCommand plugins;
+
+        @Option(names = "--plugins", paramLabel = "DIR",
+                description = "A folder of plugin jars (or of one sub-folder of jars per plugin). Default: $SCOREPIPE_PLUGINS.")
+        Path pluginFolder;
 
         @Override
         public Integer call() {
             ComponentRegistry registry = plugins.parent.scorepipe().registry();
             PrintWriter out = plugins.parent.spec.commandLine().getOut();
-            out.printf("%-16s %-22s %-8s %s%n", "KIND", "NAME", "PLUGIN", "DESCRIPTION");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"KIND", "NAME", "PLUGIN", "JAR", "VERSION", "DESCRIPTION"});
             for (ComponentType t : registry.all()) {
-                out.printf("%-16s %-22s %-8s %s%n", t.kind().cliName(), t.name(), t.plugin(), t.doc());
+                rows.add(new String[] {t.kind().cliName(), t.name(), t.plugin(), t.jar(), t.version(), t.doc()});
             }
-            for (String problem : registry.problems()) {
-                out.println("problem: " + problem);
+            int[] widths = new int[5];
+            for (String[] row : rows) {
+                for (int c = 0; c < widths.length; c++) {
+                    widths[c] = Math.max(widths[c], row[c].length());
+                }
+            }
+            for (String[] row : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int c = 0; c < widths.length; c++) {
+                    line.append(String.format("%-" + (widths[c] + 2) + "s", row[c]));
+                }
+                out.println(line.append(row[5]).toString().stripTrailing());
+            }
+            if (!registry.problems().isEmpty()) {
+                out.println();
+                out.println("problems (the components above stay usable):");
+                for (String problem : registry.problems()) {
+                    out.println("  - " + problem);
+                }
             }
             out.flush();
             return 0;
@@ -61,6 +85,10 @@ final class PluginsCommand implements Runnable {
         @Option(names = "--kind", paramLabel = "KIND", description = "The kind, when several kinds share the name (e.g. corrector).")
         String kind;
 
+        @Option(names = "--plugins", paramLabel = "DIR",
+                description = "A folder of plugin jars (or of one sub-folder of jars per plugin). Default: $SCOREPIPE_PLUGINS.")
+        Path pluginFolder;
+
         @Override
         public Integer call() {
             ComponentRegistry registry = plugins.parent.scorepipe().registry();
@@ -69,6 +97,12 @@ final class PluginsCommand implements Runnable {
                     .filter(t -> kind == null || t.kind().cliName().equals(kind))
                     .toList();
             if (matches.isEmpty()) {
+                for (ComponentKind k : ComponentKind.values()) {
+                    Optional<String> why = registry.unusable(k, name);
+                    if (why.isPresent() && (kind == null || k.cliName().equals(kind))) {
+                        throw new ScorepipeException("the " + k.label() + " '" + name + "' cannot be used: " + why.get());
+                    }
+                }
                 List<String> names = registry.all().stream().map(ComponentType::name).distinct().sorted().toList();
                 throw new ScorepipeException("no component named '" + name + "'" + (kind == null ? "" : " of kind " + kind)
                         + ParameterBinder.suggestion(name, names) + "; `scorepipe plugins list` shows them all");
@@ -82,7 +116,8 @@ final class PluginsCommand implements Runnable {
         }
 
         private static void describe(ComponentType t, PrintWriter out) {
-            out.printf("%s %s (plugin %s, %s)%n", t.kind().cliName(), t.name(), t.plugin(), t.type().getName());
+            out.printf("%s %s (plugin %s, %s %s, %s)%n", t.kind().cliName(), t.name(), t.plugin(), t.jar(), t.version(),
+                    t.type().getName());
             if (!t.doc().isEmpty()) {
                 out.printf("  %s%n", t.doc());
             }

@@ -27,18 +27,25 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "Where new run directories go (default: ${DEFAULT-VALUE}).")
     Path runsRoot;
 
+    @Option(names = "--from", paramLabel = "CHECKPOINT",
+            description = "Branch from this checkpoint: its finished stages must be unchanged in FILE; a new run directory is made.")
+    Path from;
+
     @Override
     public Integer call() {
-        RunResult result = parent.scorepipe().run(
-                new Scorepipe.RunRequest(options.file, options.allOverrides(), Optional.ofNullable(out), runsRoot));
-        print(result, parent.spec.commandLine().getOut());
-        return 0;
+        try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), options.quiet)) {
+            RunResult result = parent.scorepipe().run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
+                    Optional.ofNullable(out), runsRoot, Optional.ofNullable(from)), supervisor.control());
+            supervisor.close();
+            return print(result, parent.spec.commandLine().getOut());
+        }
     }
 
-    static void print(RunResult result, PrintWriter out) {
+    /** Prints the summary; returns the exit code (130 for a run stopped by a signal). */
+    static int print(RunResult result, PrintWriter out) {
         var spec = result.spec();
-        out.printf("%s: %d particles in %d dimensions, seed %d, %d threads%n", spec.name(), spec.particles(),
-                spec.dimension(), spec.seed(), result.threads());
+        out.printf("%s: %d particles in %d dimensions, seed %d, %s%n", spec.name(), spec.particles(),
+                spec.dimension(), spec.seed(), result.runner());
         out.printf("  %-16s %-16s %8s %10s %18s%n", "stage", "type", "steps", "seconds", "particle-steps/s");
         for (Scorepipe.StageResult s : result.stages()) {
             out.printf("  %-16s %-16s %8d %10.3f %18s%n", s.name(), s.type(), s.steps(), s.elapsed().toNanos() / 1e9,
@@ -50,7 +57,14 @@ final class RunCommand implements Callable<Integer> {
                     value instanceof double[] v ? format(v) : String.format("%.6g", (Double) value)));
         }
         out.printf("run directory: %s%n", result.directory());
+        if (result.stopped()) {
+            out.printf("stopped at %s%s%n", result.position(), result.checkpoint().map(c -> "; checkpoint " + c).orElse(""));
+            out.printf("resume with: %s%n", result.checkpoint().isPresent()
+                    ? "./scorepipe resume " + result.directory()
+                    : "(checkpoints are off: nothing to resume; run again)");
+        }
         out.flush();
+        return result.stopped() ? RunSupervisor.STOPPED : 0;
     }
 
     private static String format(double[] values) {

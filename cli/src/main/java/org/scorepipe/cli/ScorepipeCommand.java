@@ -1,9 +1,13 @@
 package org.scorepipe.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.scorepipe.runtime.Scorepipe;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.plugins.PluginFolderSetting;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ScorepipeCommand.Version.class,
         description = "Score-based generative sampling pipelines.",
-        subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ResumeCommand.class, ValidateCommand.class, InspectCommand.class, PluginsCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ScorepipeCommand implements Runnable {
     /** Exit code of a user mistake (bad config, missing file, diverging run). */
     static final int USER_ERROR = 2;
@@ -22,10 +27,35 @@ public final class ScorepipeCommand implements Runnable {
 
     private Scorepipe scorepipe;
 
-    /** The runtime, with the plugins on the class path; discovered once per invocation. */
+    /**
+     * The runtime, with the plugins on the class path and those of the plugin folder; discovered
+     * once per invocation. The folder is the command's {@code --plugins}, else the pipeline
+     * file's {@code plugins.dir}, else {@code SCOREPIPE_PLUGINS} (see {@link PluginFolderSetting}).
+     */
     Scorepipe scorepipe() {
         if (scorepipe == null) {
-            scorepipe = new Scorepipe(ComponentRegistry.discover(ScorepipeCommand.class.getClassLoader()));
+            CommandLine.ParseResult command = spec.commandLine().getParseResult();
+            while (command != null && command.hasSubcommand()) {
+                command = command.subcommand();
+            }
+            Optional<Path> option = Optional.empty();
+            Optional<PipelineOptions> pipeline = Optional.empty();
+            if (command != null) {
+                option = Optional.ofNullable(command.matchedOptionValue("--plugins", (Path) null));
+                pipeline = command.commandSpec().mixins().values().stream().map(CommandLine.Model.CommandSpec::userObject)
+                        .filter(PipelineOptions.class::isInstance).map(PipelineOptions.class::cast).findFirst();
+            }
+            Optional<Path> folder = PluginFolderSetting.choose(option, pipeline.map(p -> p.file),
+                    pipeline.map(PipelineOptions::allOverrides).orElse(List.of()), System.getenv());
+            ComponentRegistry registry = ComponentRegistry.discover(ScorepipeCommand.class.getClassLoader(), folder);
+            // `plugins list` prints the problems itself; elsewhere a broken plugin fails only the
+            // pipelines that use it, and is worth a warning.
+            if (command == null || !(command.commandSpec().userObject() instanceof PluginsCommand.ListCommand)) {
+                PrintWriter err = spec.commandLine().getErr();
+                registry.problems().forEach(problem -> err.println("warning: " + problem));
+                err.flush();
+            }
+            scorepipe = new Scorepipe(registry);
         }
         return scorepipe;
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.scorepipe.api.Metrics;
@@ -16,14 +17,21 @@ import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.assembly.PipelineAssembler;
+import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFormat;
+import org.scorepipe.runtime.checkpoint.CheckpointStore;
+import org.scorepipe.runtime.checkpoint.Compatibility;
+import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.run.Execution;
 import org.scorepipe.runtime.run.LocalRunner;
+import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.RunDirectory;
 import org.scorepipe.runtime.run.RunListener;
 import org.scorepipe.runtime.run.RunLog;
 
-/** What the command line does, as a library: validate and run pipeline files. */
+/** What the command line does, as a library: validate, run, resume and inspect pipelines. */
 public final class Scorepipe {
     private static final Logger LOG = LogManager.getLogger(Scorepipe.class);
 
@@ -49,17 +57,23 @@ public final class Scorepipe {
      * @param overrides {@code key=value} overrides
      * @param out the run directory, or empty for a fresh one under {@code runsRoot}
      * @param runsRoot where fresh run directories go
+     * @param from a checkpoint to branch from, or empty to start afresh
      */
-    public record RunRequest(Path file, List<String> overrides, Optional<Path> out, Path runsRoot) {
+    public record RunRequest(Path file, List<String> overrides, Optional<Path> out, Path runsRoot, Optional<Path> from) {
         public RunRequest {
             requireNonNull(file, "file is null");
             overrides = List.copyOf(overrides);
             requireNonNull(out, "out is null");
             requireNonNull(runsRoot, "runsRoot is null");
+            requireNonNull(from, "from is null");
+        }
+
+        public RunRequest(Path file, List<String> overrides, Optional<Path> out, Path runsRoot) {
+            this(file, overrides, out, runsRoot, Optional.empty());
         }
     }
 
-    /** A finished stage. */
+    /** A finished (or partly run) stage. */
     public record StageResult(String name, String type, long steps, int particles, Duration elapsed) {
         public double particleStepsPerSecond() {
             return RunDirectory.throughput(steps, particles, elapsed);
@@ -70,50 +84,170 @@ public final class Scorepipe {
     public record Evaluation(String stage, double time, Metrics metrics) {
     }
 
-    /** What a run produced. */
-    public record RunResult(Path directory, PipelineSpec spec, int threads, List<StageResult> stages, List<Evaluation> evaluations) {
+    /**
+     * What a run produced.
+     *
+     * @param stopped whether it stopped early (a stop request) rather than finishing
+     * @param position where it stands: "the end of the run" or the stage and step it stopped at
+     * @param checkpoint the newest checkpoint written, if any
+     */
+    public record RunResult(Path directory, PipelineSpec spec, String runner, List<StageResult> stages,
+            List<Evaluation> evaluations, boolean stopped, String position, Optional<Path> checkpoint) {
     }
 
-    /** Validates, creates the run directory, runs every stage, and writes the outputs. */
-    public RunResult run(RunRequest request) {
+    /** Validates, creates the run directory, runs every stage (or those after {@code from}), and writes the outputs. */
+    public RunResult run(RunRequest request, RunControl control) {
         PipelineFile file = PipelineFile.load(request.file(), request.overrides());
+        Optional<Checkpoint> from = request.from().map(CheckpointStore::read);
+        Prepared prepared = prepare(file);
+        from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), prepared.pipeline, file));
+        PipelineSpec spec = prepared.pipeline.spec();
+        RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
+        dir.open(spec, file.toYaml());
+        prepared.outputs.target = dir;
+        return execute(prepared, file, dir, from, control, log -> {
+            log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
+                    spec.dimension());
+            request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
+        });
+    }
+
+    /**
+     * Continues a run in its directory from its newest valid checkpoint, with its own config or
+     * with {@code newConfig}, which may change the stage in progress and later ones.
+     */
+    public RunResult resume(Path runDirectory, Optional<Path> newConfig, List<String> overrides, RunControl control) {
+        RunDirectory dir = RunDirectory.existing(runDirectory);
+        CheckpointStore store = new CheckpointStore(runDirectory.resolve("checkpoints"), Integer.MAX_VALUE);
+        CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint in "
+                + store.dir() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
+                + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
+        Checkpoint c = found.checkpoint();
+        PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
+        PipelineFile file = newConfig.map(p -> PipelineFile.load(p, overrides)).orElse(original);
+        Prepared prepared = prepare(file);
+        Compatibility.check(c, found.file().toString(), prepared.pipeline, file);
+        prepared.outputs.target = dir;
+        List<String> changes = newConfig.isPresent()
+                ? ConfigTrees.diff("", nodeOf(original), nodeOf(file))
+                : List.of();
+        if (newConfig.isPresent()) {
+            dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
+        }
+        return execute(prepared, file, dir, Optional.of(c), control, log -> {
+            for (String skipped : found.skipped()) {
+                log.warn("skipped a damaged checkpoint: {}", skipped);
+            }
+            log.info("resuming {} from {} at {}", dir.path(), found.file(), c.position());
+            if (newConfig.isPresent()) {
+                log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
+                changes.forEach(change -> log.info("  changed {}", change));
+            }
+        });
+    }
+
+    private static org.apache.commons.configuration2.tree.ImmutableNode nodeOf(PipelineFile file) {
+        org.apache.commons.configuration2.tree.ImmutableNode.Builder b = new org.apache.commons.configuration2.tree.ImmutableNode.Builder();
+        file.root().children().values().forEach(b::addChildren);
+        return b.create();
+    }
+
+    /** A pipeline built with outputs whose directory is chosen once it is known to be valid. */
+    private record Prepared(Pipeline pipeline, DeferredOutputs outputs, List<Evaluation> evaluations) {
+    }
+
+    private Prepared prepare(PipelineFile file) {
         List<Evaluation> evaluations = new ArrayList<>();
         DeferredOutputs outputs = new DeferredOutputs(evaluations);
         Pipeline pipeline = new PipelineAssembler(registry).assemble(file, outputs);
-        PipelineSpec spec = pipeline.spec();
-        RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
-        dir.open(spec, file.toYaml());
-        outputs.target = dir;
-        LocalRunner runner = new LocalRunner(pipeline.runner().threads(), pipeline.runner().blockSize());
-        List<StageResult> stages = new ArrayList<>();
-        try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
-            LOG.info("run {} of {} (seed {}, {} particles, d = {}) on {} threads, blocks of {}", dir.path(), request.file(),
-                    spec.seed(), spec.particles(), spec.dimension(), runner.threads(), pipeline.runner().blockSize());
-            Particles particles = new Particles(spec.particles(), spec.dimension());
-            try {
-                runner.run(pipeline, particles, new RunListener() {
-                    @Override
-                    public void stageStarted(PlannedStage stage, long steps) {
-                        LOG.info("stage {} ({}): {} steps", stage.name(), stage.type(), steps);
-                    }
+        return new Prepared(pipeline, outputs, evaluations);
+    }
 
-                    @Override
-                    public void stageFinished(PlannedStage stage, long steps, int n, Duration elapsed) {
-                        StageResult result = new StageResult(stage.name(), stage.type(), steps, n, elapsed);
-                        stages.add(result);
-                        dir.recordStage(stage.name(), stage.type(), steps, n, elapsed);
-                        LOG.info("stage {} done in {} s ({} particle-steps/s), t = {}", stage.name(),
-                                String.format("%.3f", elapsed.toNanos() / 1e9), String.format("%.4g", result.particleStepsPerSecond()),
-                                particles.time());
-                    }
-                });
+    private RunResult execute(Prepared prepared, PipelineFile file, RunDirectory dir, Optional<Checkpoint> from, RunControl control,
+            Consumer<Logger> preamble) {
+        Pipeline pipeline = prepared.pipeline;
+        PipelineSpec spec = pipeline.spec();
+        Pipeline.CheckpointSettings settings = pipeline.checkpoint();
+        Optional<CheckpointStore> store = settings.enabled()
+                ? Optional.of(new CheckpointStore(dir.path().resolve("checkpoints"), settings.keep()))
+                : Optional.empty();
+        List<StageResult> stages = new ArrayList<>();
+        try (RunLog log = RunLog.attach(dir.path().resolve("run.log"));
+                LocalRunner runner = new LocalRunner(pipeline.runner().threads(), pipeline.runner().blockSize())) {
+            preamble.accept(LOG);
+            LOG.info("runner: {}; checkpoints: {}", runner.description(), settings.enabled()
+                    ? "every " + settings.every() + " steps and at stage ends, newest " + settings.keep() + " kept" : "off");
+            Particles particles;
+            int startStage = 0;
+            long startStep = 0;
+            double stageStart = 0;
+            if (from.isPresent()) {
+                Checkpoint c = from.get();
+                particles = new Particles(c.n(), c.dimension(), c.firstIndex(), c.particles().clone(), c.time());
+                dir.restoreMetrics(c.metrics());
+                List<String> restored = Execution.restoreStates(pipeline, c.states());
+                if (!restored.isEmpty()) {
+                    LOG.info("restored the state of {}", restored);
+                }
+                startStage = c.stage();
+                startStep = c.step();
+                stageStart = c.stageStartTime();
+            } else {
+                particles = new Particles(spec.particles(), spec.dimension());
+            }
+            Execution execution = new Execution(pipeline, file.toYaml(), runner, dir, prepared.outputs, store, settings.every(), control,
+                    new RunListener() {
+                        @Override
+                        public void stageStarted(PlannedStage stage, long steps) {
+                            LOG.info("stage {} ({}): {} steps", stage.name(), stage.type(), steps);
+                        }
+
+                        @Override
+                        public void stageFinished(PlannedStage stage, long steps, int n, Duration elapsed) {
+                            StageResult result = new StageResult(stage.name(), stage.type(), steps, n, elapsed);
+                            stages.add(result);
+                            LOG.info("stage {} done in {} s ({} particle-steps/s), t = {}", stage.name(),
+                                    String.format("%.3f", elapsed.toNanos() / 1e9),
+                                    String.format("%.4g", result.particleStepsPerSecond()), particles.time());
+                        }
+                    });
+            Execution.Outcome outcome;
+            try {
+                outcome = execution.run(particles, startStage, startStep, stageStart);
             } catch (ScorepipeException e) {
                 LOG.error(e.getMessage());
                 throw e;
             }
-            LOG.info("run finished: {}", dir.path());
+            LOG.info(outcome.stopped() ? "run stopped at {}" : "run finished: {}", outcome.stopped() ? outcome.position() : dir.path());
+            return new RunResult(dir.path(), spec, runner.description(), stages, prepared.evaluations, outcome.stopped(),
+                    outcome.position(), outcome.checkpoint());
         }
-        return new RunResult(dir.path(), spec, runner.threads(), stages, evaluations);
+    }
+
+    /** A human summary of a checkpoint, and its config's differences from {@code against}. */
+    public String inspect(Path checkpointFile, Optional<Path> against) {
+        Checkpoint c = CheckpointStore.read(checkpointFile);
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("checkpoint     %s%n", checkpointFile));
+        out.append(String.format("format         %d%n", CheckpointFormat.VERSION));
+        out.append(String.format("pipeline       %s%n", c.pipeline()));
+        out.append(String.format("position       %s (stage index %d, step %d)%n", c.position(), c.stage(), c.step()));
+        out.append(String.format("t              %s%n", c.time()));
+        out.append(String.format("particles      %d x %d (first index %d)%n", c.n(), c.dimension(), c.firstIndex()));
+        out.append(String.format("seed           %d%n", c.seed()));
+        out.append(String.format("noise          %s%s%n", c.noiseGenerator(),
+                org.scorepipe.runtime.noise.PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));
+        out.append(String.format("stages         %s%n", c.stageNames()));
+        out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
+        out.append(String.format("metrics so far %s%n", c.metrics().replaceAll("\\s+", " ")));
+        if (against.isPresent()) {
+            PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
+            PipelineFile after = PipelineFile.load(against.get(), List.of());
+            List<String> diff = ConfigTrees.diff("", nodeOf(before), nodeOf(after));
+            out.append(String.format("config against %s: %s%n", against.get(), diff.isEmpty() ? "identical" : diff.size() + " difference(s)"));
+            diff.forEach(d -> out.append("  ").append(d).append(System.lineSeparator()));
+        }
+        return out.toString();
     }
 
     /** Outputs for validation: the stages are built, never run. */

@@ -3,6 +3,7 @@ package org.scorepipe.runtime.assembly;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.Stage;
 
@@ -12,12 +13,14 @@ import org.scorepipe.api.Stage;
  *
  * @param spec name, seed, particles, dimension
  * @param runner how the local runner splits the work
+ * @param checkpoint when checkpoints are written
  * @param stages the stages in order
  */
-public record Pipeline(PipelineSpec spec, RunnerSettings runner, List<PlannedStage> stages) {
+public record Pipeline(PipelineSpec spec, RunnerSettings runner, CheckpointSettings checkpoint, List<PlannedStage> stages) {
     public Pipeline {
         requireNonNull(spec, "spec is null");
         requireNonNull(runner, "runner is null");
+        requireNonNull(checkpoint, "checkpoint is null");
         stages = List.copyOf(stages);
     }
 
@@ -28,8 +31,35 @@ public record Pipeline(PipelineSpec spec, RunnerSettings runner, List<PlannedSta
      * @param index its position, the {@code s} in the noise counter
      * @param type its component name, e.g. {@code sample}
      * @param stage the built stage
+     * @param configHash SHA-256 of the stage's resolved config and of the shared components it
+     *     uses: a finished stage of a checkpoint must hash the same to be resumed
+     * @param sharedUsed the names of the shared components it uses, directly or not
+     * @param every record {@code monitors} every this many steps (0: never)
+     * @param monitors the evaluators of its convergence curve
+     * @param components every component the stage uses (itself included), by key path
      */
-    public record PlannedStage(String name, int index, String type, Stage stage) {
+    public record PlannedStage(String name, int index, String type, Stage stage, String configHash, List<String> sharedUsed,
+            long every, List<Evaluator> monitors, List<NamedComponent> components) {
+        public PlannedStage {
+            requireNonNull(name, "name is null");
+            requireNonNull(stage, "stage is null");
+            sharedUsed = List.copyOf(sharedUsed);
+            monitors = List.copyOf(monitors);
+            components = List.copyOf(components);
+        }
+
+        /** A stage without curves or recorded components, e.g. for tests of a runner. */
+        public static PlannedStage of(String name, int index, Stage stage) {
+            return new PlannedStage(name, index, name, stage, "", List.of(), 0, List.of(),
+                    List.of(new NamedComponent("stages." + name, stage)));
+        }
+    }
+
+    /**
+     * A component of the pipeline with its config key path ({@code stages.sample.corrector},
+     * {@code components.score}): where checkpoints keep its state.
+     */
+    public record NamedComponent(String path, Object component) {
     }
 
     /**
@@ -44,6 +74,22 @@ public record Pipeline(PipelineSpec spec, RunnerSettings runner, List<PlannedSta
             if (blockSize < 1) {
                 throw new IllegalArgumentException("block-size must be >= 1, got " + blockSize);
             }
+        }
+    }
+
+    /**
+     * @param every steps between checkpoints within a stage (0: only at the end of each stage)
+     * @param keep how many to keep, newest first (0: no checkpoints at all)
+     */
+    public record CheckpointSettings(long every, int keep) {
+        public CheckpointSettings {
+            if (every < 0 || keep < 0) {
+                throw new IllegalArgumentException("need every >= 0 and keep >= 0, got " + every + ", " + keep);
+            }
+        }
+
+        public boolean enabled() {
+            return keep > 0;
         }
     }
 }

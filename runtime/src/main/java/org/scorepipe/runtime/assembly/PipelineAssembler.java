@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
+import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.Stage;
@@ -35,6 +36,7 @@ import org.scorepipe.runtime.assembly.PipelineSections.PipelineSection;
 import org.scorepipe.runtime.assembly.PipelineSections.RunnerSection;
 import org.scorepipe.runtime.config.ConfigException;
 import org.scorepipe.runtime.config.ConfigSection;
+import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.ParameterBinder;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
@@ -54,7 +56,7 @@ import org.scorepipe.runtime.plugins.ComponentType;
  * {@link RunOutputs}) that binds its parameter record and its collaborators.
  */
 public final class PipelineAssembler {
-    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "runner", "components", "stages"));
+    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "runner", "checkpoint", "components", "stages", "plugins"));
 
     private final ComponentRegistry registry;
 
@@ -76,6 +78,12 @@ public final class PipelineAssembler {
         private final Map<String, ComponentKind> sharedKinds = new LinkedHashMap<>();
         private final Map<String, Object> shared = new HashMap<>();
         private final Set<String> building = new HashSet<>();
+        /** For each shared component, the shared components it uses, directly or not. */
+        private final Map<String, Set<String>> sharedUses = new HashMap<>();
+        /** For each shared component, the components built for it (itself and inline collaborators). */
+        private final Map<String, List<Pipeline.NamedComponent>> sharedBuilt = new HashMap<>();
+        /** What the component being built uses, innermost last: shared names and every component built. */
+        private final java.util.Deque<Usage> usage = new java.util.ArrayDeque<>();
 
         Build(ConfigSection root, RunOutputs outputs) {
             this.root = root;
@@ -108,11 +116,14 @@ public final class PipelineAssembler {
             } catch (IllegalArgumentException e) {
                 throw root.error("runner", e.getMessage());
             }
+            PipelineSections.CheckpointSection checkpoint = root.section("checkpoint")
+                    .map(s -> ParameterBinder.bind(PipelineSections.CheckpointSection.class, s, List.of()))
+                    .orElse(new PipelineSections.CheckpointSection(1000, 3));
             root.section("components").ifPresent(this::declareShared);
             for (String name : sharedSections.keySet()) {
                 sharedComponent(name);
             }
-            return new Pipeline(spec, settings, stages());
+            return new Pipeline(spec, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep()), stages());
         }
 
         private void declareShared(ConfigSection components) {
@@ -160,16 +171,24 @@ public final class PipelineAssembler {
 
         private Object sharedComponent(String name) {
             Object built = shared.get(name);
-            if (built != null) {
-                return built;
+            if (built == null) {
+                ConfigSection section = sharedSections.get(name);
+                if (!building.add(name)) {
+                    throw section.error("refers back to itself through its collaborators; shared components cannot form a cycle");
+                }
+                usage.push(new Usage());
+                built = build(sharedKinds.get(name), section, null, Set.of("kind"));
+                Usage own = usage.pop();
+                building.remove(name);
+                shared.put(name, built);
+                sharedUses.put(name, own.shared);
+                sharedBuilt.put(name, own.built);
             }
-            ConfigSection section = sharedSections.get(name);
-            if (!building.add(name)) {
-                throw section.error("refers back to itself through its collaborators; shared components cannot form a cycle");
+            Usage user = usage.peek();
+            if (user != null) {
+                user.shared.add(name);
+                user.shared.addAll(sharedUses.get(name));
             }
-            built = build(sharedKinds.get(name), section, null, Set.of("kind"));
-            building.remove(name);
-            shared.put(name, built);
             return built;
         }
 
@@ -191,11 +210,68 @@ public final class PipelineAssembler {
                     throw item.error(item.pathOf("name"), "a second stage is named '" + name
                             + "'; give each stage a unique `name:` (overrides address stages by name)");
                 }
-                ConfigSection named = new ConfigSection(item.file(), "stages." + name, nodeOf(item));
-                Stage stage = (Stage) build(ComponentKind.STAGE, named, new StageSpec(name, i), Set.of("name"));
-                stages.add(new Pipeline.PlannedStage(name, i, type, stage));
+                ImmutableNode node = nodeOf(item);
+                ConfigSection named = new ConfigSection(item.file(), "stages." + name, node);
+                Monitoring monitoring = monitoring(named, type);
+                usage.push(new Usage());
+                Stage stage = (Stage) build(ComponentKind.STAGE, withoutKeys(named, monitoring.keys()), new StageSpec(name, i), Set.of("name"));
+                List<Evaluator> monitors = new ArrayList<>();
+                for (int m = 0; m < monitoring.evaluators().size(); m++) {
+                    monitors.add((Evaluator) collaborator(ComponentKind.EVALUATOR, named, "evaluators[" + m + "]",
+                            List.of(monitoring.evaluators().get(m))));
+                }
+                Usage used = usage.pop();
+                List<String> texts = new ArrayList<>();
+                texts.add("stage:" + ConfigTrees.canonical(node));
+                for (String sharedName : new java.util.TreeSet<>(used.shared)) {
+                    texts.add("components." + sharedName + ":" + ConfigTrees.canonical(sharedNode(sharedName)));
+                }
+                Map<String, Pipeline.NamedComponent> components = new LinkedHashMap<>();
+                used.built.forEach(c -> components.put(c.path(), c));
+                for (String sharedName : new java.util.TreeSet<>(used.shared)) {
+                    sharedBuilt.get(sharedName).forEach(c -> components.putIfAbsent(c.path(), c));
+                }
+                stages.add(new Pipeline.PlannedStage(name, i, type, stage, ConfigTrees.sha256(texts), List.copyOf(used.shared),
+                        monitoring.every(), List.copyOf(monitors), List.copyOf(components.values())));
             }
             return stages;
+        }
+
+        private ImmutableNode sharedNode(String name) {
+            return root.section("components").orElseThrow().nodes(name).get(0);
+        }
+
+        /**
+         * {@code every: N} on a stage records its {@code evaluators} every N steps (a convergence
+         * curve). The evaluate stage's own {@code evaluators} are its parameter, not a monitor.
+         */
+        private Monitoring monitoring(ConfigSection stage, String type) {
+            if (!stage.has("every")) {
+                return new Monitoring(0, List.of(), List.of());
+            }
+            String everyPath = stage.pathOf("every");
+            long every;
+            try {
+                every = Long.parseLong(stage.string("every").trim());
+            } catch (NumberFormatException e) {
+                throw stage.error(everyPath, "expected a whole number of steps, found '" + stage.string("every") + "'");
+            }
+            if (every < 1) {
+                throw stage.error(everyPath, "must be >= 1 (steps between records of the stage's evaluators)");
+            }
+            boolean ownEvaluators = registry.find(ComponentKind.STAGE, type)
+                    .map(t -> java.util.Arrays.stream(t.constructor().getGenericParameterTypes())
+                            .anyMatch(p -> p.getTypeName().equals("java.util.List<" + Evaluator.class.getName() + ">")))
+                    .orElse(false);
+            if (ownEvaluators) {
+                throw stage.error(everyPath, "the " + type + " stage evaluates once; `every` applies to stages that take steps");
+            }
+            List<ImmutableNode> evaluators = stage.nodes("evaluators");
+            if (evaluators.isEmpty()) {
+                throw stage.error(everyPath, "needs `evaluators: [...]` on the same stage: the metrics to record every "
+                        + every + " steps");
+            }
+            return new Monitoring(every, evaluators, List.of("every", "evaluators"));
         }
 
         /**
@@ -225,6 +301,10 @@ public final class PipelineAssembler {
                 }
             }
             Object component = construct(type, section, bindings);
+            Usage user = usage.peek();
+            if (user != null) {
+                user.built.add(new Pipeline.NamedComponent(section.path(), component));
+            }
             if (component instanceof DataSource data && data.dimension() != spec.dimension()) {
                 throw section.error("dimension mismatch: this data source is " + data.dimension()
                         + "-dimensional but pipeline.dimension is " + spec.dimension());
@@ -362,6 +442,29 @@ public final class PipelineAssembler {
                         + (cause != null ? cause : messages), e);
             }
         }
+    }
+
+    /** What a component being built uses. */
+    private static final class Usage {
+        final Set<String> shared = new LinkedHashSet<>();
+        final List<Pipeline.NamedComponent> built = new ArrayList<>();
+    }
+
+    /** A stage's {@code every} and the evaluator nodes it records; {@code keys} are taken off the stage's own section. */
+    private record Monitoring(long every, List<ImmutableNode> evaluators, List<String> keys) {
+    }
+
+    private static ConfigSection withoutKeys(ConfigSection section, List<String> keys) {
+        if (keys.isEmpty()) {
+            return section;
+        }
+        ImmutableNode.Builder b = new ImmutableNode.Builder().name("stage");
+        section.children().forEach((key, nodes) -> {
+            if (!keys.contains(key)) {
+                b.addChildren(nodes);
+            }
+        });
+        return new ConfigSection(section.file(), section.path(), b.create());
     }
 
     private static Optional<ComponentKind> kindOf(Type type) {

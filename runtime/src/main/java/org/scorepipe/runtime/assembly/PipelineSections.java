@@ -34,4 +34,18 @@ final class PipelineSections {
             @Doc("particles per block, the unit of parallel work; results do not depend on it")
             @Default("1024") int blockSize) {
     }
+
+    /** {@code checkpoint:} */
+    record CheckpointSection(
+            @Doc("steps between checkpoints within a stage; 0 keeps only those at stage ends") @Default("1000") long every,
+            @Doc("how many checkpoints to keep, newest first; 0 turns checkpoints off") @Default("3") int keep) {
+        CheckpointSection {
+            if (every < 0) {
+                throw new IllegalArgumentException("every must be >= 0 (0: only at the end of each stage), got " + every);
+            }
+            if (keep < 0) {
+                throw new IllegalArgumentException("keep must be >= 0 (0: no checkpoints), got " + keep);
+            }
+        }
+    }
 }

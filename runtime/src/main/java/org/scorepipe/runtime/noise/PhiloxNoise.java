@@ -59,6 +59,8 @@ public final class PhiloxNoise implements Noise {
     @Override
     public void normals(long particle, int stream, double[] out, int offset, int count) {
         start(particle, stream);
+        // The ziggurat takes one word per normal, rarely more: have the words computed in bulk.
+        generator.prepare(count);
         for (int j = offset, end = offset + count; j < end; j++) {
             out[j] = gaussian.sample();
         }
@@ -67,6 +69,7 @@ public final class PhiloxNoise implements Noise {
     @Override
     public void uniforms(long particle, int stream, double[] out, int offset, int count) {
         start(particle, stream);
+        generator.prepare(count);
         for (int j = offset, end = offset + count; j < end; j++) {
             out[j] = (generator.nextLong() >>> 11) * 0x1.0p-53;
         }

@@ -7,8 +7,9 @@ import java.util.Optional;
 import org.scorepipe.api.ComponentKind;
 
 /**
- * A discovered component class: its kind, its name, its {@code @Inject} constructor and its
- * parameter record (absent when it takes no parameters).
+ * A discovered component class: its kind, its name, its {@code @Inject} constructor, its
+ * parameter record (absent when it takes no parameters), the plugin that lists it and the jar
+ * (with its version) it was loaded from.
  */
 public record ComponentType(
         ComponentKind kind,
@@ -17,7 +18,8 @@ public record ComponentType(
         Class<?> type,
         Constructor<?> constructor,
         Optional<Class<? extends Record>> params,
-        String plugin) {
+        String plugin,
+        Artifact artifact) {
 
     public ComponentType {
         requireNonNull(kind, "kind is null");
@@ -27,5 +29,21 @@ public record ComponentType(
         requireNonNull(constructor, "constructor is null");
         requireNonNull(params, "params is null");
         requireNonNull(plugin, "plugin is null");
+        requireNonNull(artifact, "artifact is null");
+    }
+
+    /** The file name of the jar the class was loaded from. */
+    public String jar() {
+        return artifact.jar();
+    }
+
+    /** The version of that jar, or {@link Artifact#UNKNOWN_VERSION}. */
+    public String version() {
+        return artifact.version();
+    }
+
+    /** {@code class (plugin p, x.jar 1.0)}, for messages. */
+    public String origin() {
+        return type.getName() + " (plugin " + plugin + ", " + jar() + " " + version() + ")";
     }
 }

@@ -1,6 +1,5 @@
 package org.scorepipe.runtime.run;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,14 +10,13 @@ import org.scorepipe.api.Block;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.Stage;
 import org.scorepipe.runtime.ScorepipeException;
-import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 
 /**
  * Runs blocks of particles on a {@link ForkJoinPool}. Each block runs a whole segment of steps
- * (here: the whole stage) while it is in cache; whole-ensemble stages run on the calling
- * thread with one block of every row.
+ * while it is in cache; whole-ensemble stages run on the calling thread with one block of every
+ * row.
  *
  * <p>After every segment the runner checks that all coordinates are finite, so a diverging
  * step size stops the run with the stage and step range named instead of writing NaN samples.
@@ -26,6 +24,7 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
 public final class LocalRunner implements Runner {
     private final int threads;
     private final int blockSize;
+    private final ForkJoinPool pool;
 
     /**
      * @param threads worker threads (0: one per available core)
@@ -37,6 +36,7 @@ public final class LocalRunner implements Runner {
         }
         this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         this.blockSize = blockSize;
+        this.pool = new ForkJoinPool(this.threads);
     }
 
     public int threads() {
@@ -44,35 +44,26 @@ public final class LocalRunner implements Runner {
     }
 
     @Override
-    public void run(Pipeline pipeline, Particles particles, RunListener listener) {
-        ForkJoinPool pool = new ForkJoinPool(threads);
-        try {
-            for (PlannedStage planned : pipeline.stages()) {
-                Stage stage = planned.stage();
-                long steps = stage.steps();
-                double start = particles.time();
-                listener.stageStarted(planned, steps);
-                long began = System.nanoTime();
-                runSegment(pool, pipeline.spec().seed(), planned, particles, 0, steps);
-                particles.setTime(stage.time(steps, start));
-                listener.stageFinished(planned, steps, particles.size(), Duration.ofNanos(System.nanoTime() - began));
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    public String description() {
+        return "local, " + threads + (threads == 1 ? " thread" : " threads") + ", blocks of " + blockSize;
     }
 
-    /** Runs steps {@code [from, to)} of one stage on every block, then checks the result is finite. */
-    void runSegment(ForkJoinPool pool, long seed, PlannedStage planned, Particles particles, long from, long to) {
+    @Override
+    public long runSegment(long seed, PlannedStage planned, Particles particles, long from, long to, RunControl control) {
+        control.beginSegment(from, to);
         Stage stage = planned.stage();
         if (stage.wholeEnsemble()) {
-            runBlock(seed, planned, particles.all(), from, to);
+            try {
+                runBlock(seed, planned, particles.all(), from, to, control);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
+            }
         } else {
             List<Callable<Void>> tasks = new ArrayList<>();
             for (int start = 0; start < particles.size(); start += blockSize) {
                 Block block = particles.block(start, Math.min(particles.size(), start + blockSize));
                 tasks.add(() -> {
-                    runBlock(seed, planned, block, from, to);
+                    runBlock(seed, planned, block, from, to, control);
                     return null;
                 });
             }
@@ -80,15 +71,18 @@ public final class LocalRunner implements Runner {
                 await(f, planned);
             }
         }
-        requireFinite(planned, particles, from, to);
+        long reached = control.reached(to);
+        requireFinite(planned, particles, from, reached);
+        return reached;
     }
 
-    private static void runBlock(long seed, PlannedStage planned, Block block, long from, long to) {
+    private static void runBlock(long seed, PlannedStage planned, Block block, long from, long to, RunControl control) {
         PhiloxNoise noise = new PhiloxNoise(seed);
         Stage stage = planned.stage();
-        for (long k = from; k < to; k++) {
+        for (long k = from; k < to && control.mayRun(k); k++) {
             noise.position(planned.index(), k);
             stage.step(k, block, noise);
+            control.stepDone(block.size());
         }
     }
 
@@ -127,5 +121,10 @@ public final class LocalRunner implements Runner {
                         + planned.name() + ".corrector.step=...) or use more steps.");
             }
         }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
     }
 }

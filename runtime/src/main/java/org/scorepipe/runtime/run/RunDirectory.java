@@ -29,11 +29,13 @@ import org.scorepipe.runtime.ScorepipeException;
  */
 public final class RunDirectory implements RunOutputs {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.LONG_OR_DOUBLE).create();
 
     private final Path path;
     private final List<Map<String, Object>> evaluations = new ArrayList<>();
     private final List<Map<String, Object>> stages = new ArrayList<>();
+    private final List<Map<String, Object>> curves = new ArrayList<>();
     private PipelineSpec spec;
 
     private RunDirectory(Path path) {
@@ -69,8 +71,64 @@ public final class RunDirectory implements RunOutputs {
         return new RunDirectory(dir);
     }
 
+    /** An existing run directory, to resume in. */
+    public static RunDirectory existing(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
+            throw new ScorepipeException(dir + " is not a run directory (it has no config.yaml); give the directory"
+                    + " a `scorepipe run` created");
+        }
+        return new RunDirectory(dir);
+    }
+
     public Path path() {
         return path;
+    }
+
+    /** Replaces {@code config.yaml} (a resume with a changed pipeline). */
+    public void writeConfig(PipelineSpec spec, String resolvedYaml) {
+        this.spec = spec;
+        try {
+            AtomicFiles.writeString(path.resolve("config.yaml"), resolvedYaml);
+        } catch (IOException e) {
+            throw new ScorepipeException("cannot write " + path.resolve("config.yaml") + ": " + e.getMessage());
+        }
+    }
+
+    /** The metrics document so far, as JSON: what a checkpoint carries. */
+    public synchronized String metricsJson() {
+        return GSON.toJson(document());
+    }
+
+    /** Goes back to the metrics a checkpoint carried, dropping anything recorded after it. */
+    @SuppressWarnings("unchecked")
+    public synchronized void restoreMetrics(String json) {
+        Map<String, Object> doc = GSON.fromJson(json, Map.class);
+        stages.clear();
+        evaluations.clear();
+        curves.clear();
+        if (doc == null) {
+            return;
+        }
+        for (Object o : (List<Object>) doc.getOrDefault("stages", List.of())) {
+            stages.add((Map<String, Object>) o);
+        }
+        for (Object o : (List<Object>) doc.getOrDefault("evaluations", List.of())) {
+            evaluations.add((Map<String, Object>) o);
+        }
+        for (Object o : (List<Object>) doc.getOrDefault("curves", List.of())) {
+            curves.add((Map<String, Object>) o);
+        }
+    }
+
+    /** Records one point of a stage's convergence curve ({@code every: N}). */
+    public synchronized void recordCurve(String stage, long step, double time, Metrics metrics) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("stage", stage);
+        entry.put("step", step);
+        entry.put("t", time);
+        entry.put("metrics", metrics.values());
+        curves.add(entry);
+        writeMetrics();
     }
 
     /** Creates the directory and writes the resolved config. */
@@ -125,6 +183,14 @@ public final class RunDirectory implements RunOutputs {
     }
 
     private void writeMetrics() {
+        try {
+            AtomicFiles.writeString(path.resolve("metrics.json"), GSON.toJson(document()) + "\n");
+        } catch (IOException e) {
+            throw new ScorepipeException("could not write " + path.resolve("metrics.json") + ": " + e.getMessage());
+        }
+    }
+
+    private Map<String, Object> document() {
         Map<String, Object> doc = new LinkedHashMap<>();
         if (spec != null) {
             doc.put("pipeline", spec.name());
@@ -134,10 +200,7 @@ public final class RunDirectory implements RunOutputs {
         }
         doc.put("stages", stages);
         doc.put("evaluations", evaluations);
-        try {
-            AtomicFiles.writeString(path.resolve("metrics.json"), GSON.toJson(doc) + "\n");
-        } catch (IOException e) {
-            throw new ScorepipeException("could not write " + path.resolve("metrics.json") + ": " + e.getMessage());
-        }
+        doc.put("curves", curves);
+        return doc;
     }
 }

@@ -20,7 +20,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
-import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.Stage;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
@@ -35,7 +34,6 @@ class LocalRunnerTest {
         long steps = 6;
         Stage stage = mock(Stage.class);
         when(stage.steps()).thenReturn(steps);
-        when(stage.time(anyLong(), org.mockito.ArgumentMatchers.anyDouble())).thenReturn(0.5);
         Map<Integer, List<Long>> stepsByRow = Collections.synchronizedMap(new HashMap<>());
         doAnswer(call -> {
             long k = call.getArgument(0);
@@ -47,13 +45,14 @@ class LocalRunnerTest {
         }).when(stage).step(anyLong(), any(Block.class), any(Noise.class));
 
         Particles particles = new Particles(n, 2);
-        new LocalRunner(threads, blockSize).run(pipeline(stage), particles, RunListener.NONE);
+        try (LocalRunner runner = new LocalRunner(threads, blockSize)) {
+            assertEquals(steps, runner.runSegment(1, planned(stage), particles, 0, steps, new RunControl()));
+        }
 
         assertEquals(n, stepsByRow.size(), "every row is in exactly one block");
         for (int r = 0; r < n; r++) {
             assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), stepsByRow.get(r), "row " + r);
         }
-        assertEquals(0.5, particles.time(), "the runner sets the stage's end time");
     }
 
     @Test
@@ -67,7 +66,9 @@ class LocalRunnerTest {
             blocks.add(new int[] {b.from(), b.to()});
             return null;
         }).when(stage).step(anyLong(), any(Block.class), any(Noise.class));
-        new LocalRunner(2, 10).run(pipeline(stage), new Particles(95, 1), RunListener.NONE);
+        try (LocalRunner runner = new LocalRunner(2, 10)) {
+            runner.runSegment(1, planned(stage), new Particles(95, 1), 0, 1, new RunControl());
+        }
         assertEquals(1, blocks.size());
         assertEquals(0, blocks.get(0)[0]);
         assertEquals(95, blocks.get(0)[1]);
@@ -89,14 +90,46 @@ class LocalRunnerTest {
             }
         };
         ScorepipeException e = assertThrows(ScorepipeException.class,
-                () -> new LocalRunner(1, 4).run(pipeline(diverging), new Particles(10, 2), RunListener.NONE));
+                () -> new LocalRunner(1, 4).runSegment(1, planned(diverging), new Particles(10, 2), 0, 3, new RunControl()));
         assertTrue(e.getMessage().contains("stage 'walk' diverged"), e.getMessage());
         assertTrue(e.getMessage().contains("particle 1"), e.getMessage());
         assertTrue(e.getMessage().contains("step size"), e.getMessage());
     }
 
-    private static Pipeline pipeline(Stage stage) {
-        return new Pipeline(new PipelineSpec("test", 1, 0, 1), new Pipeline.RunnerSettings(1, 1),
-                List.of(new Pipeline.PlannedStage("walk", 0, "walk", stage)));
+    @Test
+    void aStopRequestEndsEveryBlockAtOneCommonStep() {
+        RunControl control = new RunControl();
+        int n = 64;
+        long steps = 1000;
+        java.util.concurrent.atomic.AtomicLongArray reached = new java.util.concurrent.atomic.AtomicLongArray(n);
+        Stage stage = new Stage() {
+            @Override
+            public long steps() {
+                return steps;
+            }
+
+            @Override
+            public void step(long k, Block block, Noise noise) {
+                for (int r = block.from(); r < block.to(); r++) {
+                    reached.set(r, k + 1);
+                }
+                // The first block asks to stop part-way: the others may be ahead or behind.
+                if (k == 37 && block.from() == 0) {
+                    control.requestStop();
+                }
+            }
+        };
+        long end;
+        try (LocalRunner runner = new LocalRunner(2, 8)) {
+            end = runner.runSegment(1, planned(stage), new Particles(n, 1), 0, steps, control);
+        }
+        assertTrue(end >= 38 && end < steps, "stopped early, after the step that asked: " + end);
+        for (int r = 0; r < n; r++) {
+            assertEquals(end, reached.get(r), "row " + r + " reached the common step");
+        }
+    }
+
+    private static Pipeline.PlannedStage planned(Stage stage) {
+        return Pipeline.PlannedStage.of("walk", 0, stage);
     }
 }

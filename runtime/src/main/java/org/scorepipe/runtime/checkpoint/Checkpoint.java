@@ -1,0 +1,83 @@
+package org.scorepipe.runtime.checkpoint;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything an exact resume needs: where the run stands, the particles, the state of
+ * {@code Checkpointable} components, the metrics so far, and what produced them (the resolved
+ * config with a hash per stage, the seed, the noise generator).
+ *
+ * <p>The position is "stage {@code stage} has completed {@code step} steps"; a checkpoint taken
+ * at the end of a stage points at step 0 of the next one, so the finished stage is behind it
+ * and every later stage may still be changed on resume.
+ *
+ * @param pipeline the pipeline's name
+ * @param seed the seed of all noise
+ * @param noiseGenerator the noise generator's name and version ({@code PhiloxNoise.GENERATOR})
+ * @param config the resolved pipeline, as YAML
+ * @param stageNames the stages' names, in order
+ * @param stageHashes each stage's config hash, in order
+ * @param stage index of the stage in progress (or of the next one; the number of stages once all are done)
+ * @param step steps of that stage already done
+ * @param stageStartTime the particles' time when that stage began
+ * @param time the particles' time now
+ * @param n number of particles
+ * @param dimension their dimension
+ * @param firstIndex global index of the first particle
+ * @param particles the coordinates, row-major
+ * @param states the saved state of each {@code Checkpointable} component, by key path
+ * @param metrics the run's {@code metrics.json} document so far
+ */
+public record Checkpoint(
+        String pipeline,
+        long seed,
+        String noiseGenerator,
+        String config,
+        List<String> stageNames,
+        List<String> stageHashes,
+        int stage,
+        long step,
+        double stageStartTime,
+        double time,
+        int n,
+        int dimension,
+        long firstIndex,
+        double[] particles,
+        Map<String, byte[]> states,
+        String metrics) {
+
+    public Checkpoint {
+        requireNonNull(pipeline, "pipeline is null");
+        requireNonNull(noiseGenerator, "noiseGenerator is null");
+        requireNonNull(config, "config is null");
+        stageNames = List.copyOf(stageNames);
+        stageHashes = List.copyOf(stageHashes);
+        requireNonNull(particles, "particles is null");
+        states = new TreeMap<>(states);
+        requireNonNull(metrics, "metrics is null");
+        if (stageNames.size() != stageHashes.size()) {
+            throw new IllegalArgumentException("one hash per stage: " + stageNames.size() + " names, " + stageHashes.size() + " hashes");
+        }
+        if (particles.length != (long) n * dimension) {
+            throw new IllegalArgumentException("particles hold " + particles.length + " values, not n * d = " + (long) n * dimension);
+        }
+    }
+
+    /** Whether every stage is done. */
+    public boolean finished() {
+        return stage >= stageNames.size();
+    }
+
+    /** {@code "stage 'corrector' at step 500"} or {@code "the start of stage 'sample'"}. */
+    public String position() {
+        if (finished()) {
+            return "the end of the run";
+        }
+        String name = stageNames.get(stage);
+        return step == 0 ? "the start of stage '" + name + "'" : "stage '" + name + "' at step " + step;
+    }
+}

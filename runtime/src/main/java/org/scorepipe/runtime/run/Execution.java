@@ -1,0 +1,241 @@
+package org.scorepipe.runtime.run;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.scorepipe.api.Checkpointable;
+import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Metrics;
+import org.scorepipe.api.MetricsReporter;
+import org.scorepipe.api.Particles;
+import org.scorepipe.api.RunOutputs;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.assembly.Pipeline;
+import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
+import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointStore;
+import org.scorepipe.runtime.noise.PhiloxNoise;
+
+/**
+ * Drives a pipeline from a position to its end: splits each stage into segments at its
+ * checkpoint and curve steps, hands each segment to the {@link Runner}, and between segments
+ * records curves, writes checkpoints and honours stop requests. The same for every runner.
+ */
+public final class Execution {
+    /** The stream offset of an evaluation's noise: far from anything a stage's particles draw at that step. */
+    public static final int EVALUATION_STREAMS = 1 << 30;
+
+    private static final Logger LOG = LogManager.getLogger(Execution.class);
+
+    private final Pipeline pipeline;
+    private final String resolvedYaml;
+    private final Runner runner;
+    private final RunDirectory dir;
+    private final RunOutputs outputs;
+    private final Optional<CheckpointStore> store;
+    private final long checkpointEvery;
+    private final RunControl control;
+    private final RunListener listener;
+
+    /**
+     * @param pipeline the pipeline
+     * @param resolvedYaml its resolved config, kept in checkpoints
+     * @param runner where segments run
+     * @param dir the run directory
+     * @param outputs where the components' own reports ({@link MetricsReporter}) are recorded
+     * @param store where checkpoints go, or empty to take none
+     * @param checkpointEvery steps between checkpoints within a stage (0: only at stage ends)
+     * @param control stop requests and progress
+     * @param listener stage events
+     */
+    public Execution(Pipeline pipeline, String resolvedYaml, Runner runner, RunDirectory dir, RunOutputs outputs,
+            Optional<CheckpointStore> store,
+            long checkpointEvery, RunControl control, RunListener listener) {
+        this.pipeline = requireNonNull(pipeline, "pipeline is null");
+        this.resolvedYaml = requireNonNull(resolvedYaml, "resolvedYaml is null");
+        this.runner = requireNonNull(runner, "runner is null");
+        this.dir = requireNonNull(dir, "dir is null");
+        this.outputs = requireNonNull(outputs, "outputs is null");
+        this.store = requireNonNull(store, "store is null");
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("checkpointEvery must be >= 0, got " + checkpointEvery);
+        }
+        this.checkpointEvery = checkpointEvery;
+        this.control = requireNonNull(control, "control is null");
+        this.listener = requireNonNull(listener, "listener is null");
+    }
+
+    /** How a run ended. {@code checkpoint} is where a stopped run can resume (empty if none was written). */
+    public record Outcome(boolean stopped, String position, Optional<Path> checkpoint) {
+    }
+
+    /**
+     * Runs from step {@code startStep} of stage {@code startStage} to the end.
+     *
+     * @param stageStartTime the particles' time when that stage began (their current time if
+     *     {@code startStep} is 0)
+     */
+    public Outcome run(Particles particles, int startStage, long startStep, double stageStartTime) {
+        List<PlannedStage> stages = pipeline.stages();
+        long seed = pipeline.spec().seed();
+        for (int s = startStage; s < stages.size(); s++) {
+            PlannedStage planned = stages.get(s);
+            long steps = planned.stage().steps();
+            long k = s == startStage ? Math.min(startStep, steps) : 0;
+            double start = s == startStage && startStep > 0 ? stageStartTime : particles.time();
+            listener.stageStarted(planned, steps);
+            control.stageStarted(planned.name(), steps, k, particles.size());
+            long began = System.nanoTime();
+            long firstStep = k;
+            if (k == 0 && planned.every() > 0) {
+                particles.setTime(planned.stage().time(0, start));
+                recordCurve(planned, particles, 0);
+            }
+            while (k < steps) {
+                if (control.stopRequested()) {
+                    return stop(planned, particles, k, start);
+                }
+                long next = nextBoundary(k, steps, planned.every());
+                k = runner.runSegment(seed, planned, particles, k, next, control);
+                particles.setTime(planned.stage().time(k, start));
+                if (k < next) {
+                    return stop(planned, particles, k, start);
+                }
+                if (planned.every() > 0 && (k % planned.every() == 0 || k == steps)) {
+                    recordCurve(planned, particles, k);
+                }
+                if (k < steps && checkpointEvery > 0 && k % checkpointEvery == 0) {
+                    checkpoint(s, k, start, particles);
+                }
+            }
+            particles.setTime(planned.stage().time(steps, start));
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - began);
+            recordReports(planned, particles.time());
+            dir.recordStage(planned.name(), planned.type(), steps - firstStep, particles.size(), elapsed);
+            listener.stageFinished(planned, steps - firstStep, particles.size(), elapsed);
+            checkpoint(s + 1, 0, particles.time(), particles);
+            if (control.stopRequested() && s + 1 < stages.size()) {
+                return new Outcome(true, "the start of stage '" + stages.get(s + 1).name() + "'", latest());
+            }
+        }
+        return new Outcome(false, "the end of the run", latest());
+    }
+
+    private Optional<Path> latest() {
+        return store.flatMap(st -> {
+            List<Path> files = st.files();
+            return files.isEmpty() ? Optional.empty() : Optional.of(files.get(files.size() - 1));
+        });
+    }
+
+    private long nextBoundary(long k, long steps, long every) {
+        long next = steps;
+        if (checkpointEvery > 0) {
+            next = Math.min(next, (k / checkpointEvery + 1) * checkpointEvery);
+        }
+        if (every > 0) {
+            next = Math.min(next, (k / every + 1) * every);
+        }
+        return next;
+    }
+
+    private Outcome stop(PlannedStage planned, Particles particles, long k, double start) {
+        LOG.info("stopping at step {} of stage {} as asked", k, planned.name());
+        Optional<Path> file = checkpoint(planned.index(), k, start, particles);
+        String position = k == 0 ? "the start of stage '" + planned.name() + "'" : "stage '" + planned.name() + "' at step " + k;
+        return new Outcome(true, position, file);
+    }
+
+    private void recordCurve(PlannedStage planned, Particles particles, long k) {
+        PhiloxNoise noise = PhiloxNoise.of(pipeline.spec().seed(), planned.index(), k);
+        Evaluator.EvalContext context = new Evaluator.EvalContext(planned.name(), particles.time(), noise.streams(EVALUATION_STREAMS));
+        Metrics.Builder all = Metrics.builder();
+        for (Evaluator evaluator : planned.monitors()) {
+            try {
+                all.putAll(evaluator.evaluate(particles, context));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ScorepipeException("stage '" + planned.name() + "': evaluating at step " + k + ": " + e.getMessage(), e);
+            }
+        }
+        dir.recordCurve(planned.name(), k, particles.time(), all.build());
+    }
+
+    private void recordReports(PlannedStage planned, double time) {
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        Metrics.Builder all = Metrics.builder();
+        boolean any = false;
+        for (NamedComponent c : planned.components()) {
+            if (c.component() instanceof MetricsReporter reporter && seen.put(reporter, true) == null) {
+                all.putAll(reporter.report());
+                any = true;
+            }
+        }
+        if (any) {
+            outputs.recordMetrics(planned.name(), time, all.build());
+        }
+    }
+
+    /** Writes a checkpoint at (stage, step) if checkpoints are on; returns its file. */
+    private Optional<Path> checkpoint(int stage, long step, double stageStartTime, Particles particles) {
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        List<PlannedStage> stages = pipeline.stages();
+        List<String> names = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        for (PlannedStage p : stages) {
+            names.add(p.name());
+            hashes.add(p.configHash());
+        }
+        Checkpoint checkpoint = new Checkpoint(pipeline.spec().name(), pipeline.spec().seed(), PhiloxNoise.GENERATOR, resolvedYaml,
+                names, hashes, stage, step, stageStartTime, particles.time(), particles.size(), particles.dimension(),
+                particles.firstIndex(), particles.data(), states(pipeline), dir.metricsJson());
+        long began = System.nanoTime();
+        Path file = store.get().write(checkpoint);
+        LOG.info("checkpoint at {} written to {} in {} ms", checkpoint.position(), file,
+                String.format("%.1f", (System.nanoTime() - began) / 1e6));
+        return Optional.of(file);
+    }
+
+    /** The state of every {@link Checkpointable} component, by key path. */
+    static Map<String, byte[]> states(Pipeline pipeline) {
+        Map<String, byte[]> states = new LinkedHashMap<>();
+        for (PlannedStage stage : pipeline.stages()) {
+            for (NamedComponent c : stage.components()) {
+                if (c.component() instanceof Checkpointable cp && !states.containsKey(c.path())) {
+                    states.put(c.path(), cp.saveState());
+                }
+            }
+        }
+        return states;
+    }
+
+    /** Gives every {@link Checkpointable} component the state saved under its path; returns the paths restored. */
+    public static List<String> restoreStates(Pipeline pipeline, Map<String, byte[]> states) {
+        List<String> restored = new ArrayList<>();
+        for (PlannedStage stage : pipeline.stages()) {
+            for (NamedComponent c : stage.components()) {
+                byte[] state = states.get(c.path());
+                if (c.component() instanceof Checkpointable cp && state != null && !restored.contains(c.path())) {
+                    try {
+                        cp.restoreState(state.clone());
+                    } catch (IllegalArgumentException e) {
+                        throw new ScorepipeException(c.path() + ": the checkpoint's state does not fit this component: " + e.getMessage());
+                    }
+                    restored.add(c.path());
+                }
+            }
+        }
+        return restored;
+    }
+}
