@@ -101,13 +101,25 @@ public final class ConfigTrees {
             List<ImmutableNode> y = b.getOrDefault(key, List.of());
             String keyPath = path.isEmpty() ? key : path + "." + key;
             if (x.size() > 1 || y.size() > 1) {
-                if (!listText(x).equals(listText(y))) {
+                if (x.size() == y.size()) {
+                    // Item by item; items with a name (stages) are addressed by it, as --set does.
+                    for (int i = 0; i < x.size(); i++) {
+                        String name = nameOf(x.get(i)).orElse(null);
+                        boolean named = name != null && name.equals(nameOf(y.get(i)).orElse(null));
+                        diff(named ? keyPath + "." + name : keyPath + "[" + i + "]", x.get(i), y.get(i), out);
+                    }
+                } else if (!listText(x).equals(listText(y))) {
                     out.add(keyPath + ": " + listText(x) + " -> " + listText(y));
                 }
                 continue;
             }
             diff(keyPath, x.isEmpty() ? null : x.get(0), y.isEmpty() ? null : y.get(0), out);
         }
+    }
+
+    private static java.util.Optional<String> nameOf(ImmutableNode node) {
+        return node.getChildren().stream().filter(c -> c.getNodeName().equals("name") && c.getValue() != null)
+                .map(c -> c.getValue().toString()).findFirst();
     }
 
     private static String listText(List<ImmutableNode> nodes) {
