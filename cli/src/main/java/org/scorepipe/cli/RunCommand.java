@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.scorepipe.report.Report;
 import org.scorepipe.runtime.Scorepipe;
 import org.scorepipe.runtime.Scorepipe.RunResult;
 import picocli.CommandLine.Command;
@@ -34,9 +35,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), options.quiet)) {
-            RunResult result = parent.scorepipe().run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
+            RunResult result = parent.scorepipe().withRunnerOptions(options.conf).run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
                     Optional.ofNullable(out), runsRoot, Optional.ofNullable(from)), supervisor.control());
             supervisor.close();
+            if (!result.stopped()) {
+                Report.write(result.directory(), parent.scorepipe().registry());
+            }
             return print(result, parent.spec.commandLine().getOut());
         }
     }

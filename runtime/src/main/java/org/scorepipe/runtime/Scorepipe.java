@@ -30,15 +30,49 @@ import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.RunDirectory;
 import org.scorepipe.runtime.run.RunListener;
 import org.scorepipe.runtime.run.RunLog;
+import org.scorepipe.runtime.run.Runner;
+import org.scorepipe.runtime.run.RunnerFactory;
 
 /** What the command line does, as a library: validate, run, resume and inspect pipelines. */
 public final class Scorepipe {
     private static final Logger LOG = LogManager.getLogger(Scorepipe.class);
 
     private final ComponentRegistry registry;
+    private final java.util.Map<String, String> runnerOptions;
 
     public Scorepipe(ComponentRegistry registry) {
+        this(registry, java.util.Map.of());
+    }
+
+    private Scorepipe(ComponentRegistry registry, java.util.Map<String, String> runnerOptions) {
         this.registry = requireNonNull(registry, "registry is null");
+        this.runnerOptions = java.util.Map.copyOf(runnerOptions);
+    }
+
+    /** The same runtime, passing {@code options} ({@code --conf key=value}) to the runner it makes. */
+    public Scorepipe withRunnerOptions(java.util.Map<String, String> options) {
+        return new Scorepipe(registry, options);
+    }
+
+    /** The runner a pipeline asks for: the built-in local one, or one found through {@link RunnerFactory}. */
+    Runner runnerFor(Pipeline pipeline, String resolvedYaml) {
+        Pipeline.RunnerSettings settings = pipeline.runner();
+        if (settings.type().equals("local")) {
+            return new LocalRunner(settings.threads(), settings.blockSize());
+        }
+        List<String> known = new ArrayList<>(List.of("local"));
+        for (RunnerFactory factory : java.util.ServiceLoader.load(RunnerFactory.class, Scorepipe.class.getClassLoader())) {
+            if (factory.name().equals(settings.type())) {
+                return factory.create(pipeline, resolvedYaml, runnerOptions);
+            }
+            known.add(factory.name());
+        }
+        throw new ScorepipeException("unknown runner '" + settings.type() + "'"
+                + org.scorepipe.runtime.config.ParameterBinder.suggestion(settings.type(), known) + "; available runners: "
+                + String.join(", ", known) + (settings.type().equals("spark")
+                        ? ". The Spark runner is not on the class path: run through ./scorepipe (which adds it for --runner spark)"
+                                + " or submit scorepipe-spark.jar with spark-submit"
+                        : ""));
     }
 
     public ComponentRegistry registry() {
@@ -103,13 +137,16 @@ public final class Scorepipe {
         from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), prepared.pipeline, file));
         PipelineSpec spec = prepared.pipeline.spec();
         RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
-        dir.open(spec, file.toYaml());
-        prepared.outputs.target = dir;
-        return execute(prepared, file, dir, from, control, log -> {
+        // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
+        try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
+            dir.open(spec, file.toYaml());
+            prepared.outputs.target = dir;
+            return execute(prepared, file, dir, runner, from, control, log -> {
             log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
                     spec.dimension());
-            request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
-        });
+                request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
+            });
+        }
     }
 
     /**
@@ -131,19 +168,21 @@ public final class Scorepipe {
         List<String> changes = newConfig.isPresent()
                 ? ConfigTrees.diff("", nodeOf(original), nodeOf(file))
                 : List.of();
-        if (newConfig.isPresent()) {
-            dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
-        }
-        return execute(prepared, file, dir, Optional.of(c), control, log -> {
-            for (String skipped : found.skipped()) {
-                log.warn("skipped a damaged checkpoint: {}", skipped);
-            }
-            log.info("resuming {} from {} at {}", dir.path(), found.file(), c.position());
+        try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
             if (newConfig.isPresent()) {
-                log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
-                changes.forEach(change -> log.info("  changed {}", change));
+                dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
             }
-        });
+            return execute(prepared, file, dir, runner, Optional.of(c), control, log -> {
+                for (String skipped : found.skipped()) {
+                    log.warn("skipped a damaged checkpoint: {}", skipped);
+                }
+                log.info("resuming {} from {} at {}", dir.path(), found.file(), c.position());
+                if (newConfig.isPresent()) {
+                    log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
+                    changes.forEach(change -> log.info("  changed {}", change));
+                }
+            });
+        }
     }
 
     private static org.apache.commons.configuration2.tree.ImmutableNode nodeOf(PipelineFile file) {
@@ -163,8 +202,8 @@ public final class Scorepipe {
         return new Prepared(pipeline, outputs, evaluations);
     }
 
-    private RunResult execute(Prepared prepared, PipelineFile file, RunDirectory dir, Optional<Checkpoint> from, RunControl control,
-            Consumer<Logger> preamble) {
+    private RunResult execute(Prepared prepared, PipelineFile file, RunDirectory dir, Runner runner, Optional<Checkpoint> from,
+            RunControl control, Consumer<Logger> preamble) {
         Pipeline pipeline = prepared.pipeline;
         PipelineSpec spec = pipeline.spec();
         Pipeline.CheckpointSettings settings = pipeline.checkpoint();
@@ -172,8 +211,8 @@ public final class Scorepipe {
                 ? Optional.of(new CheckpointStore(dir.path().resolve("checkpoints"), settings.keep()))
                 : Optional.empty();
         List<StageResult> stages = new ArrayList<>();
-        try (RunLog log = RunLog.attach(dir.path().resolve("run.log"));
-                LocalRunner runner = new LocalRunner(pipeline.runner().threads(), pipeline.runner().blockSize())) {
+        String resolvedYaml = file.toYaml();
+        try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
             preamble.accept(LOG);
             LOG.info("runner: {}; checkpoints: {}", runner.description(), settings.enabled()
                     ? "every " + settings.every() + " steps and at stage ends, newest " + settings.keep() + " kept" : "off");
@@ -195,7 +234,7 @@ public final class Scorepipe {
             } else {
                 particles = new Particles(spec.particles(), spec.dimension());
             }
-            Execution execution = new Execution(pipeline, file.toYaml(), runner, dir, prepared.outputs, store, settings.every(), control,
+            Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, prepared.outputs, store, settings.every(), control,
                     new RunListener() {
                         @Override
                         public void stageStarted(PlannedStage stage, long steps) {
@@ -206,9 +245,9 @@ public final class Scorepipe {
                         public void stageFinished(PlannedStage stage, long steps, int n, Duration elapsed) {
                             StageResult result = new StageResult(stage.name(), stage.type(), steps, n, elapsed);
                             stages.add(result);
-                            LOG.info("stage {} done in {} s ({} particle-steps/s), t = {}", stage.name(),
+                            LOG.info("stage {} done in {} s ({} particle-steps/s)", stage.name(),
                                     String.format("%.3f", elapsed.toNanos() / 1e9),
-                                    String.format("%.4g", result.particleStepsPerSecond()), particles.time());
+                                    String.format("%.4g", result.particleStepsPerSecond()));
                         }
                     });
             Execution.Outcome outcome;

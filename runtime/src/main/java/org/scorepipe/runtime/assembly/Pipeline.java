@@ -63,17 +63,30 @@ public record Pipeline(PipelineSpec spec, RunnerSettings runner, CheckpointSetti
     }
 
     /**
+     * @param type the runner: {@code local}, or the name of another installed {@code RunnerFactory}
      * @param threads worker threads of the local runner (0: one per available core)
      * @param blockSize particles per block, the unit of parallel work
+     * @param partitions particle ranges of a distributed runner (0: its choice)
+     * @param master the cluster a distributed runner connects to (empty: its default)
      */
-    public record RunnerSettings(int threads, int blockSize) {
+    public record RunnerSettings(String type, int threads, int blockSize, int partitions, String master) {
         public RunnerSettings {
+            requireNonNull(type, "type is null");
+            requireNonNull(master, "master is null");
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be >= 0 (0 means one per core), got " + threads);
             }
             if (blockSize < 1) {
                 throw new IllegalArgumentException("block-size must be >= 1, got " + blockSize);
             }
+            if (partitions < 0) {
+                throw new IllegalArgumentException("partitions must be >= 1 (or 0 to let the runner choose), got " + partitions);
+            }
+        }
+
+        /** Local settings, for tests and embedding. */
+        public static RunnerSettings local(int threads, int blockSize) {
+            return new RunnerSettings("local", threads, blockSize, 0, "");
         }
     }
 

@@ -109,10 +109,15 @@ public final class PipelineAssembler {
         Pipeline pipeline() {
             RunnerSection runner = root.section("runner")
                     .map(s -> ParameterBinder.bind(RunnerSection.class, s, List.of()))
-                    .orElse(new RunnerSection(0, 1024));
+                    .orElse(new RunnerSection("local", 0, 1024, 0, null));
+            if (runner.partitions() < 1 && root.section("runner").map(r -> r.has("partitions")).orElse(false)) {
+                throw root.error("runner.partitions", "must be >= 1 (particle ranges of a distributed runner), got "
+                        + runner.partitions() + "; leave it out to let the runner choose");
+            }
             Pipeline.RunnerSettings settings;
             try {
-                settings = new Pipeline.RunnerSettings(runner.threads(), runner.blockSize());
+                settings = new Pipeline.RunnerSettings(runner.type(), runner.threads(), runner.blockSize(), runner.partitions(),
+                        runner.master() == null ? "" : runner.master());
             } catch (IllegalArgumentException e) {
                 throw root.error("runner", e.getMessage());
             }

@@ -30,9 +30,13 @@ final class PipelineSections {
 
     /** {@code runner:} */
     record RunnerSection(
+            @Doc("where blocks run: local (this JVM's threads) or another installed runner, e.g. spark") @Default("local") String type,
             @Doc("worker threads; 0 uses every available core") @Default("0") int threads,
             @Doc("particles per block, the unit of parallel work; results do not depend on it")
-            @Default("1024") int blockSize) {
+            @Default("1024") int blockSize,
+            @Doc("particle ranges for a distributed runner; 0 lets the runner choose; results do not depend on it")
+            @Default("0") int partitions,
+            @Doc("the cluster a distributed runner connects to, e.g. local[4] or spark://host:7077") @Default("") String master) {
     }
 
     /** {@code checkpoint:} */

@@ -85,45 +85,48 @@ public final class Execution {
      * @param stageStartTime the particles' time when that stage began (their current time if
      *     {@code startStep} is 0)
      */
-    public Outcome run(Particles particles, int startStage, long startStep, double stageStartTime) {
+    public Outcome run(Particles initial, int startStage, long startStep, double stageStartTime) {
         List<PlannedStage> stages = pipeline.stages();
         long seed = pipeline.spec().seed();
+        runner.load(initial);
+        double time = initial.time();
+        int n = initial.size();
         for (int s = startStage; s < stages.size(); s++) {
             PlannedStage planned = stages.get(s);
             long steps = planned.stage().steps();
             long k = s == startStage ? Math.min(startStep, steps) : 0;
-            double start = s == startStage && startStep > 0 ? stageStartTime : particles.time();
+            double start = s == startStage && startStep > 0 ? stageStartTime : time;
             listener.stageStarted(planned, steps);
-            control.stageStarted(planned.name(), steps, k, particles.size());
+            control.stageStarted(planned.name(), steps, k, n);
             long began = System.nanoTime();
             long firstStep = k;
             if (k == 0 && planned.every() > 0) {
-                particles.setTime(planned.stage().time(0, start));
-                recordCurve(planned, particles, 0);
+                time = planned.stage().time(0, start);
+                recordCurve(planned, time, 0);
             }
             while (k < steps) {
                 if (control.stopRequested()) {
-                    return stop(planned, particles, k, start);
+                    return stop(planned, k, start, time);
                 }
                 long next = nextBoundary(k, steps, planned.every());
-                k = runner.runSegment(seed, planned, particles, k, next, control);
-                particles.setTime(planned.stage().time(k, start));
+                k = runner.runSegment(seed, planned, time, k, next, control);
+                time = planned.stage().time(k, start);
                 if (k < next) {
-                    return stop(planned, particles, k, start);
+                    return stop(planned, k, start, time);
                 }
                 if (planned.every() > 0 && (k % planned.every() == 0 || k == steps)) {
-                    recordCurve(planned, particles, k);
+                    recordCurve(planned, time, k);
                 }
                 if (k < steps && checkpointEvery > 0 && k % checkpointEvery == 0) {
-                    checkpoint(s, k, start, particles);
+                    checkpoint(s, k, start, time);
                 }
             }
-            particles.setTime(planned.stage().time(steps, start));
+            time = planned.stage().time(steps, start);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - began);
-            recordReports(planned, particles.time());
-            dir.recordStage(planned.name(), planned.type(), steps - firstStep, particles.size(), elapsed);
-            listener.stageFinished(planned, steps - firstStep, particles.size(), elapsed);
-            checkpoint(s + 1, 0, particles.time(), particles);
+            recordReports(planned, time);
+            dir.recordStage(planned.name(), planned.type(), steps - firstStep, n, elapsed);
+            listener.stageFinished(planned, steps - firstStep, n, elapsed);
+            checkpoint(s + 1, 0, time, time);
             if (control.stopRequested() && s + 1 < stages.size()) {
                 return new Outcome(true, "the start of stage '" + stages.get(s + 1).name() + "'", latest());
             }
@@ -149,16 +152,18 @@ public final class Execution {
         return next;
     }
 
-    private Outcome stop(PlannedStage planned, Particles particles, long k, double start) {
+    private Outcome stop(PlannedStage planned, long k, double start, double time) {
         LOG.info("stopping at step {} of stage {} as asked", k, planned.name());
-        Optional<Path> file = checkpoint(planned.index(), k, start, particles);
+        Optional<Path> file = checkpoint(planned.index(), k, start, time);
         String position = k == 0 ? "the start of stage '" + planned.name() + "'" : "stage '" + planned.name() + "' at step " + k;
         return new Outcome(true, position, file);
     }
 
-    private void recordCurve(PlannedStage planned, Particles particles, long k) {
+    private void recordCurve(PlannedStage planned, double time, long k) {
+        Particles particles = runner.gather();
+        particles.setTime(time);
         PhiloxNoise noise = PhiloxNoise.of(pipeline.spec().seed(), planned.index(), k);
-        Evaluator.EvalContext context = new Evaluator.EvalContext(planned.name(), particles.time(), noise.streams(EVALUATION_STREAMS));
+        Evaluator.EvalContext context = new Evaluator.EvalContext(planned.name(), time, noise.streams(EVALUATION_STREAMS));
         Metrics.Builder all = Metrics.builder();
         for (Evaluator evaluator : planned.monitors()) {
             try {
@@ -167,7 +172,7 @@ public final class Execution {
                 throw new ScorepipeException("stage '" + planned.name() + "': evaluating at step " + k + ": " + e.getMessage(), e);
             }
         }
-        dir.recordCurve(planned.name(), k, particles.time(), all.build());
+        dir.recordCurve(planned.name(), k, time, all.build());
     }
 
     private void recordReports(PlannedStage planned, double time) {
@@ -186,10 +191,11 @@ public final class Execution {
     }
 
     /** Writes a checkpoint at (stage, step) if checkpoints are on; returns its file. */
-    private Optional<Path> checkpoint(int stage, long step, double stageStartTime, Particles particles) {
+    private Optional<Path> checkpoint(int stage, long step, double stageStartTime, double time) {
         if (store.isEmpty()) {
             return Optional.empty();
         }
+        Particles particles = runner.gather();
         List<PlannedStage> stages = pipeline.stages();
         List<String> names = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
@@ -198,7 +204,7 @@ public final class Execution {
             hashes.add(p.configHash());
         }
         Checkpoint checkpoint = new Checkpoint(pipeline.spec().name(), pipeline.spec().seed(), PhiloxNoise.GENERATOR, resolvedYaml,
-                names, hashes, stage, step, stageStartTime, particles.time(), particles.size(), particles.dimension(),
+                names, hashes, stage, step, stageStartTime, time, particles.size(), particles.dimension(),
                 particles.firstIndex(), particles.data(), states(pipeline), dir.metricsJson());
         long began = System.nanoTime();
         Path file = store.get().write(checkpoint);

@@ -25,6 +25,7 @@ public final class LocalRunner implements Runner {
     private final int threads;
     private final int blockSize;
     private final ForkJoinPool pool;
+    private Particles particles;
 
     /**
      * @param threads worker threads (0: one per available core)
@@ -49,6 +50,26 @@ public final class LocalRunner implements Runner {
     }
 
     @Override
+    public void load(Particles particles) {
+        this.particles = particles;
+    }
+
+    @Override
+    public Particles gather() {
+        if (particles == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
+        return particles;
+    }
+
+    @Override
+    public long runSegment(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+        Particles particles = gather();
+        particles.setTime(time);
+        return runSegment(seed, planned, particles, from, to, control);
+    }
+
+    /** Runs a segment on {@code particles} directly: the local runner's work, reused by distributed runners on each range. */
     public long runSegment(long seed, PlannedStage planned, Particles particles, long from, long to, RunControl control) {
         control.beginSegment(from, to);
         Stage stage = planned.stage();

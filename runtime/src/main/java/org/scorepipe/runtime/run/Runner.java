@@ -4,19 +4,32 @@ import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 
 /**
- * Runs segments of a stage over the particles. Implementations differ in where blocks run (a
- * thread pool, Spark executors) but never in what they compute: a particle's path depends only
- * on the seed, the stage, the step and its index. What happens between segments (curves,
- * checkpoints, stopping) is the {@link Execution}'s business, the same for every runner.
+ * Holds the ensemble and runs segments of stages over it. Implementations differ in where the
+ * particles live and where blocks run (this JVM's threads, Spark executors) but never in what
+ * they compute: a particle's path depends only on the seed, the stage, the step and its index.
+ * What happens between segments (curves, checkpoints, stopping) is the {@link Execution}'s
+ * business, the same for every runner.
  */
 public interface Runner extends AutoCloseable {
+    /** Takes {@code particles} as the ensemble to work on (the runner may distribute and keep it). */
+    void load(Particles particles);
+
     /**
      * Runs steps {@code [from, to)} of {@code stage} on every particle, each block through the
-     * whole segment, unless {@code control} lowers the limit (a stop request).
+     * whole segment, unless {@code control} lowers the limit (a stop request). A whole-ensemble
+     * stage sees every particle in one block, on the driver.
      *
+     * @param time the ensemble's time when the segment starts
      * @return the step all particles have reached: {@code to}, or less after a stop request
      */
-    long runSegment(long seed, PlannedStage stage, Particles particles, long from, long to, RunControl control);
+    long runSegment(long seed, PlannedStage stage, double time, long from, long to, RunControl control);
+
+    /**
+     * The ensemble as it stands, on this JVM: the very object a local runner works on, or the
+     * particles gathered range by range from wherever they live. Its time is not maintained
+     * here: the caller sets it.
+     */
+    Particles gather();
 
     /** A short description for logs, e.g. {@code "local, 2 threads, blocks of 1024"}. */
     String description();
