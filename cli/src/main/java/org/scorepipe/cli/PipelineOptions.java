@@ -33,6 +33,18 @@ final class PipelineOptions {
     @Option(names = "--quiet", description = "No progress bar; plain progress lines every ten seconds.")
     boolean quiet;
 
+    @Option(names = "--runner", paramLabel = "TYPE", description = "Where blocks run: local (default) or spark. Same as --set runner.type=TYPE.")
+    String runner;
+
+    @Option(names = "--master", paramLabel = "URL", description = "The Spark master, e.g. 'local[4]', spark://host:7077, yarn, k8s://...")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Particle ranges of a distributed runner. Results do not depend on it.")
+    Integer partitions;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A setting passed through to the runner (Spark's --conf). Repeatable.")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
     /** The overrides, with the runner options turned into the keys they stand for. */
     List<String> allOverrides() {
         List<String> all = new ArrayList<>(overrides);
@@ -44,6 +56,15 @@ final class PipelineOptions {
         }
         if (checkpointEvery != null) {
             all.add("checkpoint.every=" + checkpointEvery);
+        }
+        if (runner != null) {
+            all.add("runner.type=" + runner);
+        }
+        if (master != null) {
+            all.add("runner.master=" + master);
+        }
+        if (partitions != null) {
+            all.add("runner.partitions=" + partitions);
         }
         return all;
     }

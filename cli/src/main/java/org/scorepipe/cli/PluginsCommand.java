@@ -49,7 +49,8 @@ final class PluginsCommand implements Runnable {
             for (ComponentType t : registry.all()) {
                 rows.add(new String[] {t.kind().cliName(), t.name(), t.plugin(), t.jar(), t.version(), t.doc()});
             }
-            int[] widths = new int[5];
+            // kind and name keep their fixed columns; plugin, jar and version are as wide as needed
+            int[] widths = {16, 22, 0, 0, 0};
             for (String[] row : rows) {
                 for (int c = 0; c < widths.length; c++) {
                     widths[c] = Math.max(widths[c], row[c].length());
@@ -58,7 +59,7 @@ final class PluginsCommand implements Runnable {
             for (String[] row : rows) {
                 StringBuilder line = new StringBuilder();
                 for (int c = 0; c < widths.length; c++) {
-                    line.append(String.format("%-" + (widths[c] + 2) + "s", row[c]));
+                    line.append(String.format("%-" + widths[c] + "s ", row[c]));
                 }
                 out.println(line.append(row[5]).toString().stripTrailing());
             }

@@ -443,7 +443,7 @@ public final class PipelineAssembler {
                 }
                 String messages = messagesOf(e);
                 throw new ScorepipeException(section.file() + ": " + section.path() + ": the " + type.kind().label() + " '"
-                        + type.name() + "' (" + type.type().getName() + ", plugin " + type.plugin() + ") failed to start: "
+                        + type.name() + "' " + type.origin() + " failed to start: "
                         + (cause != null ? cause : messages), e);
             }
         }

@@ -536,9 +536,16 @@ public final class ComponentRegistry {
 
         private static String describe(Throwable e) {
             if (e instanceof ServiceConfigurationError) {
-                // "org.scorepipe.api.Plugin: Provider x.Y could not be instantiated", plus its cause
-                String message = String.valueOf(e.getMessage()).replace(Plugin.class.getName() + ": ",
-                        "META-INF/services/" + Plugin.class.getName() + ": ");
+                // "org.scorepipe.api.Plugin: Provider x.Y could not be instantiated", or
+                // "org.scorepipe.api.Plugin: jar:file:/.../x.jar!/META-INF/services/...:1: Illegal ...";
+                // the caller names the jar, so keep the entry and the line.
+                String services = "META-INF/services/" + Plugin.class.getName();
+                String message = String.valueOf(e.getMessage());
+                if (message.startsWith(Plugin.class.getName() + ": ")) {
+                    message = message.substring(Plugin.class.getName().length() + 2);
+                }
+                int inJar = message.indexOf("!/" + services);
+                message = inJar >= 0 ? message.substring(inJar + 2) : services + ": " + message;
                 Throwable cause = e.getCause();
                 if (cause instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null) {
                     cause = ite.getCause();
