@@ -16,4 +16,13 @@ public interface DataSource {
     default Optional<GaussianMixture> gaussianMixture() {
         return Optional.empty();
     }
+
+    /**
+     * The finite dataset this source resamples, when it is one (points read from a file):
+     * a fresh row-major array of {@code m * d} values. Empty for a distribution (the default).
+     * An empirical score uses these points as they are instead of drawing a sample of them.
+     */
+    default Optional<double[]> points() {
+        return Optional.empty();
+    }
 }

@@ -26,47 +26,31 @@ public final class VpPath implements NoisingPath {
             @Doc("beta(0), > 0") @Default("0.1") double betaMin,
             @Doc("beta(1), >= beta-min") @Default("20") double betaMax) {
         public Params {
-            if (!(betaMin > 0) || Double.isInfinite(betaMin)) {
-                throw new IllegalArgumentException("beta-min must be a finite number > 0, got " + betaMin);
-            }
-            if (!(betaMax > 0) || Double.isInfinite(betaMax)) {
-                throw new IllegalArgumentException("beta-max must be a finite number > 0, got " + betaMax);
-            }
+            LinearBeta.requireRate("beta-min", betaMin);
+            LinearBeta.requireRate("beta-max", betaMax);
         }
     }
 
-    private final double betaMin;
-    private final double betaSlope;
+    private final LinearBeta schedule;
 
     @Inject
     public VpPath(Params params) {
-        // A constant schedule (beta-min = beta-max) is a time-rescaled Ornstein-Uhlenbeck path, so it is allowed.
-        if (params.betaMax() < params.betaMin()) {
-            throw new IllegalArgumentException("beta-max = " + params.betaMax() + " is below beta-min = "
-                    + params.betaMin() + "; give beta-min <= beta-max");
-        }
-        this.betaMin = params.betaMin();
-        this.betaSlope = params.betaMax() - params.betaMin();
+        this.schedule = LinearBeta.between(params.betaMin(), params.betaMax());
     }
 
     /** {@code beta(t)}. */
     public double beta(double t) {
-        return betaMin + t * betaSlope;
-    }
-
-    /** {@code B(t) = int_0^t beta(s) ds}. */
-    private double integratedBeta(double t) {
-        return t * (betaMin + 0.5 * t * betaSlope);
+        return schedule.at(t);
     }
 
     @Override
     public double meanScale(double t) {
-        return Math.exp(-0.5 * integratedBeta(t));
+        return Math.exp(-0.5 * schedule.integral(t));
     }
 
     @Override
     public double noiseScale(double t) {
-        return Math.sqrt(-Math.expm1(-integratedBeta(t)));
+        return Math.sqrt(-Math.expm1(-schedule.integral(t)));
     }
 
     @Override

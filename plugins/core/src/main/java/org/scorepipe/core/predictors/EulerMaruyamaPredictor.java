@@ -33,29 +33,16 @@ public final class EulerMaruyamaPredictor implements Predictor {
     @Override
     public void step(Block block, double t, double tNext, Noise noise) {
         double dt = t - tNext;
-        if (!(dt > 0)) {
-            throw new IllegalArgumentException("a reverse step runs backwards in time, got t = " + t
-                    + ", tNext = " + tNext);
-        }
+        ReverseStep.requireBackwards(t, tNext);
         int d = block.dimension();
-        int n = block.size();
-        int cells = n * d;
-        double[] x = block.data();
-        int offset = block.offset();
-        double[] work = block.workspace(this, cells + d);
-        score.score(x, offset, n, t, work);
+        // [0, n*d): the scores; [n*d, n*d + d): one row's noise.
+        double[] work = block.workspace(this, block.size() * d + d);
+        score.score(block.data(), block.offset(), block.size(), t, work);
         double g2 = path.diffusionSquared(t);
         // x - [f x - g^2 s] dt = (1 - f dt) x + g^2 dt s
         double keep = 1.0 - path.drift(t) * dt;
         double pull = g2 * dt;
         double noiseScale = Math.sqrt(g2 * dt);
-        for (int r = 0; r < n; r++) {
-            noise.normals(block.particleIndex(r), 0, work, cells, d);
-            int o = offset + r * d;
-            int so = r * d;
-            for (int i = 0; i < d; i++) {
-                x[o + i] = keep * x[o + i] + pull * work[so + i] + noiseScale * work[cells + i];
-            }
-        }
+        ReverseStep.affineWithNoise(block, work, keep, pull, noiseScale, noise);
     }
 }

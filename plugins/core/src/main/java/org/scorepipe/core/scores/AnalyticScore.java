@@ -16,6 +16,10 @@ import org.scorepipe.api.ScoreProvider;
  *
  * <p>The noised mixture of the last time asked for is kept, so the blocks of one step and the
  * inner steps of a corrector at a fixed time share one set of precisions.
+ *
+ * <p>It also gives the exact conditional score of a noised patch given the clean coordinates
+ * before it ({@link #conditionalScore}, see {@link ConditionalMixture}), which the chained Langevin
+ * stage samples from; the whole vector ({@code from = 0, to = d}) is the score itself.
  */
 @Component(kind = ComponentKind.SCORE_PROVIDER, name = "analytic",
         doc = "Exact score and log density of a Gaussian-mixture data source (gaussian, gaussian-mixture)"
@@ -30,15 +34,25 @@ public final class AnalyticScore implements ScoreProvider {
     private record Cached(double t, NoisedMixture mixture) {
     }
 
+    /** The last patch and time of a conditional score, and its conditional mixture, published together. */
+    private record CachedConditional(int from, int to, double t, ConditionalMixture mixture) {
+    }
+
     private final GaussianMixture mixture;
     private final NoisingPath path;
     private volatile Cached cached;
+    private volatile CachedConditional cachedConditional;
 
     @Inject
     public AnalyticScore(Params params, DataSource data, NoisingPath path) {
         this.mixture = data.gaussianMixture().orElseThrow(() -> new IllegalArgumentException(
                 "the analytic score needs a data source with a closed form (gaussian, gaussian-mixture); "
                         + data.getClass().getSimpleName() + " has none; use a learned or empirical score instead"));
+        if (Double.isFinite(path.noiseDegreesOfFreedom())) {
+            throw new IllegalArgumentException("the analytic score is the closed form for Gaussian noise, but the path's"
+                    + " noise is Student-t with " + path.noiseDegreesOfFreedom() + " degrees of freedom, whose"
+                    + " marginals are no Gaussian mixture; use the empirical score (type: empirical) or base: gaussian");
+        }
         this.path = path;
     }
 
@@ -66,5 +80,32 @@ public final class AnalyticScore implements ScoreProvider {
     @Override
     public void logDensity(double[] x, int offset, int rows, double t, double[] out) {
         at(t).logDensity(x, offset, rows, out);
+    }
+
+    @Override
+    public boolean hasConditionalScore() {
+        return true;
+    }
+
+    /**
+     * {@code grad_y log p_t(y | x_A)} for the patch {@code [from, to)} noised by the path,
+     * {@code y = alpha_t x_B + sigma_t z}, given the clean prefix {@code x_A = x[0, from)}; for the
+     * whole vector exactly {@link #score}.
+     */
+    @Override
+    public void conditionalScore(double[] x, int offset, int rows, int from, int to, double t, double[] out) {
+        int d = mixture.dimension();
+        if (from == 0 && to == d) {
+            score(x, offset, rows, t, out);
+            return;
+        }
+        CachedConditional c = cachedConditional;
+        if (c == null || c.from() != from || c.to() != to
+                || Double.doubleToLongBits(c.t()) != Double.doubleToLongBits(t)) {
+            c = new CachedConditional(from, to, t,
+                    new ConditionalMixture(mixture, from, to, path.meanScale(t), path.noiseScale(t)));
+            cachedConditional = c;
+        }
+        c.mixture().score(x, offset, rows, d, out);
     }
 }

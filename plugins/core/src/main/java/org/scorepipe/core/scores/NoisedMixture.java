@@ -299,9 +299,20 @@ public final class NoisedMixture {
         double[] logits = new double[size];
         switch (mode) {
             case ISOTROPIC -> {
+                // Four rows' logits at once: four independent sum chains (each in its own
+                // row's order, so the bits do not depend on the tiling) keep the adder busy.
+                double[] tile = new double[4 * size];
+                int tiled = rows - rows % 4;
                 for (int r = 0; r < rows; r++) {
                     int xo = offset + r * d;
-                    isotropicLogits(x, xo, logits);
+                    if (r < tiled) {
+                        if (r % 4 == 0) {
+                            isotropicLogits4(x, xo, tile);
+                        }
+                        System.arraycopy(tile, (r % 4) * size, logits, 0, size);
+                    } else {
+                        isotropicLogits(x, xo, logits);
+                    }
                     finish(r, logits, logOut, respOut);
                     if (scoreOut != null) {
                         // -sum_k r_k (x - m_k) / c_k
@@ -348,6 +359,7 @@ public final class NoisedMixture {
         double[] y1 = new double[kd];
         double[] y2 = new double[kd];
         double[] y3 = new double[kd];
+        double[] tile = new double[4 * size];
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
             int o0 = offset + r * d;
@@ -374,15 +386,17 @@ public final class NoisedMixture {
                     y3[t] += x3 * pt;
                 }
             }
-            finishFull(x, o0, y0, r, logits, scoreOut, logOut, respOut);
-            finishFull(x, o1, y1, r + 1, logits, scoreOut, logOut, respOut);
-            finishFull(x, o2, y2, r + 2, logits, scoreOut, logOut, respOut);
-            finishFull(x, o3, y3, r + 3, logits, scoreOut, logOut, respOut);
+            fullLogits4(x, o0, y0, y1, y2, y3, tile);
+            finishFull(y0, r, tile, 0, logits, scoreOut, logOut, respOut);
+            finishFull(y1, r + 1, tile, size, logits, scoreOut, logOut, respOut);
+            finishFull(y2, r + 2, tile, 2 * size, logits, scoreOut, logOut, respOut);
+            finishFull(y3, r + 3, tile, 3 * size, logits, scoreOut, logOut, respOut);
         }
         for (; r < rows; r++) {
             int xo = offset + r * d;
             fullProduct(x, xo, y0);
-            finishFull(x, xo, y0, r, logits, scoreOut, logOut, respOut);
+            fullLogits(x, xo, y0, tile);
+            finishFull(y0, r, tile, 0, logits, scoreOut, logOut, respOut);
         }
     }
 
@@ -399,10 +413,11 @@ public final class NoisedMixture {
         }
     }
 
-    private void finishFull(double[] x, int xo, double[] y, int r, double[] logits,
+    /** Softmax of the logits at {@code tile[from ..]} and the score {@code -sum_k r_k y_k} of row {@code r}. */
+    private void finishFull(double[] y, int r, double[] tile, int from, double[] logits,
             double[] scoreOut, double[] logOut, double[] respOut) {
         int d = dimension;
-        fullLogits(x, xo, y, logits);
+        System.arraycopy(tile, from, logits, 0, size);
         finish(r, logits, logOut, respOut);
         if (scoreOut != null) {
             // -sum_k r_k (P_k x - b_k)
@@ -430,6 +445,38 @@ public final class NoisedMixture {
         }
     }
 
+    /** {@link #isotropicLogits} of the four rows at {@code x[xo ..]}, into {@code out[q*K + k]}. */
+    private void isotropicLogits4(double[] x, int xo, double[] out) {
+        int d = dimension;
+        int o1 = xo + d;
+        int o2 = o1 + d;
+        int o3 = o2 + d;
+        for (int k = 0; k < size; k++) {
+            int mo = k * d;
+            double q0 = 0.0;
+            double q1 = 0.0;
+            double q2 = 0.0;
+            double q3 = 0.0;
+            for (int i = 0; i < d; i++) {
+                double m = means[mo + i];
+                double z0 = x[xo + i] - m;
+                double z1 = x[o1 + i] - m;
+                double z2 = x[o2 + i] - m;
+                double z3 = x[o3 + i] - m;
+                q0 += z0 * z0;
+                q1 += z1 * z1;
+                q2 += z2 * z2;
+                q3 += z3 * z3;
+            }
+            double c = inverseVariances[k];
+            double l = logNormalisers[k];
+            out[k] = l - 0.5 * q0 * c;
+            out[size + k] = l - 0.5 * q1 * c;
+            out[2 * size + k] = l - 0.5 * q2 * c;
+            out[3 * size + k] = l - 0.5 * q3 * c;
+        }
+    }
+
     private void diagonalLogits(double[] x, int xo, double[] logits) {
         int d = dimension;
         for (int k = 0; k < size; k++) {
@@ -440,6 +487,33 @@ public final class NoisedMixture {
                 quad += z * z * diagonalPrecisions[mo + i];
             }
             logits[k] = logNormalisers[k] - 0.5 * quad;
+        }
+    }
+
+    /** {@link #fullLogits} of the four rows at {@code x[xo ..]}, into {@code out[q*K + k]}. */
+    private void fullLogits4(double[] x, int xo, double[] y0, double[] y1, double[] y2, double[] y3, double[] out) {
+        int d = dimension;
+        int o1 = xo + d;
+        int o2 = o1 + d;
+        int o3 = o2 + d;
+        for (int k = 0; k < size; k++) {
+            int mo = k * d;
+            double q0 = 0.0;
+            double q1 = 0.0;
+            double q2 = 0.0;
+            double q3 = 0.0;
+            for (int i = 0; i < d; i++) {
+                double m = means[mo + i];
+                q0 += (x[xo + i] - m) * y0[mo + i];
+                q1 += (x[o1 + i] - m) * y1[mo + i];
+                q2 += (x[o2 + i] - m) * y2[mo + i];
+                q3 += (x[o3 + i] - m) * y3[mo + i];
+            }
+            double l = logNormalisers[k];
+            out[k] = l - 0.5 * q0;
+            out[size + k] = l - 0.5 * q1;
+            out[2 * size + k] = l - 0.5 * q2;
+            out[3 * size + k] = l - 0.5 * q3;
         }
     }
 
@@ -469,7 +543,8 @@ public final class NoisedMixture {
         }
         double sum = 0.0;
         for (int k = 0; k < size; k++) {
-            double e = Math.exp(logits[k] - max);
+            // exp(0) = 1 exactly: the largest logit needs no call.
+            double e = logits[k] == max ? 1.0 : Math.exp(logits[k] - max);
             logits[k] = e;
             sum += e;
         }

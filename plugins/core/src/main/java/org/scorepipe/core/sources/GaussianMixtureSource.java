@@ -120,59 +120,15 @@ public final class GaussianMixtureSource implements DataSource {
             }
             System.arraycopy(mean, 0, means, k * d, d);
             double[] covariance = part.covariance();
-            Form form = formOf(k, covariance.length, d);
+            String key = "components[" + k + "].covariance";
+            Form form = CovarianceFactor.form(key, covariance.length, d);
             forms[k] = form;
-            factors[k] = factor(k, form, covariance, d);
+            factors[k] = form == Form.FULL ? CovarianceFactor.lower(key, covariance, d)
+                    : CovarianceFactor.roots(key, covariance);
             gaussians.add(new GaussianMixture.Gaussian(mean, form, covariance));
         }
         cumulative[size - 1] = 1.0;
         this.mixture = new GaussianMixture(weights, gaussians);
-    }
-
-    private static Form formOf(int k, int length, int d) {
-        // d = 1 makes all three readings one: a single value is then a variance.
-        if (length == 1) {
-            return Form.SCALAR;
-        }
-        if (length == d) {
-            return Form.DIAGONAL;
-        }
-        if (length == d * d) {
-            return Form.FULL;
-        }
-        throw new IllegalArgumentException("components[" + k + "].covariance has " + length + " values; give 1 (a variance), d="
-                + d + " (a diagonal) or d*d=" + d * d + " (a full matrix)");
-    }
-
-    private static double[] factor(int k, Form form, double[] covariance, int d) {
-        if (form != Form.FULL) {
-            double[] roots = new double[covariance.length];
-            for (int j = 0; j < covariance.length; j++) {
-                if (!(covariance[j] > 0) || Double.isInfinite(covariance[j])) {
-                    throw new IllegalArgumentException("components[" + k + "].covariance[" + j + "] = " + covariance[j]
-                            + " is not a valid variance; variances must be finite and > 0");
-                }
-                roots[j] = Math.sqrt(covariance[j]);
-            }
-            return roots;
-        }
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < i; j++) {
-                double a = covariance[i * d + j];
-                double b = covariance[j * d + i];
-                if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b)) || Double.isNaN(a)) {
-                    throw new IllegalArgumentException("components[" + k + "].covariance is not symmetric: entry (" + i
-                            + ", " + j + ") = " + a + " but (" + j + ", " + i + ") = " + b
-                            + "; give a symmetric positive-definite matrix");
-                }
-            }
-        }
-        double[] lower = Cholesky.lower(covariance, d);
-        if (lower == null) {
-            throw new IllegalArgumentException("components[" + k + "].covariance is not positive definite"
-                    + " (its Cholesky factorisation fails); give a symmetric positive-definite matrix");
-        }
-        return lower;
     }
 
     @Override

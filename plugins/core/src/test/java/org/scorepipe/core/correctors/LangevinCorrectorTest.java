@@ -97,6 +97,75 @@ class LangevinCorrectorTest {
         assertArrayEquals(whole.data(), split.data());
     }
 
+    /** The score of N(0, v I) in d dimensions: -x / v. */
+    static ScoreProvider isotropicScore(int d, double variance) {
+        return (x, offset, rows, t, out) -> {
+            for (int c = 0; c < rows * d; c++) {
+                out[c] = -x[offset + c] / variance;
+            }
+        };
+    }
+
+    /**
+     * With snr = r each particle's step is h = 2 (r |xi| / |s|)^2 from its own noise and score:
+     * recomputed here from the same draws, to rounding.
+     */
+    @Test
+    void signalToNoiseRuleSetsTheStepPerParticle() {
+        int d = 5;
+        double r = 0.16;
+        double variance = 2.0;
+        LangevinCorrector corrector = new LangevinCorrector(LangevinCorrector.Params.signalToNoise(r, 1),
+                isotropicScore(d, variance));
+        double[] start = new double[4 * d];
+        PhiloxNoise.of(8, 0, 0).normals(0, 0, start, 0, start.length);
+        Particles particles = new Particles(4, d, 10, start.clone(), 0.0);
+        corrector.correct(particles.all(), 0.4, PhiloxNoise.of(8, 1, 2));
+        double[] xi = new double[d];
+        for (int row = 0; row < 4; row++) {
+            PhiloxNoise.of(8, 1, 2).normals(10 + row, 0, xi, 0, d);
+            double noise2 = 0;
+            double score2 = 0;
+            for (int i = 0; i < d; i++) {
+                noise2 += xi[i] * xi[i];
+                double s = -start[row * d + i] / variance;
+                score2 += s * s;
+            }
+            double h = 2 * r * r * noise2 / score2;
+            for (int i = 0; i < d; i++) {
+                double s = -start[row * d + i] / variance;
+                double expected = start[row * d + i] + h * s + Math.sqrt(2 * h) * xi[i];
+                assertEquals(expected, particles.data()[row * d + i], 1e-14, "row " + row + ", coordinate " + i);
+                // The drift is r times as long as the noise.
+            }
+            assertEquals(r, h * Math.sqrt(score2) / (Math.sqrt(2 * h) * Math.sqrt(noise2)), 1e-14);
+        }
+    }
+
+    @Test
+    void signalToNoiseResultsDoNotDependOnTheBlocking() {
+        LangevinCorrector corrector = new LangevinCorrector(LangevinCorrector.Params.signalToNoise(0.2, 3),
+                isotropicScore(3, 1.5));
+        double[] start = new double[300];
+        PhiloxNoise.of(2, 0, 0).normals(0, 0, start, 0, 300);
+        Particles whole = new Particles(100, 3, 0, start.clone(), 0.0);
+        corrector.correct(whole.all(), 0.2, PhiloxNoise.of(2, 3, 4));
+        Particles split = new Particles(100, 3, 0, start.clone(), 0.0);
+        PhiloxNoise noise = PhiloxNoise.of(2, 3, 4);
+        corrector.correct(split.block(0, 13), 0.2, noise);
+        corrector.correct(split.block(13, 100), 0.2, noise);
+        assertArrayEquals(whole.data(), split.data());
+    }
+
+    @Test
+    void stepAndSignalToNoiseAreExclusive() {
+        assertEquals("give either step (a fixed step size) or snr (the signal-to-noise rule), not both; got step = 0.1,"
+                + " snr = 0.16", assertThrows(IllegalArgumentException.class,
+                        () -> new LangevinCorrector.Params(0.1, 1, 0.16)).getMessage());
+        assertEquals("snr must be a finite number >= 0 (0: use the fixed step), got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> new LangevinCorrector.Params(0.0, 1, -1.0)).getMessage());
+    }
+
     @Test
     void parametersAreValidated() {
         assertEquals("step must be a finite number > 0, got 0.0",

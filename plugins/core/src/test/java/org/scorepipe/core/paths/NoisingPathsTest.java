@@ -28,9 +28,20 @@ class NoisingPathsTest {
         return new VarianceExplodingPath(new VarianceExplodingPath.Params(0.01, 50.0));
     }
 
+    static NoisingPath subVp() {
+        return new SubVpPath(new SubVpPath.Params(0.1, 20.0));
+    }
+
+    static NoisingPath interpolation(InterpolationPath.Schedule schedule) {
+        return new InterpolationPath(new InterpolationPath.Params(schedule, InterpolationPath.Base.GAUSSIAN, 3.0, 10.0));
+    }
+
     static Stream<Arguments> paths() {
         return Stream.of(Arguments.of("ornstein-uhlenbeck", ou()), Arguments.of("vp", vp()),
-                Arguments.of("variance-exploding", ve()));
+                Arguments.of("variance-exploding", ve()), Arguments.of("sub-vp", subVp()),
+                Arguments.of("interpolation-linear", interpolation(InterpolationPath.Schedule.LINEAR)),
+                Arguments.of("interpolation-cosine", interpolation(InterpolationPath.Schedule.COSINE)),
+                Arguments.of("interpolation-sigmoid", interpolation(InterpolationPath.Schedule.SIGMOID)));
     }
 
     @Test
@@ -107,7 +118,21 @@ class NoisingPathsTest {
         double vpA = Math.exp(-(vpB1 - vpB0) / 2);
         double ve0 = 0.01 * Math.pow(5000, 0.2);
         double ve1 = 0.01 * Math.pow(5000, 0.5);
+        // sub-VP: alpha as VP, sigma_t = 1 - e^{-B(t)}.
+        double subVp0 = 1 - Math.exp(-vpB0);
+        double subVp1 = 1 - Math.exp(-vpB1);
+        // Interpolation: a^2 = lambda_1 / lambda_0, s^2 = (1 - lambda_1) - a^2 (1 - lambda_0) = 1 - lambda_1 / lambda_0.
+        double linear = 0.5 / 0.8;
+        double cosine = Math.pow(Math.cos(0.3 * Math.PI), 2) / Math.pow(Math.cos(0.1 * Math.PI), 2);
+        double sigmoid = (logistic(10 * (0.5 - 0.7)) - logistic(-5)) / (logistic(10 * (0.5 - 0.25)) - logistic(-5));
         return Stream.of(
+                Arguments.of("sub-vp", subVp(), 0.2, 0.35, vpA, subVp1 * subVp1 - vpA * vpA * subVp0 * subVp0),
+                Arguments.of("interpolation-linear", interpolation(InterpolationPath.Schedule.LINEAR), 0.2, 0.5,
+                        Math.sqrt(linear), 1 - linear),
+                Arguments.of("interpolation-cosine", interpolation(InterpolationPath.Schedule.COSINE), 0.2, 0.6,
+                        Math.sqrt(cosine), 1 - cosine),
+                Arguments.of("interpolation-sigmoid", interpolation(InterpolationPath.Schedule.SIGMOID), 0.25, 0.7,
+                        Math.sqrt(sigmoid), 1 - sigmoid),
                 Arguments.of("ornstein-uhlenbeck", ou(), 0.3, 0.3 + ouDelta, Math.exp(-ouDelta),
                         1 - Math.exp(-2 * ouDelta)),
                 Arguments.of("vp", vp(), 0.2, 0.35, vpA, 1 - vpA * vpA),
@@ -161,6 +186,10 @@ class NoisingPathsTest {
                 assertEquals(expected[2 * i + j], s / n, 5 * se, "covariance " + i + "," + j);
             }
         }
+    }
+
+    static double logistic(double z) {
+        return 1 / (1 + Math.exp(-z));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,173 @@
+package org.scorepipe.core.correctors;
+
+import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.Checkpointable;
+import org.scorepipe.api.Component;
+import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.Corrector;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+import org.scorepipe.api.Metrics;
+import org.scorepipe.api.MetricsReporter;
+import org.scorepipe.api.Noise;
+import org.scorepipe.api.ScoreProvider;
+
+/**
+ * The Metropolis-adjusted Langevin algorithm (Roberts &amp; Tweedie, "Exponential convergence of
+ * Langevin distributions and their discrete approximations", Bernoulli 1996) at a fixed time
+ * {@code t}, which leaves {@code p_t} exactly invariant. Inner step {@code j}, per particle:
+ * <pre>
+ *   y  =  x + h s(x) + sqrt(2h) xi,                 xi ~ N(0, I) from stream 2j
+ *   log A  =  log p(y) - log p(x) + log q(x | y) - log q(y | x),
+ *   log q(b | a)  =  -|b - a - h s(a)|^2 / (4h)     (so log q(y | x) = -|xi|^2 / 2)
+ *   x  &lt;-  y   if  u &lt; min(1, A),                  u ~ U[0, 1) from stream 2j + 1
+ * </pre>
+ * It needs the score provider's log density ({@link ScoreProvider#hasLogDensity}).
+ *
+ * <p>Reports {@code acceptance-rate} (accepted / proposed over every call since it was built, left
+ * out before the first proposal), {@code proposals} and {@code accepted}; the counts are integers
+ * summed in {@link LongAdder}s, so the report is the same for any threads or blocking, and they
+ * are its checkpoint state (two longs, 16 bytes).
+ */
+@Component(kind = ComponentKind.CORRECTOR, name = "mala",
+        doc = "Metropolis-adjusted Langevin (Roberts & Tweedie 1996); needs a score with a log density; reports its"
+                + " acceptance rate.")
+public final class MalaCorrector implements Corrector, MetricsReporter, Checkpointable {
+
+    /** Parameters, bound from the component's config section. */
+    public record Params(
+            @Doc("step size h > 0 of the Langevin proposal") double step,
+            @Doc("inner steps per call, >= 1") @Default("1") int steps) {
+        public Params {
+            if (!(step > 0) || Double.isInfinite(step)) {
+                throw new IllegalArgumentException("step must be a finite number > 0, got " + step);
+            }
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+            }
+        }
+    }
+
+    private final double step;
+    private final int steps;
+    private final ScoreProvider score;
+    private final LongAdder proposals = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    /** Owners of the workspaces that the score and log density write from index 0. */
+    private final Object proposalScores = new Object();
+    private final Object currentLogDensity = new Object();
+    private final Object proposalLogDensity = new Object();
+
+    @Inject
+    public MalaCorrector(Params params, ScoreProvider score) {
+        if (!score.hasLogDensity()) {
+            throw new IllegalArgumentException("mala needs a score provider with a log density for its accept step, but "
+                    + score.getClass().getSimpleName() + " has none; use a score that has one (e.g. analytic) or the"
+                    + " unadjusted langevin corrector");
+        }
+        this.step = params.step();
+        this.steps = params.steps();
+        this.score = score;
+    }
+
+    @Override
+    public void correct(Block block, double t, Noise noise) {
+        int d = block.dimension();
+        int n = block.size();
+        int cells = n * d;
+        double[] x = block.data();
+        int offset = block.offset();
+        // [0, n*d): s(x); [n*d, 2 n*d): the proposals y; [2 n*d, 2 n*d + d): one row's xi; then one uniform;
+        // then |xi|^2 per row.
+        double[] work = block.workspace(this, 2 * cells + d + 1 + n);
+        double[] scoreY = block.workspace(proposalScores, cells);
+        double[] logX = block.workspace(currentLogDensity, n);
+        double[] logY = block.workspace(proposalLogDensity, n);
+        int xi = 2 * cells;
+        int u = 2 * cells + d;
+        int xiNorms = u + 1;
+        double h = step;
+        double noiseScale = Math.sqrt(2.0 * h);
+        double inverseFourH = 1.0 / (4.0 * h);
+        score.score(x, offset, n, t, work);
+        score.logDensity(x, offset, n, t, logX);
+        long acceptedHere = 0;
+        for (int j = 0; j < steps; j++) {
+            for (int r = 0; r < n; r++) {
+                noise.normals(block.particleIndex(r), 2 * j, work, xi, d);
+                int o = offset + r * d;
+                int so = r * d;
+                double norm2 = 0.0;
+                for (int i = 0; i < d; i++) {
+                    work[cells + so + i] = x[o + i] + h * work[so + i] + noiseScale * work[xi + i];
+                    norm2 += work[xi + i] * work[xi + i];
+                }
+                work[xiNorms + r] = norm2;
+            }
+            score.score(work, cells, n, t, scoreY);
+            score.logDensity(work, cells, n, t, logY);
+            for (int r = 0; r < n; r++) {
+                long particle = block.particleIndex(r);
+                int o = offset + r * d;
+                int so = r * d;
+                double backward = 0.0;
+                for (int i = 0; i < d; i++) {
+                    double back = x[o + i] - work[cells + so + i] - h * scoreY[so + i];
+                    backward += back * back;
+                }
+                // log q(y | x) = -|sqrt(2h) xi|^2 / (4h) = -|xi|^2 / 2.
+                double logAcceptance = logY[r] - logX[r] - backward * inverseFourH + 0.5 * work[xiNorms + r];
+                noise.uniforms(particle, 2 * j + 1, work, u, 1);
+                // log(0) = -inf accepts, as u < A does for u = 0.
+                if (Math.log(work[u]) < logAcceptance) {
+                    acceptedHere++;
+                    for (int i = 0; i < d; i++) {
+                        x[o + i] = work[cells + so + i];
+                        work[so + i] = scoreY[so + i];
+                    }
+                    logX[r] = logY[r];
+                }
+            }
+        }
+        proposals.add((long) n * steps);
+        accepted.add(acceptedHere);
+    }
+
+    @Override
+    public Metrics report() {
+        long proposed = proposals.sum();
+        long taken = accepted.sum();
+        Metrics.Builder metrics = Metrics.builder();
+        if (proposed > 0) {
+            metrics.put("acceptance-rate", (double) taken / proposed);
+        }
+        return metrics.put("proposals", (double) proposed).put("accepted", (double) taken).build();
+    }
+
+    @Override
+    public byte[] saveState() {
+        return ByteBuffer.allocate(2 * Long.BYTES).putLong(proposals.sum()).putLong(accepted.sum()).array();
+    }
+
+    @Override
+    public void restoreState(byte[] state) {
+        if (state == null || state.length != 2 * Long.BYTES) {
+            throw new IllegalArgumentException("a mala state is 16 bytes (two counts), got "
+                    + (state == null ? "none" : state.length + " bytes"));
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(state);
+        long proposed = buffer.getLong();
+        long taken = buffer.getLong();
+        if (proposed < 0 || taken < 0 || taken > proposed) {
+            throw new IllegalArgumentException("a mala state holds counts 0 <= accepted <= proposals, got proposals = "
+                    + proposed + ", accepted = " + taken);
+        }
+        proposals.reset();
+        accepted.reset();
+        proposals.add(proposed);
+        accepted.add(taken);
+    }
+}

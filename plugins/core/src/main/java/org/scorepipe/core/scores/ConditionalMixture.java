@@ -1,0 +1,296 @@
+package org.scorepipe.core.scores;
+
+import static java.util.Objects.requireNonNull;
+
+import org.scorepipe.api.GaussianMixture;
+import org.scorepipe.api.GaussianMixture.Form;
+
+/**
+ * The law of a noised patch of a Gaussian mixture given the clean coordinates before it, the
+ * conditional that chained Langevin dynamics samples patch by patch (Cheng, Fu, Farnia, "On the
+ * mode-seeking properties of Langevin dynamics", arXiv 2406.02017).
+ *
+ * <p>For {@code X ~ sum_k w_k N(mu_k, Sigma_k)}, the prefix {@code A = [0, a)} and the patch
+ * {@code B = [a, b)}, the conditional of a Gaussian mixture is a Gaussian mixture with reweighted
+ * components; noising the patch, {@code Y = alpha X_B + sigma Z}, adds {@code sigma^2 I}:
+ * <pre>
+ *   p(y | x_A) = sum_k pi_k(x_A) N(y; alpha m_k(x_A), C_k),
+ *   pi_k(x_A)  ∝ w_k N(x_A; mu_kA, Sigma_kAA),
+ *   m_k(x_A)   = mu_kB + G_k (x_A - mu_kA),      G_k = Sigma_kBA Sigma_kAA^{-1},
+ *   C_k        = alpha^2 (Sigma_kBB - G_k Sigma_kAB) + sigma^2 I,
+ *   grad_y log p(y | x_A) = -sum_k r_k P_k (y - alpha m_k),   P_k = C_k^{-1},
+ *   r_k        = softmax_k( log w_k - log det Sigma_kAA / 2 - |L_kA^{-1} (x_A - mu_kA)|^2 / 2
+ *                           - log det C_k / 2 - (y - alpha m_k)^T P_k (y - alpha m_k) / 2 )
+ * </pre>
+ * ({@code L_kA} the Cholesky factor of {@code Sigma_kAA}; the normaliser of {@code pi} cancels in
+ * the softmax). Everything that depends only on the patch and on {@code (alpha, sigma)} is computed
+ * once here. When no component is {@code FULL}, every covariance is diagonal, {@code G_k = 0} and
+ * the per-point work is {@code O(K b)}; otherwise it is {@code O(K (a^2 + a q + q^2))},
+ * {@code q = b - a}.
+ *
+ * <p>Immutable and thread-safe; the score allocates scratch of {@code O(K (a + q))} per call.
+ */
+final class ConditionalMixture {
+    private final int size;
+    private final int prefix;
+    private final int patch;
+    private final double alpha;
+    private final boolean diagonal;
+    /** {@code log w_k - log det Sigma_kAA / 2 - log det C_k / 2}. */
+    private final double[] logNormalisers;
+    /** {@code mu_kA} at {@code k*a}. */
+    private final double[] prefixMeans;
+    /** {@code mu_kB} at {@code k*q}. */
+    private final double[] patchMeans;
+    /** Diagonal: {@code 1 / Sigma_kAA[i][i]} at {@code k*a + i}. Full: {@code W_k = L_kA^{-1}}, {@code a x a}, at {@code k*a*a}. */
+    private final double[] prefixPrecision;
+    /** Diagonal: {@code 1 / C_k[j][j]} at {@code k*q + j}. Full: {@code P_k}, {@code q x q}, at {@code k*q*q}. */
+    private final double[] patchPrecision;
+    /** Full only: {@code G_k}, {@code q x a}, at {@code k*q*a}. */
+    private final double[] gains;
+
+    ConditionalMixture(GaussianMixture mixture, int from, int to, double alpha, double sigma) {
+        requireNonNull(mixture, "mixture is null");
+        int d = mixture.dimension();
+        if (from < 0 || to <= from || to > d) {
+            throw new IllegalArgumentException("the patch [" + from + ", " + to + ") is not inside [0, " + d + ")");
+        }
+        this.size = mixture.size();
+        this.prefix = from;
+        this.patch = to - from;
+        this.alpha = alpha;
+        int a = prefix;
+        int q = patch;
+        boolean anyFull = false;
+        for (GaussianMixture.Gaussian g : mixture.components()) {
+            anyFull |= g.form() == Form.FULL;
+        }
+        this.diagonal = !anyFull;
+        double[] weights = mixture.weights();
+        this.logNormalisers = new double[size];
+        this.prefixMeans = new double[size * a];
+        this.patchMeans = new double[size * q];
+        this.prefixPrecision = new double[diagonal ? size * a : size * a * a];
+        this.patchPrecision = new double[diagonal ? size * q : size * q * q];
+        this.gains = diagonal ? null : new double[size * q * a];
+        double a2 = alpha * alpha;
+        double s2 = sigma * sigma;
+        for (int k = 0; k < size; k++) {
+            GaussianMixture.Gaussian g = mixture.components().get(k);
+            double[] mu = g.mean();
+            System.arraycopy(mu, 0, prefixMeans, k * a, a);
+            System.arraycopy(mu, from, patchMeans, k * q, q);
+            double logDet = 0.0;
+            if (diagonal) {
+                for (int i = 0; i < a; i++) {
+                    double v = g.covariance(i, i);
+                    prefixPrecision[k * a + i] = 1.0 / v;
+                    logDet += Math.log(v);
+                }
+                for (int j = 0; j < q; j++) {
+                    double c = a2 * g.covariance(from + j, from + j) + s2;
+                    requirePositive(c, k);
+                    patchPrecision[k * q + j] = 1.0 / c;
+                    logDet += Math.log(c);
+                }
+            } else {
+                logDet = fullComponent(g, k, from, a, q, a2, s2);
+            }
+            logNormalisers[k] = Math.log(weights[k]) - 0.5 * logDet;
+        }
+    }
+
+    /** Fills component k's gain, prefix and patch precisions; returns {@code log det Sigma_AA + log det C}. */
+    private double fullComponent(GaussianMixture.Gaussian g, int k, int from, int a, int q, double a2, double s2) {
+        double[] saa = new double[a * a];
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < a; j++) {
+                saa[i * a + j] = g.covariance(i, j);
+            }
+        }
+        double[] l = cholesky(saa, a, k);
+        double logDet = 0.0;
+        for (int i = 0; i < a; i++) {
+            logDet += 2.0 * Math.log(l[i * a + i]);
+        }
+        double[] w = lowerInverse(l, a);
+        System.arraycopy(w, 0, prefixPrecision, k * a * a, a * a);
+        // G = Sigma_BA Sigma_AA^{-1} = Sigma_BA W^T W: row j of G is W^T (W Sigma_AB[:, j]).
+        double[] gain = new double[q * a];
+        double[] v = new double[a];
+        for (int j = 0; j < q; j++) {
+            for (int i = 0; i < a; i++) {
+                double s = 0.0;
+                for (int m = 0; m <= i; m++) {
+                    s += w[i * a + m] * g.covariance(m, from + j);
+                }
+                v[i] = s;
+            }
+            for (int i = 0; i < a; i++) {
+                double s = 0.0;
+                for (int m = i; m < a; m++) {
+                    s += w[m * a + i] * v[m];
+                }
+                gain[j * a + i] = s;
+            }
+        }
+        System.arraycopy(gain, 0, gains, k * q * a, q * a);
+        // C = alpha^2 (Sigma_BB - G Sigma_AB) + sigma^2 I, symmetrised against rounding.
+        double[] c = new double[q * q];
+        for (int i = 0; i < q; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = g.covariance(from + i, from + j);
+                for (int m = 0; m < a; m++) {
+                    s -= gain[i * a + m] * g.covariance(m, from + j);
+                }
+                double cij = a2 * s + (i == j ? s2 : 0.0);
+                c[i * q + j] = cij;
+                c[j * q + i] = cij;
+            }
+        }
+        double[] lc = cholesky(c, q, k);
+        for (int i = 0; i < q; i++) {
+            logDet += 2.0 * Math.log(lc[i * q + i]);
+        }
+        double[] wc = lowerInverse(lc, q);
+        for (int i = 0; i < q; i++) {
+            for (int j = i; j < q; j++) {
+                double s = 0.0;
+                for (int m = j; m < q; m++) {
+                    s += wc[m * q + i] * wc[m * q + j];
+                }
+                patchPrecision[k * q * q + i * q + j] = s;
+                patchPrecision[k * q * q + j * q + i] = s;
+            }
+        }
+        return logDet;
+    }
+
+    private static void requirePositive(double variance, int k) {
+        if (!(variance > 0) || Double.isInfinite(variance)) {
+            throw new IllegalArgumentException("component " + k + " of the conditional mixture has variance " + variance
+                    + "; variances must be finite and > 0");
+        }
+    }
+
+    private static double[] cholesky(double[] m, int n, int k) {
+        double[] l = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = m[i * n + j];
+                for (int p = 0; p < j; p++) {
+                    s -= l[i * n + p] * l[j * n + p];
+                }
+                if (i == j) {
+                    if (!(s > 0) || Double.isInfinite(s)) {
+                        throw new IllegalArgumentException("component " + k + " of the conditional mixture has a"
+                                + " covariance that is not positive definite");
+                    }
+                    l[i * n + i] = Math.sqrt(s);
+                } else {
+                    l[i * n + j] = s / l[j * n + j];
+                }
+            }
+        }
+        return l;
+    }
+
+    /** {@code L^{-1}} of a lower-triangular {@code L}, lower-triangular. */
+    private static double[] lowerInverse(double[] l, int n) {
+        double[] w = new double[n * n];
+        for (int c = 0; c < n; c++) {
+            w[c * n + c] = 1.0 / l[c * n + c];
+            for (int i = c + 1; i < n; i++) {
+                double s = 0.0;
+                for (int m = c; m < i; m++) {
+                    s += l[i * n + m] * w[m * n + c];
+                }
+                w[i * n + c] = -s / l[i * n + i];
+            }
+        }
+        return w;
+    }
+
+    /**
+     * {@code grad_y log p(y | x_A)} of {@code rows} full rows of {@code d} coordinates at
+     * {@code x[offset + r*d ..]} (prefix {@code [0, a)}, patch {@code y = [a, b)}) into
+     * {@code out[r*q .. r*q + q)}.
+     */
+    void score(double[] x, int offset, int rows, int d, double[] out) {
+        int a = prefix;
+        int q = patch;
+        double[] logits = new double[size];
+        double[] residuals = new double[size * q];
+        double[] gradients = new double[size * q];
+        double[] z = new double[a];
+        for (int r = 0; r < rows; r++) {
+            int xo = offset + r * d;
+            int yo = xo + a;
+            for (int k = 0; k < size; k++) {
+                double quad = 0.0;
+                int eo = k * q;
+                if (diagonal) {
+                    int po = k * a;
+                    for (int i = 0; i < a; i++) {
+                        double zi = x[xo + i] - prefixMeans[po + i];
+                        quad += zi * zi * prefixPrecision[po + i];
+                    }
+                    for (int j = 0; j < q; j++) {
+                        double e = x[yo + j] - alpha * patchMeans[eo + j];
+                        double g = patchPrecision[eo + j] * e;
+                        gradients[eo + j] = g;
+                        quad += e * g;
+                    }
+                } else {
+                    int po = k * a;
+                    for (int i = 0; i < a; i++) {
+                        z[i] = x[xo + i] - prefixMeans[po + i];
+                    }
+                    int wo = k * a * a;
+                    for (int i = 0; i < a; i++) {
+                        double s = 0.0;
+                        for (int m = 0; m <= i; m++) {
+                            s += prefixPrecision[wo + i * a + m] * z[m];
+                        }
+                        quad += s * s;
+                    }
+                    int go = k * q * a;
+                    for (int j = 0; j < q; j++) {
+                        double m = patchMeans[eo + j];
+                        for (int i = 0; i < a; i++) {
+                            m += gains[go + j * a + i] * z[i];
+                        }
+                        residuals[eo + j] = x[yo + j] - alpha * m;
+                    }
+                    int co = k * q * q;
+                    for (int i = 0; i < q; i++) {
+                        double s = 0.0;
+                        for (int j = 0; j < q; j++) {
+                            s += patchPrecision[co + i * q + j] * residuals[eo + j];
+                        }
+                        gradients[eo + i] = s;
+                        quad += residuals[eo + i] * s;
+                    }
+                }
+                logits[k] = logNormalisers[k] - 0.5 * quad;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < size; k++) {
+                max = Math.max(max, logits[k]);
+            }
+            double total = 0.0;
+            for (int k = 0; k < size; k++) {
+                logits[k] = Math.exp(logits[k] - max);
+                total += logits[k];
+            }
+            int so = r * q;
+            for (int j = 0; j < q; j++) {
+                double s = 0.0;
+                for (int k = 0; k < size; k++) {
+                    s -= logits[k] * gradients[k * q + j];
+                }
+                out[so + j] = s / total;
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.scorepipe.core.stages;
+
+import static java.util.Objects.requireNonNull;
+
+import jakarta.inject.Inject;
+import java.util.Optional;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.Component;
+import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+import org.scorepipe.api.Noise;
+import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.api.Stage;
+import org.scorepipe.api.TimeGrid;
+
+/**
+ * Chained Langevin dynamics, Cheng, Fu, Farnia, "On the mode-seeking properties of Langevin
+ * dynamics" (arXiv 2406.02017): the {@code d} coordinates are split into {@code P = d / Q}
+ * patches {@code [pQ, (p+1)Q)}, sampled in order, each by annealed Langevin dynamics from its
+ * conditional given the patches already sampled. With {@code s_p(y | x_{<pQ}, t)} the score of
+ * the patch noised by the path given the clean prefix ({@link ScoreProvider#conditionalScore}),
+ * patch {@code p} runs {@code L} levels of {@code T} steps each:
+ * <pre>
+ *   y  &lt;-  y + h_l s_p(y | x_{&lt;pQ}, t_l) + sqrt(2 h_l) xi,    xi ~ N(0, I_Q) from stream 0
+ * </pre>
+ * with the levels and {@code h_l} as in the {@link AnnealStage} (the default
+ * {@code step-rule: noise-squared} with a variance-exploding path and a uniform grid is the NCSN
+ * schedule: geometric {@code sigma_1 > ... > sigma_L}, {@code alpha_i = 2 h_i = eps sigma_i^2 /
+ * sigma_L^2}). Step {@code k} is step {@code k mod T} of level {@code floor(k / T) mod L} of
+ * patch {@code floor(k / (L T))}; {@code P L T} steps in all. The coordinates after the current
+ * patch are left as they are until their turn, and each patch starts from its current values.
+ * With {@code Q = d} it is exactly the anneal stage.
+ *
+ * <p>Sampling a {@code Q}-dimensional conditional at a time avoids the mode-seeking of vanilla and
+ * annealed Langevin dynamics in high dimension, whose escape time from a mode grows
+ * exponentially with {@code d}.
+ */
+@Component(kind = ComponentKind.STAGE, name = "chained-langevin",
+        doc = "Chained Langevin dynamics: patches of size Q sampled in order, each by annealed Langevin from its"
+                + " conditional given the earlier patches (needs a score with conditional scores, e.g. analytic).")
+public final class ChainedLangevinStage implements Stage {
+
+    /** Parameters, bound from the stage's config section. */
+    public record Params(
+            @Doc("patch size Q, dividing the dimension d") int patch,
+            @Doc("number of levels L, times uniform from 'from' to 'to'; 0 when a grid gives the times")
+            @Default("0") int levels,
+            @Doc("time of the first level (without a grid)") @Default("1.0") double from,
+            @Doc("time of the last level (without a grid)") @Default("0.0") double to,
+            @Doc("Langevin steps T at each level of each patch, >= 1") @Default("1") int stepsPerLevel,
+            @Doc("base step size h > 0 (NCSN's epsilon is 2 h)") double step,
+            @Doc("constant (h_l = step) or noise-squared (h_l = step sigma_l^2 / sigma_L^2, NCSN)")
+            @Default("noise-squared") StepRule stepRule) {
+        public Params {
+            requireNonNull(stepRule, "step-rule is null");
+            if (patch < 1) {
+                throw new IllegalArgumentException("patch must be >= 1, got " + patch);
+            }
+            LangevinLevels.requireValid(levels, stepsPerLevel, step);
+        }
+    }
+
+    private final LangevinLevels levels;
+    private final ScoreProvider score;
+    private final int patch;
+    private final int patches;
+    private final long stepsPerPatch;
+
+    @Inject
+    public ChainedLangevinStage(Params params, PipelineSpec pipeline, Optional<TimeGrid> grid, ScoreProvider score,
+            NoisingPath path) {
+        this.score = requireNonNull(score, "score is null");
+        int d = pipeline.dimension();
+        this.patch = params.patch();
+        if (d % patch != 0) {
+            throw new IllegalArgumentException("patch size " + patch + " does not divide d = " + d
+                    + "; choose a divisor of " + d + " (e.g. " + largestDivisorAtMost(d, patch) + ")");
+        }
+        if (!score.hasConditionalScore()) {
+            throw new IllegalArgumentException("the chained-langevin stage needs the conditional score of a patch given"
+                    + " the earlier ones, which " + score.getClass().getSimpleName() + " does not provide; use a score"
+                    + " that has it (the analytic score of a Gaussian mixture does)");
+        }
+        this.patches = d / patch;
+        this.levels = LangevinLevels.of(requireNonNull(grid, "grid is null"), params.levels(), params.from(),
+                params.to(), params.stepsPerLevel(), params.step(), params.stepRule(), requireNonNull(path, "path is null"));
+        this.stepsPerPatch = levels.totalSteps();
+    }
+
+    private static int largestDivisorAtMost(int d, int q) {
+        for (int c = Math.min(q, d); c > 1; c--) {
+            if (d % c == 0) {
+                return c;
+            }
+        }
+        return 1;
+    }
+
+    @Override
+    public long steps() {
+        return patches * stepsPerPatch;
+    }
+
+    @Override
+    public void step(long k, Block block, Noise noise) {
+        if (k < 0 || k >= steps()) {
+            throw new IllegalArgumentException("step " + k + " outside [0, " + steps() + ")");
+        }
+        int from = (int) (k / stepsPerPatch) * patch;
+        int level = levels.level(k % stepsPerPatch);
+        // [0, n*Q): the patch's conditional score of the block's rows; [n*Q, n*Q + Q): one row's noise.
+        double[] work = block.workspace(this, block.size() * patch + patch);
+        score.conditionalScore(block.data(), block.offset(), block.size(), from, from + patch, levels.time(level),
+                work);
+        levels.update(level, block, from, patch, work, noise);
+    }
+
+    /** {@code start} before any step, then the time of the level of step {@code k - 1}. */
+    @Override
+    public double time(long k, double start) {
+        return k == 0 ? start : levels.time(levels.level((k - 1) % stepsPerPatch));
+    }
+}
