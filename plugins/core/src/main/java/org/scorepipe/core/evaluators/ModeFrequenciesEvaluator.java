@@ -70,11 +70,7 @@ public final class ModeFrequenciesEvaluator implements Evaluator {
         }
         NoisedMixture target = params.reference().mixture(mixture, path, context.time());
         int size = target.size();
-        long[] counts = new long[size];
-        double[] x = particles.data();
-        for (int i = 0; i < n; i++) {
-            counts[target.mostResponsible(x, i * d)]++;
-        }
+        long[] counts = counts(target, particles);
         double[] weights = mixture.weights();
         double[] frequencies = new double[size];
         double maxError = 0.0;
@@ -87,5 +83,17 @@ public final class ModeFrequenciesEvaluator implements Evaluator {
                 .put("target-weights", weights)
                 .put("max-weight-error", maxError)
                 .build();
+    }
+
+    /** {@code counts[k] = #{i : k*(x_i) = k}}, each particle assigned to its most responsible component of {@code target}. */
+    static long[] counts(NoisedMixture target, Particles particles) {
+        int n = particles.size();
+        int d = particles.dimension();
+        long[] counts = new long[target.size()];
+        double[] x = particles.data();
+        for (int i = 0; i < n; i++) {
+            counts[target.mostResponsible(x, i * d)]++;
+        }
+        return counts;
     }
 }

@@ -14,7 +14,6 @@ import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
-import org.scorepipe.core.scores.NoisedMixture;
 
 /**
  * Compares the first two moments of the particles with the reference's:
@@ -73,70 +72,15 @@ public final class MomentsEvaluator implements Evaluator {
         if (n < 2) {
             throw new IllegalArgumentException("the moments evaluator needs at least 2 particles, got " + n);
         }
-        double[] targetMean;
-        double[] targetCovariance;
-        if (mixture.isPresent()) {
-            if (mixture.get().dimension() != d) {
-                throw new IllegalArgumentException("the data source has dimension " + mixture.get().dimension()
-                        + " but the particles have " + d);
-            }
-            NoisedMixture target = params.reference().mixture(mixture.get(), path, context.time());
-            targetMean = target.mean();
-            targetCovariance = target.covariance();
-        } else {
-            int m = params.referenceSamples() == 0 ? n : params.referenceSamples();
-            Particles reference = params.reference().samples(data, path, m, d, context);
-            targetMean = mean(reference.data(), m, d);
-            targetCovariance = covariance(reference.data(), m, d, targetMean);
-        }
-        double[] mean = mean(particles.data(), n, d);
-        double[] covariance = covariance(particles.data(), n, d, mean);
-        double covarianceError = distance(covariance, targetCovariance);
+        Moments target = Moments.target(params.reference(), params.referenceSamples(), data, path, mixture,
+                n, d, context);
+        Moments sample = Moments.sample(particles.data(), n, d);
+        double covarianceError = distance(sample.covariance(), target.covariance());
         return Metrics.builder()
-                .put("mean-error", distance(mean, targetMean))
+                .put("mean-error", distance(sample.mean(), target.mean()))
                 .put("covariance-error", covarianceError)
-                .put("covariance-relative-error", covarianceError / norm(targetCovariance))
+                .put("covariance-relative-error", covarianceError / norm(target.covariance()))
                 .build();
-    }
-
-    /** {@code (1/n) sum_i x_i}. */
-    static double[] mean(double[] x, int n, int d) {
-        double[] mean = new double[d];
-        for (int i = 0; i < n; i++) {
-            int o = i * d;
-            for (int j = 0; j < d; j++) {
-                mean[j] += x[o + j];
-            }
-        }
-        for (int j = 0; j < d; j++) {
-            mean[j] /= n;
-        }
-        return mean;
-    }
-
-    /** {@code (1/(n-1)) sum_i (x_i - mean)(x_i - mean)^T}, row-major. */
-    static double[] covariance(double[] x, int n, int d, double[] mean) {
-        double[] covariance = new double[d * d];
-        double[] centred = new double[d];
-        for (int i = 0; i < n; i++) {
-            int o = i * d;
-            for (int j = 0; j < d; j++) {
-                centred[j] = x[o + j] - mean[j];
-            }
-            for (int a = 0; a < d; a++) {
-                double ca = centred[a];
-                for (int b = a; b < d; b++) {
-                    covariance[a * d + b] += ca * centred[b];
-                }
-            }
-        }
-        for (int a = 0; a < d; a++) {
-            for (int b = a; b < d; b++) {
-                covariance[a * d + b] /= n - 1;
-                covariance[b * d + a] = covariance[a * d + b];
-            }
-        }
-        return covariance;
     }
 
     private static double distance(double[] a, double[] b) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
@@ -23,7 +24,8 @@ import org.scorepipe.api.Particles;
  *   SW_2(mu, nu) = sqrt( (1/P) sum_{p=1..P} W_2^2(theta_p # mu, theta_p # nu) )
  * </pre>
  * over {@code P} directions {@code theta_p} uniform on the unit sphere (normalised Gaussian
- * vectors drawn from the evaluation's {@link Noise#ENSEMBLE} stream 0), where
+ * vectors drawn from the evaluation's {@link Noise#ENSEMBLE} stream {@code seed}, 0 by default,
+ * so two evaluators with different seeds project on independent directions), where
  * {@code theta # mu} is the law of {@code theta . x}. Between two empirical laws on the line,
  * {@code W_2^2 = int_0^1 (F^{-1}(u) - G^{-1}(u))^2 du} with the quantile functions of the sorted
  * samples, computed exactly also for different sample sizes (on the merged grid of levels
@@ -33,13 +35,17 @@ import org.scorepipe.api.Particles;
 @Component(kind = ComponentKind.EVALUATOR, name = "sliced-wasserstein",
         doc = "Sliced 2-Wasserstein distance to fresh reference samples over random directions.")
 public final class SlicedWassersteinEvaluator implements Evaluator {
+    /** Directions projected in one pass over the data. */
+    private static final int DIRECTIONS_PER_PASS = 8;
 
     /** Parameters, bound from the evaluator's config section. */
     public record Params(
             @Doc("compare with the data (data) or with the data noised to the particles' time (noised)")
             @Default("noised") Reference reference,
             @Doc("number of random directions") @Default("128") int projections,
-            @Doc("number of reference samples; 0 = as many as particles") @Default("0") int referenceSamples) {
+            @Doc("number of reference samples; 0 = as many as particles") @Default("0") int referenceSamples,
+            @Doc("which ensemble stream the directions come from: evaluators with different seeds use different"
+                    + " directions") @Default("0") int seed) {
         public Params {
             requireNonNull(reference, "reference is null");
             if (projections < 1) {
@@ -49,6 +55,14 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
                 throw new IllegalArgumentException("reference-samples must be >= 0 (0 = as many as particles), got "
                         + referenceSamples);
             }
+            if (seed < 0) {
+                throw new IllegalArgumentException("seed must be >= 0 (it selects a noise stream), got " + seed);
+            }
+        }
+
+        /** The directions of seed 0. */
+        public Params(Reference reference, int projections, int referenceSamples) {
+            this(reference, projections, referenceSamples, 0);
         }
     }
 
@@ -73,28 +87,39 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
         int m = params.referenceSamples() == 0 ? n : params.referenceSamples();
         Particles reference = params.reference().samples(data, path, m, d, context);
         int projections = params.projections();
-        double[] directions = directions(context.noise(), projections, d);
-        double[] projected = new double[n];
-        double[] projectedReference = new double[m];
+        double[] directions = directions(context.noise(), params.seed(), projections, d);
+        // Directions are independent of one another: groups of them run in parallel, each group
+        // projecting every point on all its directions in one pass over the data (the data is read
+        // once per group, not once per direction), and the per-direction results are added in
+        // direction order, so the value does not depend on the number of threads or the grouping.
+        double[] perDirection = new double[projections];
+        int groups = (projections + DIRECTIONS_PER_PASS - 1) / DIRECTIONS_PER_PASS;
+        IntStream.range(0, groups).parallel().forEach(g -> {
+            int first = g * DIRECTIONS_PER_PASS;
+            int count = Math.min(DIRECTIONS_PER_PASS, projections - first);
+            double[][] projected = project(particles.data(), n, d, directions, first, count);
+            double[][] projectedReference = project(reference.data(), m, d, directions, first, count);
+            for (int q = 0; q < count; q++) {
+                Arrays.sort(projected[q]);
+                Arrays.sort(projectedReference[q]);
+                perDirection[first + q] = wassersteinSquared(projected[q], projectedReference[q]);
+            }
+        });
         double sum = 0.0;
-        for (int p = 0; p < projections; p++) {
-            project(particles.data(), n, d, directions, p * d, projected);
-            project(reference.data(), m, d, directions, p * d, projectedReference);
-            Arrays.sort(projected);
-            Arrays.sort(projectedReference);
-            sum += wassersteinSquared(projected, projectedReference);
+        for (double w : perDirection) {
+            sum += w;
         }
         return Metrics.builder().put("sliced-wasserstein", Math.sqrt(sum / projections)).build();
     }
 
     /**
      * {@code count} unit vectors uniform on the sphere in {@code d} dimensions, row-major: the
-     * normals of {@link Noise#ENSEMBLE}'s stream 0, each row divided by its norm (a standard
-     * Gaussian vector's direction is uniform and independent of its length).
+     * normals of {@link Noise#ENSEMBLE}'s stream {@code seed}, each row divided by its norm (a
+     * standard Gaussian vector's direction is uniform and independent of its length).
      */
-    static double[] directions(Noise noise, int count, int d) {
+    static double[] directions(Noise noise, int seed, int count, int d) {
         double[] directions = new double[count * d];
-        noise.normals(Noise.ENSEMBLE, 0, directions, 0, directions.length);
+        noise.normals(Noise.ENSEMBLE, seed, directions, 0, directions.length);
         for (int p = 0; p < count; p++) {
             int o = p * d;
             double norm = 0.0;
@@ -110,16 +135,24 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
         return directions;
     }
 
-    /** {@code out[i] = theta . x_i} with {@code theta = directions[offset .. offset + d)}. */
-    private static void project(double[] x, int n, int d, double[] directions, int offset, double[] out) {
+    /**
+     * {@code out[q][i] = theta_{first+q} . x_i} for {@code q < count}: one pass over the rows,
+     * each dot product summed over {@code j = 0 .. d-1} in order.
+     */
+    private static double[][] project(double[] x, int n, int d, double[] directions, int first, int count) {
+        double[][] out = new double[count][n];
         for (int i = 0; i < n; i++) {
             int o = i * d;
-            double v = 0.0;
-            for (int j = 0; j < d; j++) {
-                v += x[o + j] * directions[offset + j];
+            for (int q = 0; q < count; q++) {
+                int t = (first + q) * d;
+                double v = 0.0;
+                for (int j = 0; j < d; j++) {
+                    v += x[o + j] * directions[t + j];
+                }
+                out[q][i] = v;
             }
-            out[i] = v;
         }
+        return out;
     }
 
     /**

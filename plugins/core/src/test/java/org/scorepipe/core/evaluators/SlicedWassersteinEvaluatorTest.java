@@ -46,7 +46,7 @@ class SlicedWassersteinEvaluatorTest {
     @Test
     void directionsAreTheNormalisedEnsembleNormals() {
         int d = 3;
-        double[] directions = SlicedWassersteinEvaluator.directions(evaluationNoise(), 5, d);
+        double[] directions = SlicedWassersteinEvaluator.directions(evaluationNoise(), 0, 5, d);
         double[] normals = new double[5 * d];
         evaluationNoise().normals(Noise.ENSEMBLE, 0, normals, 0, normals.length);
         for (int p = 0; p < 5; p++) {
@@ -56,6 +56,27 @@ class SlicedWassersteinEvaluatorTest {
                 assertEquals(normals[p * d + j] / norm, directions[p * d + j], 1e-15);
             }
         }
+    }
+
+    @Test
+    void theSeedSelectsTheEnsembleStreamOfTheDirections() {
+        int d = 3;
+        double[] seeded = SlicedWassersteinEvaluator.directions(evaluationNoise(), 4, 5, d);
+        double[] normals = new double[5 * d];
+        evaluationNoise().normals(Noise.ENSEMBLE, 4, normals, 0, normals.length);
+        double norm = Math.sqrt(normals[0] * normals[0] + normals[1] * normals[1] + normals[2] * normals[2]);
+        assertEquals(normals[0] / norm, seeded[0], 1e-15);
+        // Two seeds, two estimates of one distance: different numbers, both near |m| / sqrt(d) = 1 (d = 4).
+        DataSource shifted = mixture(4, new Part(1.0, new double[] {1, 1, 1, 1}, new double[] {1.0}));
+        Particles particles = sample(mixture(4, new Part(1.0, new double[4], new double[] {1.0})), 4_000, 1);
+        double first = slicedWasserstein(new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(
+                Reference.DATA, 400, 0, 0), shifted, ornsteinUhlenbeck()), particles, 0.0);
+        double second = slicedWasserstein(new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(
+                Reference.DATA, 400, 0, 1), shifted, ornsteinUhlenbeck()), particles, 0.0);
+        assertTrue(first != second, "seeds 0 and 1 gave the same directions");
+        // As in the shift test: SW^2 has sd 4 * (1/4) / sqrt(400) = 0.05, SW 0.025, plus 0.01 sampling: 5 sd = 0.18.
+        assertEquals(1.0, first, 0.18);
+        assertEquals(1.0, second, 0.18);
     }
 
     @Test

@@ -1,0 +1,118 @@
+package org.scorepipe.report;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.knowm.xchart.BitmapEncoder;
+import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.run.AtomicFiles;
+import org.scorepipe.runtime.run.NpyFile;
+
+/**
+ * Builds a run directory's report from what the run left there ({@code config.yaml},
+ * {@code metrics.json}, {@code samples.npy}; each may be missing): {@code plots/*.png}
+ * ({@link Plots}), {@code metrics.csv} ({@link MetricsCsv}) and {@code report.html}
+ * ({@link HtmlReport}), every file written atomically. Running it again rebuilds them all.
+ *
+ * <p>The target is rebuilt from {@code config.yaml} with the plugins on the class path
+ * ({@link Target}); when that is impossible the plots go without it and the page says why.
+ */
+public final class Report {
+    private static final Logger LOG = LogManager.getLogger(Report.class);
+
+    private Report() {
+    }
+
+    /** Writes the report of {@code runDirectory} with the plugins of this class's loader; returns {@code report.html}. */
+    public static Path write(Path runDirectory) {
+        return write(runDirectory, ComponentRegistry.discover(Report.class.getClassLoader()));
+    }
+
+    /** Writes the report of {@code runDirectory}, rebuilding the target with {@code registry}; returns {@code report.html}. */
+    public static Path write(Path runDirectory, ComponentRegistry registry) {
+        Contents contents = read(runDirectory, registry);
+        Path plotsDir = runDirectory.resolve("plots");
+        try {
+            Files.createDirectories(plotsDir);
+            for (Plots.Plot plot : contents.plots()) {
+                AtomicFiles.write(plotsDir.resolve(plot.file()), tmp -> {
+                    try (OutputStream out = Files.newOutputStream(tmp)) {
+                        BitmapEncoder.saveBitmap(plot.chart(), out, BitmapEncoder.BitmapFormat.PNG);
+                    }
+                });
+            }
+            AtomicFiles.writeString(runDirectory.resolve("metrics.csv"), MetricsCsv.of(contents.records()));
+            Path html = runDirectory.resolve("report.html");
+            AtomicFiles.writeString(html, HtmlReport.of(runDirectory.getFileName().toString(), contents.configYaml(),
+                    contents.records(), contents.plots(), contents.notes()));
+            LOG.info("report: {} ({} plots)", html, contents.plots().size());
+            return html;
+        } catch (IOException e) {
+            throw new ScorepipeException("could not write the report in " + runDirectory + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * What a report of {@code runDirectory} shows, before anything is written.
+     *
+     * @param configYaml the run's config text ("" if absent)
+     * @param records its metrics
+     * @param plots its charts
+     * @param notes what the report could not show, and why
+     */
+    record Contents(String configYaml, RunRecords records, List<Plots.Plot> plots, List<String> notes) {
+    }
+
+    static Contents read(Path runDirectory, ComponentRegistry registry) {
+        if (!Files.isDirectory(runDirectory)) {
+            throw new ScorepipeException(runDirectory + " is not a directory; give a run directory (runs/<name>-<time>)");
+        }
+        // Charts are drawn off-screen; a display is never needed.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        List<String> notes = new ArrayList<>();
+        Path config = runDirectory.resolve("config.yaml");
+        String configYaml = "";
+        Optional<Target> target = Optional.empty();
+        if (Files.exists(config)) {
+            try {
+                configYaml = Files.readString(config, StandardCharsets.UTF_8);
+                target = Target.rebuild(PipelineFile.parse(config.toString(), configYaml, List.of()), registry, notes);
+            } catch (IOException e) {
+                throw new ScorepipeException(config + ": cannot read it: " + e.getMessage());
+            } catch (ScorepipeException e) {
+                notes.add("config.yaml could not be read back, so the report draws no target: " + e.getMessage());
+            }
+        } else {
+            notes.add("no config.yaml in the run directory");
+        }
+        Path metrics = runDirectory.resolve("metrics.json");
+        if (!Files.exists(metrics)) {
+            notes.add("no metrics.json in the run directory");
+        }
+        RunRecords records = RunRecords.read(metrics);
+        Optional<Particles> samples = Optional.empty();
+        Path npy = runDirectory.resolve("samples.npy");
+        if (Files.exists(npy)) {
+            try {
+                samples = Optional.of(NpyFile.read(npy));
+            } catch (IOException e) {
+                notes.add("samples.npy could not be read (" + e.getMessage() + "), so there are no sample plots");
+            }
+        } else {
+            notes.add("no samples.npy (the pipeline has no save stage), so there are no sample plots");
+        }
+        return new Contents(configYaml, records, Plots.all(records, samples, target), notes);
+    }
+}

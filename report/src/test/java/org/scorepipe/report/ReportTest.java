@@ -1,0 +1,182 @@
+package org.scorepipe.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scorepipe.api.Particles;
+import org.scorepipe.core.CorePlugin;
+import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.noise.PhiloxNoise;
+import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.run.NpyFile;
+
+class ReportTest {
+    private static final ComponentRegistry CORE = ComponentRegistry.of(new CorePlugin());
+
+    private static final String CONFIG_2D = """
+            pipeline: {name: mix2, seed: 7, particles: 3000, dimension: 2}
+            components:
+              data:
+                type: gaussian-mixture
+                components:
+                  - {weight: 0.2, mean: [-4.0, 0.0], covariance: 0.5}
+                  - {weight: 0.4, mean: [4.0, 0.0], covariance: [1.0, 0.3]}
+                  - {weight: 0.4, mean: [0.0, 4.0], covariance: [0.6, 0.2, 0.2, 0.4]}
+              path: {type: ornstein-uhlenbeck}
+              score: {type: analytic}
+            stages:
+              - {name: init, type: init, from: data}
+              - {name: eval, type: evaluate, evaluators: [mode-frequencies]}
+              - {name: save, type: save}
+            """;
+
+    private static final String METRICS_2D = """
+            {"pipeline": "mix2", "seed": 7, "particles": 3000, "dimension": 2,
+             "stages": [{"name": "init", "type": "init", "steps": 1, "seconds": 0.01, "particle-steps-per-second": 3.0e5},
+                        {"name": "corrector", "type": "corrector", "steps": 40, "seconds": 0.2, "particle-steps-per-second": 6.0e5},
+                        {"name": "sample", "type": "sample", "steps": 20, "seconds": 0.1, "particle-steps-per-second": NaN}],
+             "evaluations": [{"stage": "eval", "t": 0.001,
+                              "metrics": {"mode-frequencies": [0.21, 0.39, 0.40], "target-weights": [0.2, 0.4, 0.4],
+                                          "sliced-wasserstein": 0.05, "knn-kl": Infinity}}],
+             "curves": [{"stage": "corrector", "step": 10, "t": 1.0, "metrics": {"sliced-wasserstein": 0.9, "mmd": 0.5}},
+                        {"stage": "corrector", "step": 20, "t": 1.0, "metrics": {"sliced-wasserstein": 0.4, "mmd": 0.2}},
+                        {"stage": "sample", "step": 10, "t": 0.5, "metrics": {"sliced-wasserstein": 0.2,
+                                                                              "radial-quantiles": [1.0, 2.0]}},
+                        {"stage": "sample", "step": 20, "t": 0.001, "metrics": {"sliced-wasserstein": 0.1}}]}
+            """;
+
+    /** A run directory with the config, samples of its target, and the metrics given. */
+    private static Path runDirectory(Path dir, String config, String metrics, int n) throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), config);
+        if (metrics != null) {
+            Files.writeString(dir.resolve("metrics.json"), metrics);
+        }
+        if (n > 0) {
+            Target target = Target.rebuild(PipelineFile.parse("config.yaml", config, List.of()), CORE, new java.util.ArrayList<>())
+                    .orElseThrow();
+            Particles samples = new Particles(n, target.data().dimension());
+            target.data().sample(samples.all(), PhiloxNoise.of(7, 3, 0));
+            NpyFile.write(dir.resolve("samples.npy"), samples);
+        }
+        return dir;
+    }
+
+    private static Map<String, Plots.Plot> byFile(List<Plots.Plot> plots) {
+        return plots.stream().collect(Collectors.toMap(Plots.Plot::file, p -> p));
+    }
+
+    private static void assertPng(Path file, int width, int height) throws Exception {
+        assertTrue(Files.size(file) > 1000, file + " is " + Files.size(file) + " bytes");
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertNotNull(image, file + " is not an image");
+        assertEquals(width, image.getWidth(), file.toString());
+        assertEquals(height, image.getHeight(), file.toString());
+        // Not a blank canvas: a chart has many colours.
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int x = 0; x < image.getWidth(); x += 7) {
+            for (int y = 0; y < image.getHeight(); y += 7) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        assertTrue(colours.size() > 3, file + " has " + colours.size() + " colours");
+    }
+
+    @Test
+    void aTwoDimensionalRunGetsContoursCurvesModesAndAPage(@TempDir Path tmp) throws Exception {
+        Path dir = runDirectory(tmp, CONFIG_2D, METRICS_2D, 3000);
+        Map<String, Plots.Plot> plots = byFile(Report.read(dir, CORE).plots());
+        // Samples plus the 50%, 90% and 99% contours.
+        assertEquals(4, plots.get("samples.png").series());
+        // Sliced Wasserstein in both stages, mmd in one; the vector metric is not a curve.
+        assertEquals(2, plots.get("curve-sliced-wasserstein.png").series());
+        assertEquals(1, plots.get("curve-mmd.png").series());
+        assertFalse(plots.containsKey("curve-radial-quantiles.png"));
+        assertEquals(2, plots.get("modes-eval.png").series());
+        assertEquals(4, plots.size(), plots.keySet().toString());
+
+        Path html = Report.write(dir, CORE);
+        for (Plots.Plot p : plots.values()) {
+            assertPng(dir.resolve("plots").resolve(p.file()), p.width(), p.height());
+        }
+        assertPng(dir.resolve("plots/samples.png"), 760, 640);
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        for (String file : plots.keySet()) {
+            assertTrue(page.contains("<img src=\"plots/" + file + "\""), file);
+        }
+        assertTrue(page.contains("<table id=\"stages\">") && page.contains("<td>corrector</td>"), "stages table");
+        assertTrue(page.contains("6.00e+05"), "throughput");
+        assertTrue(page.contains("<td>sliced-wasserstein</td>") && page.contains("[0.2100, 0.3900, 0.4000]"), "metrics");
+        assertTrue(page.contains("∞"), "an infinite metric is shown as such");
+        assertTrue(page.contains("gaussian-mixture"), "the config");
+        assertFalse(page.contains("http://") || page.contains("https://"), "no external address");
+    }
+
+    @Test
+    void higherDimensionsGetPairsAndMarginals(@TempDir Path tmp) throws Exception {
+        String config = """
+                pipeline: {name: mix5, seed: 3, particles: 2000, dimension: 5}
+                components:
+                  data:
+                    type: gaussian-mixture
+                    components:
+                      - {weight: 0.5, mean: [2.0, 0.0, 0.0, 0.0, 1.0], covariance: 0.5}
+                      - {weight: 0.5, mean: [-2.0, 1.0, 0.0, 0.0, 0.0], covariance: [1.0, 0.5, 1.0, 0.5, 1.0]}
+                  path: {type: ornstein-uhlenbeck}
+                stages:
+                  - {name: init, type: init, from: data}
+                """;
+        Path dir = runDirectory(tmp, config, null, 2000);
+        Report.Contents contents = Report.read(dir, CORE);
+        Map<String, Plots.Plot> plots = byFile(contents.plots());
+        assertEquals(List.of("pairs-0-1.png", "pairs-0-2.png", "pairs-1-2.png", "marginal-0.png", "marginal-1.png",
+                "marginal-2.png", "marginal-3.png"), contents.plots().stream().map(Plots.Plot::file).toList());
+        for (Plots.Plot p : plots.values()) {
+            // Samples against target samples, or a histogram against the closed-form marginal.
+            assertEquals(2, p.series(), p.file());
+        }
+        assertTrue(contents.notes().contains("no metrics.json in the run directory"), contents.notes().toString());
+        Report.write(dir, CORE);
+        for (Plots.Plot p : plots.values()) {
+            assertPng(dir.resolve("plots").resolve(p.file()), 560, p.file().startsWith("pairs") ? 480 : 420);
+        }
+        String csv = Files.readString(dir.resolve("metrics.csv"));
+        assertEquals("kind,stage,step,t\n", csv);
+    }
+
+    @Test
+    void withoutPluginsTheTargetIsMissingAndThePageSaysWhy(@TempDir Path tmp) throws Exception {
+        Path dir = runDirectory(tmp, CONFIG_2D, METRICS_2D, 500);
+        Report.Contents contents = Report.read(dir, ComponentRegistry.of());
+        assertEquals(1, byFile(contents.plots()).get("samples.png").series());
+        assertTrue(contents.notes().stream().anyMatch(n -> n.contains("no shared data source")), contents.notes().toString());
+        Path html = Report.write(dir, ComponentRegistry.of());
+        assertTrue(Files.readString(html).contains("no shared data source"));
+    }
+
+    @Test
+    void aRunWithoutCurvesOrSamplesStillGetsAPage(@TempDir Path tmp) throws Exception {
+        String metrics = """
+                {"pipeline": "mix2", "stages": [], "evaluations": [{"stage": "eval", "t": 0.0, "metrics": {"mean-error": 0.1}}]}
+                """;
+        Path dir = runDirectory(tmp, CONFIG_2D, metrics, 0);
+        Report.Contents contents = Report.read(dir, CORE);
+        assertTrue(contents.plots().isEmpty());
+        Path html = Report.write(dir, CORE);
+        String page = Files.readString(html);
+        assertTrue(page.contains("<td>mean-error</td>"));
+        assertTrue(page.contains("no samples.npy"));
+        assertTrue(Files.isDirectory(dir.resolve("plots")));
+    }
+}
