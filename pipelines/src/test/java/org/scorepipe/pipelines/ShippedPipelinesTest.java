@@ -18,9 +18,9 @@ import org.scorepipe.runtime.plugins.ComponentRegistry;
 class ShippedPipelinesTest {
 
     static Stream<Path> pipelines() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("."))) {
+        try (Stream<Path> files = Files.list(Path.of("pipelines"))) {
             List<Path> yaml = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-            assertFalse(yaml.isEmpty(), "no pipelines found in " + Path.of(".").toAbsolutePath());
+            assertFalse(yaml.isEmpty(), "no pipelines found in " + Path.of("pipelines").toAbsolutePath());
             return yaml.stream();
         }
     }

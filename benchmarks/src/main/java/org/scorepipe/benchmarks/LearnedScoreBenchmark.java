@@ -1,0 +1,97 @@
+package org.scorepipe.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.Particles;
+import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.core.correctors.LangevinCorrector;
+import org.scorepipe.core.paths.OrnsteinUhlenbeckPath;
+import org.scorepipe.core.sources.GaussianMixtureSource;
+import org.scorepipe.djl.DenoisingScoreMatching;
+import org.scorepipe.djl.DjlScore;
+import org.scorepipe.onnx.MlpWeights;
+import org.scorepipe.onnx.OnnxScore;
+import org.scorepipe.onnx.Precision;
+import org.scorepipe.onnx.ScoreOutput;
+import org.scorepipe.runtime.noise.PhiloxNoise;
+
+/**
+ * Langevin steps with a learned score, one thread: particle-steps per second of the {@code langevin}
+ * corrector ({@code x += h s(x, t) + sqrt(2h) xi}, {@code d = 2}, {@code t = 0.5} of the
+ * Ornstein-Uhlenbeck path) with the {@code onnx} and the {@code djl} providers on the
+ * noise-conditional MLP with two hidden layers of 128 SiLU units, one block of 1k to 64k particles,
+ * and the share of the step spent outside the model call (converting x to float32, the output to
+ * the score, the noise and the update). Not JMH: each point runs a fixed wall time after a warm-up
+ * and reads the providers' own model-call timers.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar:cli/target/lib/pytorch-native-cpu-2.7.1-linux-x86_64.jar \
+ *     org.scorepipe.benchmarks.LearnedScoreBenchmark [seconds per point, default 3]
+ * </pre>
+ */
+public final class LearnedScoreBenchmark {
+    private LearnedScoreBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3.0;
+        int d = 2;
+        NoisingPath path = new OrnsteinUhlenbeckPath(new OrnsteinUhlenbeckPath.Params());
+        GaussianMixtureSource data = new GaussianMixtureSource(new GaussianMixtureSource.Params(List.of(
+                new GaussianMixtureSource.Part(0.5, new double[] {-3, 0}, new double[] {0.5}),
+                new GaussianMixtureSource.Part(0.5, new double[] {3, 1}, new double[] {1.0}))), new PipelineSpec("b", 1, 1, d));
+        Path dir = Files.createTempDirectory("learned-score-benchmark");
+        // a few training steps: the weights' values do not change the cost of a forward pass
+        DenoisingScoreMatching.Settings settings = new DenoisingScoreMatching.Settings(new int[] {128, 128},
+                MlpWeights.Activation.SILU, ScoreOutput.EPSILON, 20, 256, 1e-3, 1e-3, 1.0, 1, null, null);
+        PhiloxNoise trainNoise = new PhiloxNoise(1);
+        DenoisingScoreMatching.Result model = new DenoisingScoreMatching(settings, data, path, "ornstein-uhlenbeck")
+                .train(k -> {
+                    trainNoise.position(0, k);
+                    return trainNoise;
+                }, 1, dir, true, (step, steps, loss) -> { });
+        PipelineSpec spec = new PipelineSpec("b", 1, 1, d);
+        OnnxScore onnx = new OnnxScore(new OnnxScore.Params(model.onnx().orElseThrow().toString(), "x", "t", null,
+                ScoreOutput.EPSILON, Precision.FLOAT32, 1), spec, path);
+        DjlScore djl = new DjlScore(new DjlScore.Params(model.model().toString(), "x", "t", null, ScoreOutput.EPSILON,
+                Precision.FLOAT32, 1), spec, path);
+        System.out.printf("Langevin, d = 2, MLP 4-128-128-2 (SiLU), float32, one thread, %.0f s per point%n", seconds);
+        System.out.printf("%-8s %8s %16s %12s %14s%n", "provider", "block", "particle-steps/s", "ms/step", "outside model");
+        for (int block : new int[] {1 << 10, 1 << 12, 1 << 14, 1 << 16}) {
+            run("onnx", onnx, onnx::modelCallNanos, block, d, seconds);
+            run("djl", djl, djl::modelCallNanos, block, d, seconds);
+        }
+    }
+
+    private static void run(String name, ScoreProvider score, LongSupplier modelNanos, int n, int d, double seconds) {
+        Particles particles = new Particles(n, d);
+        PhiloxNoise.of(3, 0, 0).normals(0, 0, particles.data(), 0, n * d);
+        Block block = particles.all();
+        LangevinCorrector langevin = new LangevinCorrector(new LangevinCorrector.Params(0.01, 1, 0), score);
+        PhiloxNoise noise = new PhiloxNoise(5);
+        long step = 0;
+        for (int warm = 0; warm < 5; warm++) {
+            noise.position(1, step++);
+            langevin.correct(block, 0.5, noise);
+        }
+        long model0 = modelNanos.getAsLong();
+        long start = System.nanoTime();
+        long steps = 0;
+        long budget = (long) (seconds * 1e9);
+        while (System.nanoTime() - start < budget) {
+            noise.position(1, step++);
+            langevin.correct(block, 0.5, noise);
+            steps++;
+        }
+        long total = System.nanoTime() - start;
+        long inModel = modelNanos.getAsLong() - model0;
+        System.out.printf(Locale.ROOT, "%-8s %8d %16.3g %12.3f %13.1f%%%n", name, n, (double) n * steps / (total / 1e9),
+                total / 1e6 / steps, 100.0 * (total - inModel) / total);
+    }
+}

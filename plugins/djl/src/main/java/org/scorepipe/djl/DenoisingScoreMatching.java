@@ -1,0 +1,233 @@
+package org.scorepipe.djl;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.LongFunction;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.DataSource;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+import org.scorepipe.api.Noise;
+import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.Particles;
+import org.scorepipe.onnx.MlpWeights;
+import org.scorepipe.onnx.ScoreOutput;
+
+/**
+ * Denoising score matching (Vincent 2011; Song &amp; Ermon 2019) of the noise-conditional MLP
+ * ({@link MlpWeights}) along a noising path {@code X_t = alpha_t X_0 + sigma_t Z}, with DJL's
+ * PyTorch engine and Adam (cosine-decayed learning rate).
+ *
+ * <p>Each step draws a batch: {@code x_0} from the data source, {@code t ~ U[t_min, t_max]},
+ * {@code z ~ N(0, I)}, {@code x_t = alpha_t x_0 + sigma_t z}, and minimises the mean over the batch of
+ * <ul>
+ *   <li>{@code epsilon}: {@code |y(x_t, t) - z|^2} (Ho et al. 2020), which is the DSM loss
+ *       {@code sigma_t^2 |s(x_t, t) + z/sigma_t|^2} for {@code s = -y/sigma_t};</li>
+ *   <li>{@code score}: {@code sigma_t^2 |y(x_t, t) + z/sigma_t|^2}, DSM with Song &amp; Ermon's weight
+ *       {@code lambda(t) = sigma_t^2};</li>
+ *   <li>{@code denoised}: {@code |y(x_t, t) - x_0|^2}.</li>
+ * </ul>
+ * Randomness: step {@code k} uses the noise {@code noise(k)}: the data source its streams 0 and 1,
+ * the times stream 2 and {@code z} stream 3, batch row {@code i} as particle {@code i}; libtorch's
+ * generator (weight initialisation) is seeded with {@code seed}.
+ */
+public final class DenoisingScoreMatching {
+
+    /** The {@code train:} section of a pipeline file. */
+    public record Settings(
+            @Doc("hidden layers' widths") @Default("[128, 128]") int[] hidden,
+            @Doc("hidden activation: silu or tanh") @Default("silu") MlpWeights.Activation activation,
+            @Doc("what the network predicts: epsilon, score or denoised") @Default("epsilon") ScoreOutput output,
+            @Doc("optimiser steps") @Default("4000") int steps,
+            @Doc("samples per step") @Default("1024") int batch,
+            @Doc("Adam's learning rate, decayed along a cosine to a hundredth of it") @Default("0.002") double learningRate,
+            @Doc("smallest training time t_min > 0") @Default("0.001") double timeMin,
+            @Doc("largest training time") @Default("1.0") double timeMax,
+            @Doc("libtorch intra-op threads; 0 = one per core. OpenMP threads that share their cores with other work slow"
+                    + " training down many times over, so the default is one") @Default("1") int threads,
+            @Doc("the shared data source to train on; empty: the pipeline's only one") @Default("") String data,
+            @Doc("the shared noising path; empty: the pipeline's only one") @Default("") String path) {
+        public Settings {
+            if (hidden == null || hidden.length == 0) {
+                throw new IllegalArgumentException("hidden is empty; give the hidden layers' widths, e.g. [128, 128]");
+            }
+            for (int w : hidden) {
+                if (w < 1) {
+                    throw new IllegalArgumentException("hidden widths must be >= 1, got " + java.util.Arrays.toString(hidden));
+                }
+            }
+            requireNonNull(activation, "activation is null");
+            requireNonNull(output, "output is null");
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            }
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("learning-rate must be a finite number > 0, got " + learningRate);
+            }
+            if (!(timeMin > 0) || !(timeMax > timeMin) || Double.isInfinite(timeMax)) {
+                throw new IllegalArgumentException("need 0 < time-min < time-max < infinity (log t is an input), got time-min = "
+                        + timeMin + ", time-max = " + timeMax);
+            }
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+            }
+        }
+    }
+
+    /** Told of each finished step. */
+    public interface Progress {
+        void step(int step, int steps, double loss);
+    }
+
+    /**
+     * What training produced.
+     *
+     * @param model the model folder (for the {@code djl} provider)
+     * @param onnx the ONNX file, if exported
+     * @param weights the trained weights
+     * @param finalLoss the mean loss over the last tenth of the steps
+     */
+    public record Result(Path model, java.util.Optional<Path> onnx, MlpWeights weights, double finalLoss) {
+    }
+
+    private final Settings settings;
+    private final DataSource data;
+    private final NoisingPath path;
+    private final String pathName;
+
+    /**
+     * @param pathName the path's type, recorded in the model's description
+     */
+    public DenoisingScoreMatching(Settings settings, DataSource data, NoisingPath path, String pathName) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.data = requireNonNull(data, "data is null");
+        this.path = requireNonNull(path, "path is null");
+        this.pathName = requireNonNull(pathName, "pathName is null");
+        if (Double.isFinite(path.noiseDegreesOfFreedom())) {
+            throw new IllegalArgumentException("denoising score matching here draws Gaussian noise, but the path's noise is"
+                    + " Student-t with " + path.noiseDegreesOfFreedom() + " degrees of freedom");
+        }
+    }
+
+    /**
+     * Trains, then writes {@code out/model/} (description and DJL parameters), {@code out/loss.csv}
+     * and, if asked, {@code out/model.onnx}.
+     */
+    public Result train(LongFunction<Noise> noise, long seed, Path out, boolean exportOnnx, Progress progress) {
+        int d = data.dimension();
+        int batch = settings.batch();
+        Engine engine = DjlRuntime.pytorch(settings.threads() > 0 ? settings.threads() : Runtime.getRuntime().availableProcessors());
+        engine.setRandomSeed((int) seed);
+        SequentialBlock block = ScoreNetwork.block(d, settings.hidden(), settings.activation());
+        StringBuilder losses = new StringBuilder("step,loss\n");
+        double tailSum = 0;
+        int tailCount = 0;
+        int tailFrom = settings.steps() - Math.max(1, settings.steps() / 10);
+        try (Model model = Model.newInstance(ScoreNetwork.PREFIX, "PyTorch")) {
+            model.setBlock(block);
+            Tracker rate = Tracker.cosine().setBaseValue((float) settings.learningRate())
+                    .optFinalValue((float) (settings.learningRate() / 100)).setMaxUpdates(settings.steps()).build();
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
+                    .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build());
+            Particles particles = new Particles(batch, d);
+            Block rows = particles.all();
+            double[] u = new double[1];
+            double[] z = new double[d];
+            float[] xt = new float[batch * d];
+            float[] tt = new float[batch];
+            float[] target = new float[batch * d];
+            float[] weight = new float[batch];
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(batch, d), new Shape(batch, 1));
+                for (int k = 0; k < settings.steps(); k++) {
+                    Noise n = noise.apply(k);
+                    data.sample(rows, n);
+                    double[] x0 = particles.data();
+                    for (int i = 0; i < batch; i++) {
+                        n.uniforms(i, 2, u, 0, 1);
+                        n.normals(i, 3, z, 0, d);
+                        double t = settings.timeMin() + (settings.timeMax() - settings.timeMin()) * u[0];
+                        double alpha = path.meanScale(t);
+                        double sigma = path.noiseScale(t);
+                        tt[i] = (float) t;
+                        weight[i] = settings.output() == ScoreOutput.SCORE ? (float) (sigma * sigma) : 1f;
+                        for (int j = 0; j < d; j++) {
+                            int ij = i * d + j;
+                            xt[ij] = (float) (alpha * x0[ij] + sigma * z[j]);
+                            double y = switch (settings.output()) {
+                                case EPSILON -> z[j];
+                                case SCORE -> -z[j] / sigma;
+                                case DENOISED -> x0[ij];
+                            };
+                            target[ij] = (float) y;
+                        }
+                    }
+                    double loss;
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        NDArray xa = m.create(xt, new Shape(batch, d));
+                        NDArray ta = m.create(tt, new Shape(batch, 1));
+                        NDArray ya = m.create(target, new Shape(batch, d));
+                        NDArray wa = m.create(weight, new Shape(batch, 1));
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDArray y = trainer.forward(new NDList(xa, ta)).singletonOrThrow();
+                            NDArray l = y.sub(ya).square().mul(wa).sum(new int[] {1}).mean();
+                            collector.backward(l);
+                            loss = l.getFloat();
+                        }
+                        trainer.step();
+                    }
+                    if (!Double.isFinite(loss)) {
+                        throw new IllegalStateException("the loss is " + loss + " at step " + (k + 1) + "; lower learning-rate"
+                                + " (now " + settings.learningRate() + ") or raise time-min (now " + settings.timeMin() + ")");
+                    }
+                    if (k >= tailFrom) {
+                        tailSum += loss;
+                        tailCount++;
+                    }
+                    losses.append(k + 1).append(',').append(loss).append('\n');
+                    progress.step(k + 1, settings.steps(), loss);
+                }
+            }
+            MlpWeights weights = ScoreNetwork.weights(block, d, settings.activation());
+            Path folder = out.resolve("model");
+            String outputName = settings.output().configName();
+            ScoreNetwork.save(model, new ScoreNetwork.Description(ScoreNetwork.FORMAT, d, settings.hidden(),
+                    settings.activation().configName(), outputName, "x", "t", outputName, pathName,
+                    new double[] {settings.timeMin(), settings.timeMax()}), folder);
+            Files.writeString(out.resolve("loss.csv"), losses, StandardCharsets.UTF_8);
+            java.util.Optional<Path> onnx = java.util.Optional.empty();
+            if (exportOnnx) {
+                Path file = out.resolve("model.onnx");
+                weights.toOnnx("x", "t", outputName).write(file);
+                onnx = java.util.Optional.of(file);
+            }
+            return new Result(folder, onnx, weights, tailSum / tailCount);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the trained model into " + out + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package org.scorepipe.onnx;
+
+import java.util.List;
+import org.scorepipe.api.Plugin;
+
+/** Learned scores from ONNX models. */
+public final class OnnxPlugin implements Plugin {
+    @Override
+    public String name() {
+        return "onnx";
+    }
+
+    @Override
+    public String apiVersion() {
+        return API_VERSION;
+    }
+
+    @Override
+    public List<Class<?>> components() {
+        return List.of(OnnxScore.class);
+    }
+}

@@ -1,0 +1,412 @@
+package org.scorepipe.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.scorepipe.api.Component;
+import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.ScoreProvider;
+
+/**
+ * A learned score: an ONNX model run by ONNX Runtime on the CPU. The model takes the points
+ * {@code x [n, d]} and, unless it is time-independent, the time {@code t} as {@code [n]} or
+ * {@code [n, 1]} (every row the same t), and returns {@code y [n, d]}: the score itself, the noise
+ * {@code epsilon} or the denoised point, turned into the score with the path's {@code alpha_t} and
+ * {@code sigma_t} (see {@link ScoreOutput}): {@code s = a_t y + b_t x}.
+ *
+ * <p>On load it checks the model's inputs and output against the pipeline's dimension, and runs
+ * it once on two points to check the shape it really returns.
+ *
+ * <p>Each thread keeps its input and output tensors for the last two block sizes it saw, backed by
+ * direct buffers that ONNX Runtime reads and writes in place ({@code run} with pinned outputs),
+ * so a call converts {@code x} to the model's precision, runs the model, and combines the output
+ * with {@code x}; nothing else.
+ */
+@Component(kind = ComponentKind.SCORE_PROVIDER, name = "onnx",
+        doc = "Learned score from an ONNX model (ONNX Runtime, CPU): inputs x [n, d] and t [n] or [n, 1],"
+                + " output the score, the noise (epsilon) or the denoised point.")
+public final class OnnxScore implements ScoreProvider {
+
+    /** Parameters; the same as the {@code djl} provider's. */
+    public record Params(
+            @Doc("the model file (.onnx), relative to the working directory") String model,
+            @Doc("the model's input for the points, shape [n, d]") @Default("x") String xInput,
+            @Doc("the model's input for the time, shape [n] or [n, 1]; empty for a time-independent model")
+            @Default("t") String tInput,
+            @Doc("the model's output to read, shape [n, d]; empty: its only output") @Default("") String outputName,
+            @Doc("what the model predicts: score, epsilon (s = -eps/sigma_t) or denoised"
+                    + " (s = (alpha_t x0 - x)/sigma_t^2)") @Default("score") ScoreOutput output,
+            @Doc("the model's element type: float32 or float64") @Default("float32") Precision precision,
+            @Doc("intra-op threads per model call; 1 leaves the parallel work to the runner's block threads,"
+                    + " 0 = ONNX Runtime's default") @Default("1") int threads) {
+        public Params {
+            if (xInput == null || xInput.isBlank()) {
+                throw new IllegalArgumentException("x-input is empty; give the name of the model's input for the points");
+            }
+            if (output == null || precision == null) {
+                throw new IllegalArgumentException("output and precision must be set");
+            }
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0 (0 = ONNX Runtime's default), got " + threads);
+            }
+        }
+    }
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String xName;
+    private final String tName;
+    private final String outName;
+    private final boolean tColumn;
+    private final boolean float64;
+    private final int d;
+    private final ScoreOutput output;
+    private final NoisingPath path;
+    private final ThreadLocal<Binding[]> bindings = ThreadLocal.withInitial(() -> new Binding[2]);
+    private final java.util.concurrent.atomic.LongAdder modelNanos = new java.util.concurrent.atomic.LongAdder();
+
+    @Inject
+    public OnnxScore(Params params, PipelineSpec spec, NoisingPath path) {
+        Path file = ModelFiles.require(params.model(), "an ONNX model file (.onnx)", false);
+        this.d = spec.dimension();
+        this.output = params.output();
+        this.path = path;
+        this.float64 = params.precision() == Precision.FLOAT64;
+        try {
+            this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "scorepipe");
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new IllegalArgumentException("ONNX Runtime's native library does not load on this machine ("
+                    + System.getProperty("os.name") + ", " + System.getProperty("os.arch") + "): " + e.getMessage(), e);
+        }
+        OrtSession opened;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setInterOpNumThreads(1);
+            if (params.threads() > 0) {
+                options.setIntraOpNumThreads(params.threads());
+            }
+            opened = env.createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("model: " + file + " is not a model ONNX Runtime can load (corrupt, or not"
+                    + " ONNX): " + firstLine(e.getMessage()), e);
+        }
+        this.session = opened;
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            this.xName = params.xInput();
+            this.tName = params.tInput();
+            String expectedType = params.precision().configName();
+            List<String> problems = new ArrayList<>();
+            TensorInfo x = tensorInput(inputs, xName, "x-input", problems);
+            if (x != null) {
+                checkType(x, "input '" + xName + "'", expectedType, problems);
+                long[] shape = x.getShape();
+                if (shape.length != 2 || shape[1] != d && shape[1] >= 0) {
+                    problems.add("input '" + xName + "' has shape " + shapeText(shape) + ", expected [n, " + d
+                            + "] for the pipeline's dimension " + d);
+                } else if (shape[0] >= 0) {
+                    problems.add("input '" + xName + "' has a fixed batch size " + shape[0]
+                            + "; export the model with a dynamic first axis");
+                }
+            }
+            boolean column = false;
+            if (tName != null) {
+                TensorInfo t = tensorInput(inputs, tName, "t-input", problems);
+                if (t != null) {
+                    checkType(t, "input '" + tName + "'", expectedType, problems);
+                    long[] shape = t.getShape();
+                    column = shape.length == 2;
+                    if (!(shape.length == 1 || shape.length == 2 && (shape[1] == 1 || shape[1] < 0))) {
+                        problems.add("input '" + tName + "' has shape " + shapeText(shape) + ", expected [n] or [n, 1]");
+                    }
+                }
+            }
+            this.tColumn = column;
+            for (String name : inputs.keySet()) {
+                if (!name.equals(xName) && !name.equals(tName)) {
+                    problems.add("input '" + name + "' " + describe(inputs.get(name)) + " is fed by neither x-input nor t-input"
+                            + (tName == null ? " (t-input is empty: is it the time input?)" : ""));
+                }
+            }
+            String chosen = params.outputName();
+            if (chosen == null) {
+                if (outputs.size() != 1) {
+                    problems.add("the model has " + outputs.size() + " outputs (" + list(outputs) + "); say which with output-name");
+                } else {
+                    chosen = outputs.keySet().iterator().next();
+                }
+            } else if (!outputs.containsKey(chosen)) {
+                problems.add("output-name '" + chosen + "' is not an output of the model; its outputs: " + list(outputs));
+                chosen = null;
+            }
+            if (chosen != null) {
+                if (!(outputs.get(chosen).getInfo() instanceof TensorInfo out)) {
+                    problems.add("output '" + chosen + "' is not a tensor");
+                } else {
+                    checkType(out, "output '" + chosen + "'", expectedType, problems);
+                    long[] shape = out.getShape();
+                    if (shape.length != 2 || shape[1] != d && shape[1] >= 0) {
+                        problems.add("output '" + chosen + "' has shape " + shapeText(shape) + ", expected [n, " + d
+                                + "] for the pipeline's dimension " + d);
+                    }
+                }
+            }
+            this.outName = chosen;
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("the ONNX model " + file + " does not fit: " + String.join("; ", problems)
+                        + ". The model's inputs: " + list(inputs) + "; outputs: " + list(outputs));
+            }
+            probe(file);
+        } catch (OrtException e) {
+            close();
+            throw new IllegalArgumentException("model: " + file + ": ONNX Runtime cannot describe it: " + firstLine(e.getMessage()), e);
+        } catch (IllegalArgumentException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Runs the model on two points and checks the shape of what comes back. */
+    private void probe(Path file) throws OrtException {
+        Binding b = new Binding(2);
+        try {
+            for (int i = 0; i < 2 * d; i++) {
+                put(b.x, i, 0.1 * (i + 1));
+            }
+            for (int i = 0; i < 2; i++) {
+                put(b.t, i, 0.5);
+            }
+            try (OrtSession.Result result = session.run(b.inputs)) {
+                OnnxValue value = result.get(outName).orElseThrow();
+                long[] shape = ((TensorInfo) value.getInfo()).getShape();
+                if (shape.length != 2 || shape[0] != 2 || shape[1] != d) {
+                    throw new IllegalArgumentException("the ONNX model " + file + " returned " + shapeText(shape) + " for 2 points"
+                            + " of dimension " + d + " (expected [2, " + d + "]): its output does not match the pipeline's dimension "
+                            + d);
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("the ONNX model " + file + " fails on two points of dimension " + d + ": "
+                    + firstLine(e.getMessage()), e);
+        } finally {
+            b.close();
+        }
+    }
+
+    @Override
+    public void score(double[] x, int offset, int rows, double t, double[] out) {
+        if (rows == 0) {
+            return;
+        }
+        double a = output.outputScale(path, t);
+        double c = output.pointScale(path, t);
+        Binding b = binding(rows);
+        int n = rows * d;
+        if (float64) {
+            DoubleBuffer xb = b.xd;
+            for (int i = 0; i < n; i++) {
+                xb.put(i, x[offset + i]);
+            }
+            DoubleBuffer tb = b.td;
+            for (int r = 0; r < rows; r++) {
+                tb.put(r, t);
+            }
+        } else {
+            FloatBuffer xb = b.xf;
+            for (int i = 0; i < n; i++) {
+                xb.put(i, (float) x[offset + i]);
+            }
+            FloatBuffer tb = b.tf;
+            float tf = (float) t;
+            for (int r = 0; r < rows; r++) {
+                tb.put(r, tf);
+            }
+        }
+        long start = System.nanoTime();
+        try (OrtSession.Result ignored = session.run(b.inputs, b.outputs)) {
+            // the output is written into b.out, which this result does not own
+            modelNanos.add(System.nanoTime() - start);
+        } catch (OrtException e) {
+            throw new IllegalStateException("the ONNX model failed on " + rows + " points at t = " + t + ": "
+                    + firstLine(e.getMessage()), e);
+        }
+        if (float64) {
+            DoubleBuffer yb = b.outd;
+            for (int i = 0; i < n; i++) {
+                out[i] = a * yb.get(i) + c * x[offset + i];
+            }
+        } else {
+            FloatBuffer yb = b.outf;
+            for (int i = 0; i < n; i++) {
+                out[i] = a * yb.get(i) + c * x[offset + i];
+            }
+        }
+    }
+
+    /**
+     * Nanoseconds spent inside ONNX Runtime's {@code run} so far, summed over threads: what a
+     * step costs outside the model is its time minus this (the benchmarks report it).
+     */
+    public long modelCallNanos() {
+        return modelNanos.sum();
+    }
+
+    /** This thread's tensors for {@code rows} points: one of the last two sizes, else new ones. */
+    private Binding binding(int rows) {
+        Binding[] slots = bindings.get();
+        if (slots[0] != null && slots[0].rows == rows) {
+            return slots[0];
+        }
+        if (slots[1] != null && slots[1].rows == rows) {
+            Binding b = slots[1];
+            slots[1] = slots[0];
+            slots[0] = b;
+            return b;
+        }
+        if (slots[1] != null) {
+            slots[1].close();
+        }
+        slots[1] = slots[0];
+        try {
+            slots[0] = new Binding(rows);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot allocate ONNX tensors for " + rows + " points: " + e.getMessage(), e);
+        }
+        return slots[0];
+    }
+
+    /** Input and output tensors over direct buffers, for one number of rows. */
+    private final class Binding implements AutoCloseable {
+        final int rows;
+        final ByteBuffer x;
+        final ByteBuffer t;
+        final ByteBuffer out;
+        final FloatBuffer xf;
+        final FloatBuffer tf;
+        final FloatBuffer outf;
+        final DoubleBuffer xd;
+        final DoubleBuffer td;
+        final DoubleBuffer outd;
+        final Map<String, OnnxTensor> inputs = new HashMap<>();
+        final Map<String, OnnxTensor> outputs = new HashMap<>();
+
+        Binding(int rows) throws OrtException {
+            this.rows = rows;
+            int bytes = float64 ? Double.BYTES : Float.BYTES;
+            x = ByteBuffer.allocateDirect(rows * d * bytes).order(ByteOrder.nativeOrder());
+            t = ByteBuffer.allocateDirect(rows * bytes).order(ByteOrder.nativeOrder());
+            out = ByteBuffer.allocateDirect(rows * d * bytes).order(ByteOrder.nativeOrder());
+            xf = x.asFloatBuffer();
+            tf = t.asFloatBuffer();
+            outf = out.asFloatBuffer();
+            xd = x.asDoubleBuffer();
+            td = t.asDoubleBuffer();
+            outd = out.asDoubleBuffer();
+            OnnxJavaType type = float64 ? OnnxJavaType.DOUBLE : OnnxJavaType.FLOAT;
+            inputs.put(xName, OnnxTensor.createTensor(env, x, new long[] {rows, d}, type));
+            if (tName != null) {
+                inputs.put(tName, OnnxTensor.createTensor(env, t, tColumn ? new long[] {rows, 1} : new long[] {rows}, type));
+            }
+            if (outName != null) {
+                outputs.put(outName, OnnxTensor.createTensor(env, out, new long[] {rows, d}, type));
+            }
+        }
+
+        @Override
+        public void close() {
+            inputs.values().forEach(OnnxTensor::close);
+            outputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private void put(ByteBuffer buffer, int index, double value) {
+        if (float64) {
+            buffer.putDouble(index * Double.BYTES, value);
+        } else {
+            buffer.putFloat(index * Float.BYTES, (float) value);
+        }
+    }
+
+    private void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // closing a session that failed its checks: nothing more to report than the check itself
+        }
+    }
+
+    private static TensorInfo tensorInput(Map<String, NodeInfo> inputs, String name, String key, List<String> problems) {
+        NodeInfo info = inputs.get(name);
+        if (info == null) {
+            problems.add(key + " '" + name + "' is not an input of the model");
+            return null;
+        }
+        if (!(info.getInfo() instanceof TensorInfo tensor)) {
+            problems.add("input '" + name + "' is not a tensor");
+            return null;
+        }
+        return tensor;
+    }
+
+    private static void checkType(TensorInfo info, String what, String expected, List<String> problems) {
+        String actual = typeName(info);
+        if (!actual.equals(expected)) {
+            problems.add(what + " is " + actual + " but precision is " + expected
+                    + (actual.startsWith("float") ? "; set precision: " + actual : ""));
+        }
+    }
+
+    private static String typeName(TensorInfo info) {
+        return switch (info.type) {
+            case FLOAT -> "float32";
+            case DOUBLE -> "float64";
+            default -> info.type.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static String describe(NodeInfo info) {
+        return info.getInfo() instanceof TensorInfo t ? shapeText(t.getShape()) + " " + typeName(t) : info.getInfo().toString();
+    }
+
+    private static String list(Map<String, NodeInfo> infos) {
+        List<String> out = new ArrayList<>();
+        infos.forEach((name, info) -> out.add(name + " " + describe(info)));
+        return out.isEmpty() ? "none" : String.join(", ", out);
+    }
+
+    /** {@code [n, 2]}: symbolic (unknown) axes as {@code n}. */
+    private static String shapeText(long[] shape) {
+        return Arrays.stream(shape).mapToObj(s -> s < 0 ? "n" : Long.toString(s))
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}
