@@ -10,4 +10,18 @@ public interface RunOutputs {
 
     /** Writes the particles as the run's samples (NumPy {@code .npy}, float64, {@code [n, d]}). */
     void saveSamples(String stage, String fileName, Particles particles);
+
+    /**
+     * Writes the whole ensemble, from wherever its particles live, as a dataset with one row per
+     * particle (its {@code index} and its coordinates {@code x}), so that no single machine has
+     * to hold it: {@code parquet} with the Spark runner, through Spark SQL. {@code name} is a
+     * folder name in the run directory, or a URI of a file system the runner reaches.
+     *
+     * @throws UnsupportedOperationException if the run's runner cannot write datasets (the
+     *     local runner writes {@code .npy} files only); the message says what to use instead
+     */
+    default void saveDataset(String stage, String name, String format) {
+        throw new UnsupportedOperationException("writing the samples as a " + format + " dataset needs the Spark runner"
+                + " (--runner spark, e.g. with --master 'local[*]'); the local runner writes .npy files (format: npy)");
+    }
 }

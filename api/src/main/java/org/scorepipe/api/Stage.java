@@ -25,4 +25,15 @@ public interface Stage {
     default boolean wholeEnsemble() {
         return false;
     }
+
+    /**
+     * Whether a whole-ensemble step reads or moves the particles' coordinates. A stage that only
+     * asks the {@link RunOutputs} to write the ensemble where it lives
+     * ({@link RunOutputs#saveDataset}) says false; a distributed runner then leaves the particles
+     * on its executors and hands the step an empty block (no rows, the ensemble's dimension and
+     * time) instead of gathering them all on one machine.
+     */
+    default boolean needsParticles() {
+        return true;
+    }
 }

@@ -1,51 +1,70 @@
 package org.scorepipe.runtime.checkpoint;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.scorepipe.runtime.ScorepipeException;
-import org.scorepipe.runtime.run.AtomicFiles;
 
 /**
- * A run's {@code checkpoints/} folder: files named by position
+ * A run's checkpoint folder: files named by position
  * ({@code ckpt-s002-k0000000500.spck}: stage 2, step 500), each written atomically, the newest
  * {@code keep} kept. Reading falls back from a damaged newest checkpoint to the newest valid one.
+ *
+ * <p>The folder is a local directory ({@link #CheckpointStore(Path, int)}) or any
+ * {@link CheckpointFolder}, such as a Hadoop file system's the Spark runner provides. The
+ * methods that speak of {@link Path}s are for local folders only; the others work everywhere
+ * and name files by their location (a path or a URI).
  */
 public final class CheckpointStore {
     private static final Logger LOG = LogManager.getLogger(CheckpointStore.class);
     private static final Pattern NAME = Pattern.compile("ckpt-s(\\d{3,})-k(\\d{10,})\\.spck");
 
-    private final Path dir;
+    private final CheckpointFolder folder;
     private final int keep;
 
     /**
-     * @param dir the folder (created on the first write)
+     * @param dir the local folder (created on the first write)
      * @param keep how many checkpoints to keep, newest first (at least 1)
      */
     public CheckpointStore(Path dir, int keep) {
+        this(CheckpointFolder.local(dir), keep);
+    }
+
+    /**
+     * @param folder where the files live (created on the first write)
+     * @param keep how many checkpoints to keep, newest first (at least 1)
+     */
+    public CheckpointStore(CheckpointFolder folder, int keep) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);
         }
-        this.dir = dir;
+        this.folder = folder;
         this.keep = keep;
     }
 
+    /** The local folder; for a store elsewhere, see {@link #location()}. */
     public Path dir() {
-        return dir;
+        return local().dir();
+    }
+
+    /** The folder, as a path or a URI. */
+    public String location() {
+        return folder.location();
+    }
+
+    private LocalCheckpointFolder local() {
+        if (folder instanceof LocalCheckpointFolder l) {
+            return l;
+        }
+        throw new IllegalStateException("the checkpoint folder " + folder.location() + " is not a local directory");
     }
 
     /** The file name of the checkpoint at a position. */
@@ -53,23 +72,24 @@ public final class CheckpointStore {
         return String.format("ckpt-s%03d-k%010d.spck", stage, step);
     }
 
-    /** Writes the checkpoint atomically, then deletes all but the newest {@code keep}. Returns its path. */
+    /** Writes the checkpoint to a local folder (see {@link #save}); returns its path. */
     public Path write(Checkpoint checkpoint) {
-        Path target = dir.resolve(fileName(checkpoint.stage(), checkpoint.step()));
+        local();
+        return Path.of(save(checkpoint));
+    }
+
+    /** Writes the checkpoint atomically, then deletes all but the newest {@code keep}. Returns its location. */
+    public String save(Checkpoint checkpoint) {
+        String name = fileName(checkpoint.stage(), checkpoint.step());
         try {
-            Files.createDirectories(dir);
-            AtomicFiles.write(target, tmp -> {
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                    CheckpointFormat.write(checkpoint, out);
-                }
-            });
+            folder.writeAtomically(name, out -> CheckpointFormat.write(checkpoint, out));
         } catch (IOException | RuntimeException e) {
-            String previous = newestFile().map(p -> "; the previous checkpoint " + p + " is intact").orElse("");
-            throw new ScorepipeException("could not write the checkpoint at " + checkpoint.position() + " to " + target
+            String previous = newestName().map(p -> "; the previous checkpoint " + folder.locate(p) + " is intact").orElse("");
+            throw new ScorepipeException("could not write the checkpoint at " + checkpoint.position() + " to " + folder.locate(name)
                     + ": " + describe(e) + previous + ". Free space or fix the folder's permissions, then resume.", e);
         }
         prune();
-        return target;
+        return folder.locate(name);
     }
 
     private static String describe(Exception e) {
@@ -82,64 +102,79 @@ public final class CheckpointStore {
     }
 
     private void prune() {
-        List<Path> files = files();
-        for (int i = 0; i < files.size() - keep; i++) {
+        List<String> names = names();
+        for (int i = 0; i < names.size() - keep; i++) {
             try {
-                Files.deleteIfExists(files.get(i));
+                folder.delete(names.get(i));
             } catch (IOException e) {
-                LOG.warn("could not delete the old checkpoint {}: {}", files.get(i), e.getMessage());
+                LOG.warn("could not delete the old checkpoint {}: {}", folder.locate(names.get(i)), e.getMessage());
             }
         }
     }
 
-    /** The checkpoint files, oldest first. */
-    public List<Path> files() {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                    .toList();
+    /** The checkpoint file names, oldest first. */
+    public List<String> names() {
+        try {
+            return folder.names().stream().filter(n -> NAME.matcher(n).matches()).sorted().toList();
         } catch (IOException e) {
-            throw new ScorepipeException("cannot list " + dir + ": " + e.getMessage());
+            throw new ScorepipeException("cannot list " + folder.location() + ": " + e.getMessage());
         }
     }
 
-    private Optional<Path> newestFile() {
-        List<Path> files = files();
-        return files.isEmpty() ? Optional.empty() : Optional.of(files.get(files.size() - 1));
+    /** The checkpoint files of a local folder, oldest first. */
+    public List<Path> files() {
+        Path dir = dir();
+        return names().stream().map(dir::resolve).toList();
     }
 
-    /** A checkpoint with where it came from, and what was skipped to reach it. */
-    public record Found(Path file, Checkpoint checkpoint, List<String> skipped) {
+    private Optional<String> newestName() {
+        List<String> names = names();
+        return names.isEmpty() ? Optional.empty() : Optional.of(names.get(names.size() - 1));
+    }
+
+    /** Where the newest checkpoint file is, if there is one. */
+    public Optional<String> newest() {
+        return newestName().map(folder::locate);
+    }
+
+    /** A checkpoint with where it came from (a path or a URI), and what was skipped to reach it. */
+    public record Found(String location, Checkpoint checkpoint, List<String> skipped) {
     }
 
     /** The newest checkpoint that reads back intact; damaged newer ones are skipped and named. */
     public Optional<Found> newestValid() {
-        List<Path> files = new ArrayList<>(files());
+        List<String> names = new ArrayList<>(names());
         List<String> skipped = new ArrayList<>();
-        for (int i = files.size() - 1; i >= 0; i--) {
+        for (int i = names.size() - 1; i >= 0; i--) {
             try {
-                return Optional.of(new Found(files.get(i), read(files.get(i)), List.copyOf(skipped)));
+                return Optional.of(new Found(folder.locate(names.get(i)), read(folder, names.get(i)), List.copyOf(skipped)));
             } catch (CheckpointException e) {
                 skipped.add(e.getMessage());
             }
         }
         if (!skipped.isEmpty()) {
-            throw new CheckpointException("no usable checkpoint in " + dir + ": " + String.join("; ", skipped));
+            throw new CheckpointException("no usable checkpoint in " + folder.location() + ": " + String.join("; ", skipped));
         }
         return Optional.empty();
     }
 
     /** Reads one checkpoint file. */
     public static Checkpoint read(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return CheckpointFormat.read(in, file.toString(), Files.size(file));
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(file + ": no such checkpoint file");
+        Path parent = file.toAbsolutePath().getParent();
+        return read(CheckpointFolder.local(parent), file.getFileName().toString(), file.toString());
+    }
+
+    private static Checkpoint read(CheckpointFolder folder, String name) {
+        return read(folder, name, folder.locate(name));
+    }
+
+    private static Checkpoint read(CheckpointFolder folder, String name, String shown) {
+        try (InputStream in = new BufferedInputStream(folder.open(name), 1 << 16)) {
+            return CheckpointFormat.read(in, shown, folder.size(name));
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new CheckpointException(shown + ": no such checkpoint file");
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read it: " + e.getMessage());
+            throw new CheckpointException(shown + ": cannot read it: " + e.getMessage());
         }
     }
 }

@@ -16,19 +16,49 @@ import org.scorepipe.api.StageSpec;
 /**
  * Writes the whole ensemble to a NumPy {@code .npy} file (float64, shape {@code [n, d]}) in the run
  * directory, in one step. Moves no particle.
+ *
+ * <p>With {@code format: parquet} it writes a Parquet dataset instead, one row per particle (its
+ * {@code index} and its coordinates {@code x}), through {@link RunOutputs#saveDataset}: the Spark
+ * runner writes it from its executors, so an ensemble too large for one machine is never
+ * gathered ({@link #needsParticles()} is then false). The dataset is a folder in the run
+ * directory ({@code samples.parquet} unless {@code file} names one ending in {@code .parquet}),
+ * or any URI the runner's file systems reach.
  */
 @Component(kind = ComponentKind.STAGE, name = "save",
-        doc = "Writes the particles to a .npy file in the run directory.")
+        doc = "Writes the particles to a .npy file in the run directory, or (format: parquet, Spark runner) to a Parquet dataset.")
 public final class SaveStage implements Stage {
 
     /** Parameters, bound from the stage's config section. */
     public record Params(
-            @Doc("file name in the run directory, ending in .npy, without folders")
-            @Default("samples.npy") String file) {
+            @Doc("file name in the run directory, ending in .npy, without folders (with format: parquet, a folder name ending"
+                    + " in .parquet, or a URI such as hdfs://nn/out/samples.parquet; the default then is samples.parquet)")
+            @Default("samples.npy") String file,
+            @Doc("npy (one NumPy file) or parquet (a Parquet dataset of index and coordinates, written by the Spark runner)")
+            @Default("npy") Format format) {
         public Params {
             if (file == null || file.isEmpty()) {
                 throw new IllegalArgumentException("file must name a .npy file, e.g. samples.npy");
             }
+            if (format == Format.PARQUET) {
+                if (file.equals("samples.npy")) {
+                    file = "samples.parquet";
+                }
+                boolean uri = file.matches("[A-Za-z][A-Za-z0-9+.-]+:.*");
+                if (!file.endsWith(".parquet") || (!uri && (file.indexOf('/') >= 0 || file.indexOf('\\') >= 0))) {
+                    throw new IllegalArgumentException("with format: parquet, file must be a folder name in the run directory"
+                            + " ending in .parquet (e.g. samples.parquet) or a URI ending in .parquet, got " + file);
+                }
+            } else {
+                requireNpyName(file);
+            }
+        }
+
+        /** A .npy file. */
+        public Params(String file) {
+            this(file, Format.NPY);
+        }
+
+        private static void requireNpyName(String file) {
             if (file.indexOf('/') >= 0 || file.indexOf('\\') >= 0) {
                 throw new IllegalArgumentException("file must be a plain file name in the run directory,"
                         + " without folders, got " + file);
@@ -38,6 +68,14 @@ public final class SaveStage implements Stage {
                         + file);
             }
         }
+    }
+
+    /** How the samples are written. */
+    public enum Format {
+        /** One NumPy {@code .npy} file, float64 {@code [n, d]}. */
+        NPY,
+        /** A Parquet dataset, one row per particle: {@code index}, {@code x}. */
+        PARQUET
     }
 
     private final Params params;
@@ -62,10 +100,23 @@ public final class SaveStage implements Stage {
     }
 
     @Override
+    public boolean needsParticles() {
+        return params.format() == Format.NPY;
+    }
+
+    @Override
     public void step(long k, Block block, Noise noise) {
         if (k != 0) {
             throw new IllegalArgumentException("the save stage has one step, got step " + k);
         }
-        outputs.saveSamples(stage.name(), params.file(), block.particles());
+        if (params.format() == Format.PARQUET) {
+            try {
+                outputs.saveDataset(stage.name(), params.file(), "parquet");
+            } catch (UnsupportedOperationException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        } else {
+            outputs.saveSamples(stage.name(), params.file(), block.particles());
+        }
     }
 }

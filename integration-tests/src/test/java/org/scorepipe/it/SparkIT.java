@@ -1,0 +1,442 @@
+package org.scorepipe.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.Success$;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.Scorepipe;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.run.NpyFile;
+import org.scorepipe.runtime.run.RunControl;
+import org.scorepipe.spark.ParquetDatasets;
+
+/**
+ * The Spark runner end to end. Most tests drive the runtime in this JVM on one shared
+ * {@code local-cluster[2,1,1024]} (two real executor processes, started once: the runner joins a
+ * session its host started and leaves it running); the tests that are about the command line
+ * (a killed driver, bad input) run {@code scorepipe-spark.jar} in child JVMs. Every address is
+ * on the loopback (SPARK_LOCAL_IP, set by the POM), and the Spark UI is off.
+ */
+class SparkIT {
+    private static final Path SPARK_JAR = Path.of(System.getProperty("scorepipe.spark.jar", "../spark/target/scorepipe-spark.jar"))
+            .toAbsolutePath();
+    private static final Path SPARK_CLASSPATH = Path.of(System.getProperty("scorepipe.spark.classpath",
+            "../spark/target/spark-classpath.txt")).toAbsolutePath();
+    private static final Path QUICKSTART = Cli.PIPELINES.resolve("quickstart.yaml");
+    /** The quickstart, smaller: the same stages on 2000 particles, 100 corrector and 50 predictor steps. */
+    private static final List<String> SMALL = List.of("pipeline.particles=2000", "stages.corrector.steps=100",
+            "stages.sample.grid.steps=50");
+    private static final String CLUSTER = "local-cluster[2,1,1024]";
+
+    private static SparkSession spark;
+    private static Path work;
+    private static Path faultsPlugins;
+    private static Path chained;
+    private static byte[] quickstartReference;
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final AtomicInteger FAILED_TASKS = new AtomicInteger();
+    private static final AtomicInteger REMOVED_EXECUTORS = new AtomicInteger();
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        work = Files.createTempDirectory("spark-it");
+        faultsPlugins = pluginFolder(work.resolve("faults-plugins"));
+        chained = work.resolve("chained.yaml");
+        Files.writeString(chained, chainedPipeline());
+        linkSparkHome();
+        spark = SparkSession.builder().master(CLUSTER).appName("SparkIT")
+                .config("spark.jars", SPARK_JAR.toString())
+                .config("spark.ui.enabled", "false")
+                .config("spark.task.maxFailures", "4")
+                .getOrCreate();
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (end.reason() != Success$.MODULE$) {
+                    FAILED_TASKS.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+                REMOVED_EXECUTORS.incrementAndGet();
+            }
+        });
+        quickstartReference = samples(runLocal(QUICKSTART, SMALL));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void quickstartAndChainedLangevinGiveTheLocalBytesForAnyPartitioning() throws IOException {
+        byte[] chainedReference = samples(runLocal(chained, List.of()));
+        for (int partitions : new int[] {1, 3, 7}) {
+            assertArrayEquals(quickstartReference, samples(runSpark(QUICKSTART, SMALL, partitions, Optional.empty())),
+                    "quickstart with " + partitions + " partitions");
+            assertArrayEquals(chainedReference, samples(runSpark(chained, List.of(), partitions, Optional.empty())),
+                    "chained Langevin with " + partitions + " partitions");
+        }
+    }
+
+    @Test
+    void aTaskThatFailsOnceIsRetriedWithTheSameBytes() throws IOException {
+        // The flaky score throws in the first attempt of partition 1's task of every segment,
+        // after that attempt has already moved its particles.
+        Path flaky = work.resolve("flaky.yaml");
+        Files.writeString(flaky, Files.readString(QUICKSTART).replace("score: {type: analytic}",
+                "score: {type: flaky, score: {type: analytic}}"));
+        int failedBefore = FAILED_TASKS.get();
+        Path run = runSpark(flaky, SMALL, 3, Optional.of(faultsPlugins));
+        assertTrue(FAILED_TASKS.get() > failedBefore, "the flaky score failed no task: the test tested nothing");
+        assertArrayEquals(quickstartReference, samples(run));
+    }
+
+    @Test
+    void anExecutorKilledMidRunChangesNoByte() throws Exception {
+        List<String> longer = List.of("pipeline.particles=2000", "stages.corrector.steps=400", "stages.sample.grid.steps=50",
+                "checkpoint.every=10");
+        byte[] reference = samples(runLocal(QUICKSTART, longer));
+        awaitExecutors(2);
+        int removedBefore = REMOVED_EXECUTORS.get();
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            Path out = work.resolve("killed-executor");
+            Future<Path> run = background.submit(() -> runSpark(QUICKSTART, longer, 4, Optional.empty(), out));
+            // The corrector's first checkpoint: the ensemble is on both executors, 39 segments to go.
+            awaitMidStageCheckpoint(out.resolve("checkpoints"), run);
+            ProcessHandle executor = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no executor process found"));
+            assertTrue(executor.destroyForcibly());
+            assertArrayEquals(reference, samples(run.get(4, TimeUnit.MINUTES)));
+            assertTrue(REMOVED_EXECUTORS.get() > removedBefore, "Spark never noticed the executor was gone");
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSparkCheckpointResumesOnTheLocalRunnerAndTheReverse() throws Exception {
+        // Long enough that the runs are still going when their first checkpoint appears.
+        List<String> settings = List.of("--set", "pipeline.particles=20000", "--set", "stages.corrector.steps=2000",
+                "--set", "stages.sample.grid.steps=50", "--checkpoint-every", "100");
+        byte[] reference = samples(runLocal(QUICKSTART, List.of("pipeline.particles=20000", "stages.corrector.steps=2000",
+                "stages.sample.grid.steps=50", "checkpoint.every=100")));
+        String checkpoints = work.resolve("checkpoint-store").toUri().toString();
+
+        // Spark (its checkpoints through Hadoop's file:// file system), killed, resumed locally.
+        Path sparkRun = work.resolve("spark-then-local");
+        List<String> sparkArgs = new ArrayList<>(List.of("run", QUICKSTART.toString(), "--out", sparkRun.toString(),
+                "--runner", "spark", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--checkpoint-dir", checkpoints,
+                "--quiet"));
+        sparkArgs.addAll(settings);
+        killAfterCheckpoint(sparkCommand(sparkArgs), Path.of(java.net.URI.create(checkpoints)).resolve(sparkRun.getFileName().toString()));
+        assertFalse(Files.exists(sparkRun.resolve("samples.npy")), "the driver finished before it was killed");
+        Cli.Result local = Cli.run(work, "resume", sparkRun.toString(), "--runner", "local", "--quiet");
+        assertEquals(0, local.exitCode(), local.all());
+        assertArrayEquals(reference, Files.readAllBytes(sparkRun.resolve("samples.npy")));
+
+        // Local (plain Java I/O on the same file:// folder), killed, resumed on Spark.
+        Path localRun = work.resolve("local-then-spark");
+        List<String> localArgs = new ArrayList<>(List.of(javaExecutable(), "-jar", Cli.JAR.toString(), "run", QUICKSTART.toString(),
+                "--out", localRun.toString(), "--threads", "1", "--checkpoint-dir", checkpoints, "--quiet"));
+        localArgs.addAll(settings);
+        killAfterCheckpoint(localArgs, Path.of(java.net.URI.create(checkpoints)).resolve(localRun.getFileName().toString()));
+        assertFalse(Files.exists(localRun.resolve("samples.npy")), "the local run finished before it was killed");
+        Cli.Result resumed = runSparkCli("resume", localRun.toString(), "--runner", "spark", "--master", "local[2]", "--partitions",
+                "3", "--conf", "spark.ui.enabled=false", "--quiet");
+        assertEquals(0, resumed.exitCode(), resumed.all());
+        assertArrayEquals(reference, Files.readAllBytes(localRun.resolve("samples.npy")));
+    }
+
+    @Test
+    void aParquetDatasetReadsBackToTheSamplesAndFeedsALaterRun() throws IOException {
+        Path file = work.resolve("parquet.yaml");
+        Files.writeString(file, Files.readString(QUICKSTART) + "  - {name: save-parquet, type: save, format: parquet}\n");
+        Path run = runSpark(file, SMALL, 3, Optional.empty());
+        Particles npy = NpyFile.read(run.resolve("samples.npy"));
+        Particles parquet = ParquetDatasets.read(run.resolve("samples.parquet").toString(), new Configuration());
+        assertEquals(npy.size(), parquet.size());
+        assertEquals(npy.dimension(), parquet.dimension());
+        assertTrue(Arrays.equals(npy.data(), parquet.data()), "the Parquet rows differ from samples.npy");
+
+        // The dataset as a later pipeline's data: every particle of `init from: data` is one of its rows.
+        Path reader = work.resolve("reader.yaml");
+        Files.writeString(reader, """
+                pipeline: {name: reader, seed: 3, particles: 500, dimension: 2}
+                components:
+                  data: {type: parquet, path: '%s'}
+                stages:
+                  - {name: init, type: init, from: data}
+                  - {name: save, type: save}
+                """.formatted(run.resolve("samples.parquet").toUri()));
+        double[] drawn = NpyFile.read(runLocal(reader, List.of()).resolve("samples.npy")).data();
+        Set<List<Double>> rows = new HashSet<>();
+        for (int i = 0; i < npy.size(); i++) {
+            rows.add(List.of(npy.data()[2 * i], npy.data()[2 * i + 1]));
+        }
+        for (int i = 0; i < drawn.length / 2; i++) {
+            assertTrue(rows.contains(List.of(drawn[2 * i], drawn[2 * i + 1])), "particle " + i + " is no row of the dataset");
+        }
+    }
+
+    @Test
+    void aPluginTheExecutorsCannotLoadFailsTheRunWithItsReason() throws Exception {
+        Path file = work.resolve("driver-only.yaml");
+        Files.writeString(file, Files.readString(QUICKSTART).replace("score: {type: analytic}",
+                "score: {type: driver-only, score: {type: analytic}}"));
+        Path plugins = pluginFolder(work.resolve("driver-only-plugins"));
+        Cli.Result result = runSparkCli("run", file.toString(), "--runs", work.resolve("driver-only-runs").toString(), "--plugins",
+                plugins.toString(), "--runner", "spark", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--quiet",
+                "--set", "pipeline.particles=200");
+        assertEquals(2, result.exitCode(), result.all());
+        assertTrue(result.stderr().contains("an executor could not build the pipeline"), result.all());
+        assertTrue(result.stderr().contains("libdriveronly.so is not installed"), result.all());
+    }
+
+    @Test
+    void badRunnerSettingsFailFastWithAClearMessageAndNoRunDirectory() throws IOException, InterruptedException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Path runs = work.resolve("bad-runs");
+        Cli.Result unreachable = runSparkCli("run", QUICKSTART.toString(), "--runs", runs.toString(), "--runner", "spark", "--master",
+                "spark://127.0.0.1:" + closedPort, "--quiet");
+        assertEquals(2, unreachable.exitCode(), unreachable.all());
+        assertTrue(unreachable.stderr().contains("cannot reach the Spark master spark://127.0.0.1:" + closedPort), unreachable.all());
+
+        for (String partitions : List.of("0", "-2")) {
+            Cli.Result bad = runSparkCli("run", QUICKSTART.toString(), "--runs", runs.toString(), "--runner", "spark", "--master",
+                    "local[2]", "--partitions", partitions, "--quiet");
+            assertEquals(2, bad.exitCode(), bad.all());
+            assertTrue(bad.stderr().contains("runner.partitions: must be >= 1"), bad.all());
+        }
+
+        Cli.Result unknown = runSparkCli("run", QUICKSTART.toString(), "--runs", runs.toString(), "--runner", "sprak", "--quiet");
+        assertEquals(2, unknown.exitCode(), unknown.all());
+        assertTrue(unknown.stderr().contains("unknown runner 'sprak'") && unknown.stderr().contains("spark"), unknown.all());
+
+        // The default jar has no Spark in it: it says how to get the runner.
+        Cli.Result plain = Cli.run(work, "run", QUICKSTART.toString(), "--runs", runs.toString(), "--runner", "spark", "--quiet");
+        assertEquals(2, plain.exitCode(), plain.all());
+        assertTrue(plain.stderr().contains("The Spark runner is not on the class path"), plain.all());
+
+        assertFalse(Files.exists(runs) && hasEntries(runs), "a failed start left a run directory behind");
+    }
+
+    @Test
+    void theRunnerRefusesComponentsWithStateItCannotGather() {
+        ScorepipeException e = assertThrows(ScorepipeException.class, () -> runSpark(Cli.PIPELINES.resolve("quickstart.yaml"),
+                List.of("pipeline.particles=100", "stages.corrector.corrector.type=mala"), 2, Optional.empty()));
+        assertTrue(e.getMessage().contains("stages.corrector.corrector") && e.getMessage().contains("local runner"), e.getMessage());
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private static Path runLocal(Path file, List<String> overrides) {
+        return run(file, overrides, Optional.empty(), work.resolve("local-" + RUNS.incrementAndGet()));
+    }
+
+    private static Path runSpark(Path file, List<String> overrides, int partitions, Optional<Path> plugins) {
+        return runSpark(file, overrides, partitions, plugins, work.resolve("spark-" + RUNS.incrementAndGet()));
+    }
+
+    private static Path runSpark(Path file, List<String> overrides, int partitions, Optional<Path> plugins, Path out) {
+        List<String> all = new ArrayList<>(overrides);
+        all.addAll(List.of("runner.type=spark", "runner.master=" + CLUSTER, "runner.partitions=" + partitions));
+        return run(file, all, plugins, out);
+    }
+
+    private static Path run(Path file, List<String> overrides, Optional<Path> plugins, Path out) {
+        ComponentRegistry registry = ComponentRegistry.discover(SparkIT.class.getClassLoader(), plugins);
+        Scorepipe scorepipe = new Scorepipe(registry).withPluginFolder(plugins).withRunnerOptions(Map.of());
+        return scorepipe.run(new Scorepipe.RunRequest(file, overrides, Optional.of(out), work), new RunControl()).directory();
+    }
+
+    private static byte[] samples(Path run) throws IOException {
+        return Files.readAllBytes(run.resolve("samples.npy"));
+    }
+
+    /** A small chained-Langevin pipeline: d = 10 in patches of 5, three noise levels. */
+    private static String chainedPipeline() {
+        String plus = "[" + String.join(", ", java.util.Collections.nCopies(10, "1.5")) + "]";
+        String minus = "[" + String.join(", ", java.util.Collections.nCopies(10, "-1.5")) + "]";
+        return """
+                pipeline: {name: chained-small, seed: 11, particles: 300, dimension: 10}
+                components:
+                  data:
+                    type: gaussian-mixture
+                    components:
+                      - {weight: 0.5, mean: %s, covariance: 1.0}
+                      - {weight: 0.5, mean: %s, covariance: 1.0}
+                  path: {type: variance-exploding, sigma-min: 0.01, sigma-max: 50.0}
+                  score: {type: analytic}
+                  levels: {type: geometric, first: 1.0, last: 0.01, levels: 3}
+                stages:
+                  - {name: start, type: init, from: gaussian, scale: 1.7320508075688772, time: 0.0}
+                  - {name: chained, type: chained-langevin, patch: 5, grid: levels, steps-per-level: 20, step: 2.5e-5,
+                     step-rule: noise-squared}
+                  - {name: eval, type: evaluate, evaluators: [mode-frequencies]}
+                  - {name: save, type: save}
+                """.formatted(plus, minus);
+    }
+
+    /** A plugin folder with one jar of the test doubles in org.scorepipe.it.faults. */
+    private static Path pluginFolder(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Path classes = Path.of(SparkIT.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path faults = classes.resolve("org/scorepipe/it/faults");
+        try (OutputStream file = Files.newOutputStream(folder.resolve("faults.jar")); JarOutputStream jar = new JarOutputStream(file)) {
+            jar.putNextEntry(new JarEntry("META-INF/services/org.scorepipe.api.Plugin"));
+            jar.write("org.scorepipe.it.faults.FaultsPlugin\n".getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+            try (Stream<Path> files = Files.list(faults)) {
+                for (Path c : files.sorted().toList()) {
+                    jar.putNextEntry(new JarEntry("org/scorepipe/it/faults/" + c.getFileName()));
+                    jar.write(Files.readAllBytes(c));
+                    jar.closeEntry();
+                }
+            }
+        }
+        return folder;
+    }
+
+    /** SPARK_HOME/jars: links to the run's class path, which local-cluster's executors start from. */
+    private static void linkSparkHome() throws IOException {
+        String home = System.getenv("SPARK_HOME");
+        if (home == null) {
+            throw new AssertionError("SPARK_HOME is not set; run SparkIT through Maven (failsafe sets it)");
+        }
+        Path jars = Path.of(home, "jars");
+        Files.createDirectories(jars);
+        for (String entry : Files.readString(SPARK_CLASSPATH).strip().split(java.io.File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            Path link = jars.resolve(jar.getFileName());
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, jar);
+            }
+        }
+    }
+
+    private static void awaitExecutors(int count) throws InterruptedException {
+        // getExecutorInfos lists the driver too
+        for (int i = 0; i < 6000 && spark.sparkContext().statusTracker().getExecutorInfos().length < count + 1; i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(spark.sparkContext().statusTracker().getExecutorInfos().length >= count + 1, "the executors never registered");
+    }
+
+    /** Waits for a checkpoint inside the corrector stage (stage 1, step > 0); fails if {@code run} ends first. */
+    private static void awaitMidStageCheckpoint(Path dir, Future<?> run) throws Exception {
+        while (!hasMidStageCheckpoint(dir)) {
+            if (run.isDone()) {
+                run.get();
+                throw new AssertionError("the run ended before a checkpoint inside its corrector stage appeared");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static boolean hasMidStageCheckpoint(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .anyMatch(n -> n.matches("ckpt-s001-k\\d{10}\\.spck") && !n.equals("ckpt-s001-k0000000000.spck"));
+        }
+    }
+
+    /** Starts {@code command}, kills it (SIGKILL, with its children) once a checkpoint inside the corrector stage is in {@code checkpoints}. */
+    private static void killAfterCheckpoint(List<String> command, Path checkpoints) throws Exception {
+        Path log = Files.createTempFile(work, "child", ".log");
+        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!hasMidStageCheckpoint(checkpoints)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("no checkpoint inside the corrector stage before the child ended:\n" + Files.readString(log));
+                }
+                Thread.sleep(5);
+            }
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(1, TimeUnit.MINUTES);
+        }
+        assertNotEquals(0, process.exitValue());
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static List<String> sparkCommand(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-cp",
+                SPARK_JAR + java.io.File.pathSeparator + Files.readString(SPARK_CLASSPATH).strip(), "org.scorepipe.cli.ScorepipeCommand"));
+        command.addAll(args);
+        return command;
+    }
+
+    /** Runs {@code scorepipe-spark.jar} on Spark's class path (as ./scorepipe does for --runner spark); two minutes at most. */
+    private static Cli.Result runSparkCli(String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        Process process = new ProcessBuilder(sparkCommand(List.of(args))).directory(work.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError("scorepipe " + String.join(" ", args) + " did not finish in two minutes");
+        }
+        return new Cli.Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static boolean hasEntries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isPresent();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.scorepipe.spark;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.scorepipe.runtime.checkpoint.CheckpointFolder;
+
+/**
+ * A checkpoint folder on any Hadoop file system ({@code hdfs://}, {@code s3a://} with the
+ * user's connector, {@code file://}). A file is written to a hidden temporary name, synced
+ * ({@code hsync}) and renamed: atomic on HDFS and local disks; on object stores, where a rename
+ * is a copy, the temporary name still keeps a half-written file from ever carrying a
+ * checkpoint's name. Hadoop's {@code .crc} side files are not written, so the local runner
+ * (which reads {@code file://} folders with plain Java I/O) and this folder see the same files.
+ */
+final class HadoopCheckpointFolder implements CheckpointFolder {
+    private final Path dir;
+    private final FileSystem fs;
+
+    HadoopCheckpointFolder(String uri, Configuration conf) throws IOException {
+        this.dir = new Path(URI.create(uri));
+        // A private instance: the checksum switches below must not change the shared cached one.
+        this.fs = FileSystem.newInstance(dir.toUri(), conf);
+        fs.setWriteChecksum(false);
+        fs.setVerifyChecksum(false);
+    }
+
+    @Override
+    public String location() {
+        return dir.toString();
+    }
+
+    @Override
+    public String locate(String name) {
+        return new Path(dir, name).toString();
+    }
+
+    @Override
+    public List<String> names() throws IOException {
+        List<String> names = new ArrayList<>();
+        try {
+            for (FileStatus status : fs.listStatus(dir)) {
+                if (status.isFile()) {
+                    names.add(status.getPath().getName());
+                }
+            }
+        } catch (FileNotFoundException e) {
+            return List.of();
+        }
+        return names;
+    }
+
+    @Override
+    public void writeAtomically(String name, StreamWriter writer) throws IOException {
+        fs.mkdirs(dir);
+        Path target = new Path(dir, name);
+        Path tmp = new Path(dir, "." + name + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+        try {
+            try (FSDataOutputStream out = fs.create(tmp, false)) {
+                writer.write(out);
+                out.hsync();
+            }
+            if (fs.exists(target)) {
+                fs.delete(target, false);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("could not rename " + tmp + " to " + target);
+            }
+        } finally {
+            if (fs.exists(tmp)) {
+                fs.delete(tmp, false);
+            }
+        }
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        try {
+            return fs.open(new Path(dir, name));
+        } catch (FileNotFoundException e) {
+            throw new NoSuchFileException(locate(name));
+        }
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        return fs.getFileStatus(new Path(dir, name)).getLen();
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        fs.delete(new Path(dir, name), false);
+    }
+}

@@ -1,0 +1,85 @@
+package org.scorepipe.spark;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.assembly.Pipeline;
+import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.run.LocalRunner;
+import org.scorepipe.runtime.run.RunControl;
+
+/**
+ * One Spark task: a whole segment of steps {@code [from, to)} of one stage on one partition's
+ * range, run by the local runner's own code on a {@link Particles} whose first index is the
+ * range's, so every particle draws exactly the noise it draws on the local runner.
+ *
+ * <p>It works on a copy of the input range: the parent partition may be cached, and a retried
+ * task (a failed attempt, a lost executor) must start again from the same bytes.
+ */
+final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeState> {
+    private static final long serialVersionUID = 1L;
+
+    private final String pipelineKey;
+    private final String resolvedYaml;
+    private final String pluginFolder;
+    private final long seed;
+    private final int stageIndex;
+    private final double time;
+    private final long from;
+    private final long to;
+    private final int blockSize;
+
+    SegmentTask(String pipelineKey, String resolvedYaml, String pluginFolder, long seed, int stageIndex, double time, long from,
+            long to, int blockSize) {
+        this.pipelineKey = pipelineKey;
+        this.resolvedYaml = resolvedYaml;
+        this.pluginFolder = pluginFolder;
+        this.seed = seed;
+        this.stageIndex = stageIndex;
+        this.time = time;
+        this.from = from;
+        this.to = to;
+        this.blockSize = blockSize;
+    }
+
+    @Override
+    public Iterator<RangeState> call(Iterator<RangeState> ranges) {
+        List<RangeState> out = new ArrayList<>(1);
+        while (ranges.hasNext()) {
+            out.add(run(ranges.next()));
+        }
+        return out.iterator();
+    }
+
+    private RangeState run(RangeState range) {
+        if (range.error() != null || range.n() == 0) {
+            return range;
+        }
+        Pipeline pipeline;
+        try {
+            pipeline = ExecutorPipelines.get(pipelineKey, resolvedYaml, pluginFolder);
+        } catch (RuntimeException | LinkageError e) {
+            // Deterministic on this executor: a plugin that does not load here, a component that
+            // cannot be built. Reported, not thrown: a LinkageError would take the executor down.
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            String why = e instanceof ScorepipeException || cause == e ? String.valueOf(e.getMessage())
+                    : e.getMessage() + " (caused by " + cause + ")";
+            return range.failed("an executor could not build the pipeline: " + why);
+        }
+        PlannedStage planned = pipeline.stages().get(stageIndex);
+        Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data().clone(), time);
+        try (LocalRunner runner = new LocalRunner(1, blockSize)) {
+            runner.runSegment(seed, planned, particles, from, to, new RunControl());
+        } catch (ScorepipeException e) {
+            // deterministic (a diverging step, a component's own check): retrying gives the same
+            return range.failed(e.getMessage());
+        }
+        return new RangeState(range.firstIndex(), range.n(), range.dimension(), particles.data(), null);
+    }
+}

@@ -1,0 +1,401 @@
+package org.scorepipe.spark;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.assembly.Pipeline;
+import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.run.DatasetWriter;
+import org.scorepipe.runtime.run.LocalRunner;
+import org.scorepipe.runtime.run.RunControl;
+import org.scorepipe.runtime.run.Runner;
+
+/**
+ * Runs a pipeline's stages as Spark tasks. The ensemble is split into {@code partitions}
+ * contiguous ranges of particles, kept on the executors between segments as a persisted RDD of
+ * {@link RangeState}s; each segment (every step up to the next checkpoint, curve point or stage
+ * end) is one Spark job of one task per range, and each task runs the whole segment with the
+ * local runner's code on a {@link Particles} whose first index is the range's. A particle's
+ * noise is a function of its index alone, so the bytes are the local runner's for any number
+ * of partitions and executors.
+ *
+ * <p>Whole-ensemble stages and {@link #gather()} bring the ranges to the driver in particle
+ * order, a batch of consecutive partitions (at most 64 MB) per job, never in one
+ * {@code collect} of everything. A
+ * whole-ensemble stage that changes the particles sends them back as new ranges; one that only
+ * writes a dataset ({@link org.scorepipe.api.Stage#needsParticles()} false) leaves them where
+ * they are.
+ *
+ * <p>Faults: a failed task attempt or a lost executor makes Spark recompute the ranges from
+ * their lineage (the previous segment's cached ranges, or further back), and the recomputation
+ * gives the same bytes because a task never changes its input. The lineage is cut whenever
+ * the ensemble is on the driver anyway (a checkpoint, a curve point) and has grown long, so a
+ * recovery replays a bounded number of segments.
+ */
+final class SparkRunner implements Runner, DatasetWriter {
+    private static final Logger LOG = LogManager.getLogger(SparkRunner.class);
+
+    /** Segments after which the lineage is cut at the next gather. */
+    private static final int MAX_LINEAGE = 16;
+
+    /** The most bytes of particles one gathering job brings to the driver. */
+    private static final long GATHER_BATCH_BYTES = 64L << 20;
+
+    private static volatile SparkRunner current;
+
+    private final String resolvedYaml;
+    private final String pipelineKey;
+    private final SparkSession spark;
+    private final JavaSparkContext sc;
+    private final String pluginFolderName;
+    private final int partitionsSetting;
+    private final int blockSize;
+    private final LocalRunner driverRunner;
+    /** Whether this runner started the Spark session (and so stops it), or joined one its host had started. */
+    private final boolean ownsSession;
+
+    private JavaRDD<RangeState> state;
+    private int lineage;
+    private int n;
+    private int dimension;
+    private long firstIndex;
+    private Particles gathered;
+    private long jobs;
+
+    SparkRunner(Pipeline pipeline, String resolvedYaml, SparkConf conf, Optional<Path> pluginFolder) {
+        this.resolvedYaml = resolvedYaml;
+        this.partitionsSetting = pipeline.runner().partitions();
+        this.blockSize = pipeline.runner().blockSize();
+        this.ownsSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        try {
+            this.spark = SparkSession.builder().config(conf).getOrCreate();
+        } catch (RuntimeException e) {
+            throw new ScorepipeException("could not start Spark with master " + conf.get("spark.master", "(none)") + ": "
+                    + rootMessage(e) + ". Check --master and the --conf settings; nothing was run", e);
+        }
+        this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String folderName = null;
+        if (pluginFolder.isPresent()) {
+            // Shipped with the job as an archive: every executor fetches and unpacks it, and
+            // discovers the same plugins (Spark ships folders themselves only in local mode).
+            Path archive = PluginArchive.pack(pluginFolder.get());
+            sc.sc().addArchive(archive.toString());
+            folderName = archive.getFileName().toString();
+        }
+        this.pluginFolderName = folderName;
+        this.pipelineKey = sha256(resolvedYaml + "\n#plugins: " + folderName);
+        this.driverRunner = new LocalRunner(1, Integer.MAX_VALUE);
+        current = this;
+    }
+
+    static SparkRunner current() {
+        return current;
+    }
+
+    Configuration hadoopConfiguration() {
+        return sc.hadoopConfiguration();
+    }
+
+    @Override
+    public String description() {
+        return "spark, master " + sc.master() + ", " + (partitionsSetting > 0 ? partitionsSetting + " partitions"
+                : "partitions: default parallelism (" + sc.defaultParallelism() + ")") + ", blocks of " + blockSize;
+    }
+
+    private int partitions(int particles) {
+        int wanted = partitionsSetting > 0 ? partitionsSetting : sc.defaultParallelism();
+        return Math.max(1, Math.min(wanted, particles));
+    }
+
+    @Override
+    public void load(Particles particles) {
+        unpersist(state);
+        n = particles.size();
+        dimension = particles.dimension();
+        firstIndex = particles.firstIndex();
+        gathered = null;
+        double[] x = particles.data();
+        boolean zeros = true;
+        for (int i = 0; i < x.length && zeros; i++) {
+            zeros = Double.doubleToRawLongBits(x[i]) == 0L;
+        }
+        int p = partitions(n);
+        long[] bounds = bounds(n, p);
+        JavaRDD<RangeState> root;
+        if (zeros) {
+            // A fresh ensemble: the executors make their zero ranges, nothing is shipped.
+            List<long[]> ranges = new ArrayList<>();
+            for (int i = 0; i < p; i++) {
+                ranges.add(new long[] {firstIndex + bounds[i], bounds[i + 1] - bounds[i]});
+            }
+            int d = dimension;
+            root = sc.parallelize(ranges, p).map(r -> RangeState.zeros(r[0], (int) r[1], d));
+        } else {
+            root = sc.parallelize(slices(particles, bounds), p);
+        }
+        state = root.persist(StorageLevel.MEMORY_AND_DISK());
+        lineage = 0;
+        LOG.info("spark: {} particles in {} ranges", n, p);
+    }
+
+    /** Range boundaries: range i is rows [bounds[i], bounds[i+1]). */
+    private static long[] bounds(int n, int p) {
+        long[] b = new long[p + 1];
+        for (int i = 0; i <= p; i++) {
+            b[i] = (long) n * i / p;
+        }
+        return b;
+    }
+
+    private static List<RangeState> slices(Particles particles, long[] bounds) {
+        int d = particles.dimension();
+        List<RangeState> out = new ArrayList<>();
+        for (int i = 0; i + 1 < bounds.length; i++) {
+            int from = (int) bounds[i];
+            int to = (int) bounds[i + 1];
+            out.add(new RangeState(particles.firstIndex() + from, to - from, d,
+                    Arrays.copyOfRange(particles.data(), from * d, to * d), null));
+        }
+        return out;
+    }
+
+    @Override
+    public long runSegment(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+        if (state == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
+        if (planned.stage().wholeEnsemble()) {
+            return runWholeEnsemble(seed, planned, time, from, to, control);
+        }
+        if (control.stopRequested()) {
+            return from;
+        }
+        JavaRDD<RangeState> next = state
+                .mapPartitions(new SegmentTask(pipelineKey, resolvedYaml, pluginFolderName, seed, planned.index(), time, from, to,
+                        blockSize), true)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        String group = "scorepipe-" + (++jobs);
+        sc.setJobGroup(group, "stage " + planned.name() + " steps " + from + ".." + (to - 1), true);
+        JavaFutureAction<List<RangeState.Summary>> job = next.map(RangeState::summary).collectAsync();
+        List<RangeState.Summary> summaries;
+        try {
+            summaries = await(job, control);
+        } catch (ExecutionException e) {
+            unpersist(next);
+            throw new ScorepipeException("stage '" + planned.name() + "' failed on the cluster during steps " + from + ".." + (to - 1)
+                    + ": " + rootMessage(e.getCause()), e.getCause());
+        } finally {
+            sc.clearJobGroup();
+        }
+        if (summaries == null) {
+            sc.cancelJobGroup(group);
+            unpersist(next);
+            LOG.info("spark: segment cancelled at a stop request; the ensemble stays at step {}", from);
+            return from;
+        }
+        for (RangeState.Summary s : summaries) {
+            if (s.error() != null) {
+                unpersist(next);
+                throw new ScorepipeException(s.error());
+            }
+        }
+        // The new ranges are computed and cached; the parent is recomputable from its lineage if ever needed.
+        unpersist(state);
+        state = next;
+        lineage++;
+        gathered = null;
+        for (long k = from; k < to; k++) {
+            control.stepDone(n);
+        }
+        return to;
+    }
+
+    /** The job's result, or null if a stop was requested first (the caller cancels it). */
+    private static <T> T await(JavaFutureAction<T> job, RunControl control) throws ExecutionException {
+        while (true) {
+            try {
+                return job.get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (control.stopRequested()) {
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    private long runWholeEnsemble(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+        if (!planned.stage().needsParticles()) {
+            Particles none = new Particles(0, dimension, 0, new double[0], time);
+            return driverRunner.runSegment(seed, planned, none, from, to, control);
+        }
+        Particles all = gather();
+        all.setTime(time);
+        double[] before = all.data().clone();
+        long reached = driverRunner.runSegment(seed, planned, all, from, to, control);
+        if (!Arrays.equals(before, all.data())) {
+            // The stage moved particles on the driver: they become the new ranges.
+            reroot(all);
+        }
+        return reached;
+    }
+
+    /**
+     * The ensemble on the driver, fetched one partition at a time in particle order; kept until
+     * the next segment changes it, so a curve point and a checkpoint at one step fetch it once.
+     */
+    @Override
+    public Particles gather() {
+        if (state == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
+        if (gathered != null) {
+            return gathered;
+        }
+        double[] x = new double[Math.multiplyExact(n, dimension)];
+        int p = state.getNumPartitions();
+        long[] bounds = bounds(n, partitions(n));
+        long expected = firstIndex;
+        // One job per batch of consecutive partitions of at most GATHER_BATCH_BYTES: the driver
+        // never holds more than the ensemble plus one batch, and small ranges cost few jobs.
+        for (int first = 0; first < p; ) {
+            int last = first;
+            long bytes = (bounds[first + 1] - bounds[first]) * dimension * 8L;
+            while (last + 1 < p && bytes + (bounds[last + 2] - bounds[last + 1]) * dimension * 8L <= GATHER_BATCH_BYTES) {
+                last++;
+                bytes += (bounds[last + 1] - bounds[last]) * dimension * 8L;
+            }
+            int[] ids = new int[last - first + 1];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = first + i;
+            }
+            for (List<RangeState> part : state.collectPartitions(ids)) {
+                for (RangeState r : part) {
+                    if (r.firstIndex() != expected) {
+                        throw new IllegalStateException("range at " + r.firstIndex() + " came back where " + expected + " was expected");
+                    }
+                    System.arraycopy(r.data(), 0, x, (int) ((r.firstIndex() - firstIndex) * dimension), r.data().length);
+                    expected += r.n();
+                }
+            }
+            first = last + 1;
+        }
+        if (expected != firstIndex + n) {
+            throw new IllegalStateException("gathered particles up to " + expected + ", expected " + (firstIndex + n));
+        }
+        gathered = new Particles(n, dimension, firstIndex, x, 0.0);
+        if (lineage >= MAX_LINEAGE) {
+            reroot(gathered);
+        }
+        return gathered;
+    }
+
+    /** Makes {@code particles} (on the driver) the ranges, with no lineage behind them. */
+    private void reroot(Particles particles) {
+        JavaRDD<RangeState> old = state;
+        int p = partitions(n);
+        state = sc.parallelize(slices(particles, bounds(n, p)), p).persist(StorageLevel.MEMORY_AND_DISK());
+        unpersist(old);
+        lineage = 0;
+        gathered = particles;
+    }
+
+    @Override
+    public String writeDataset(String stage, String name, String format, Path runDirectory) {
+        if (!format.equals("parquet")) {
+            throw new ScorepipeException("stage '" + stage + "': the Spark runner writes parquet datasets, not " + format);
+        }
+        String target = name.contains("://") || name.startsWith("file:") ? name : runDirectory.resolve(name).toAbsolutePath().toUri().toString();
+        StructType schema = ParquetDatasets.SCHEMA;
+        JavaRDD<Row> rows = state.flatMap(r -> {
+            List<Row> out = new ArrayList<>(r.n());
+            int d = r.dimension();
+            for (int i = 0; i < r.n(); i++) {
+                out.add(RowFactory.create(r.firstIndex() + i, Arrays.copyOfRange(r.data(), i * d, i * d + d)));
+            }
+            return out.iterator();
+        });
+        try {
+            spark.createDataFrame(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(target);
+        } catch (RuntimeException e) {
+            throw new ScorepipeException("stage '" + stage + "' could not write the parquet dataset " + target + ": " + rootMessage(e), e);
+        }
+        return target;
+    }
+
+    private static void unpersist(JavaRDD<?> rdd) {
+        if (rdd != null) {
+            rdd.unpersist(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (current == this) {
+            current = null;
+        }
+        driverRunner.close();
+        unpersist(state);
+        state = null;
+        if (ownsSession) {
+            try {
+                spark.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping Spark: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** The innermost message of a Spark failure, which names the task's real error. */
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        String message = null;
+        while (t != null) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+            t = t.getCause();
+        }
+        String text = message == null ? e.getClass().getSimpleName() : message;
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
