@@ -1,6 +1,5 @@
 package org.scorepipe.benchmarks;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,13 +13,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.scorepipe.api.Particles;
 import org.scorepipe.core.correctors.LangevinCorrector;
 import org.scorepipe.core.stages.CorrectorStage;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.run.LocalRunner;
-import org.scorepipe.runtime.run.RunListener;
+import org.scorepipe.runtime.run.RunControl;
 
 /**
  * The {@code langevin} corrector with the {@code analytic} score, as a pipeline runs it: a
@@ -55,9 +55,10 @@ public class LangevinStepBenchmark {
     @Param({"1024"})
     int blockSize;
 
-    private Pipeline pipeline;
+    private Pipeline.PlannedStage planned;
     private Particles particles;
     private LocalRunner runner;
+    private long from;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -68,17 +69,25 @@ public class LangevinStepBenchmark {
         };
         LangevinCorrector corrector = new LangevinCorrector(new LangevinCorrector.Params(BenchmarkTargets.STEP, 1),
                 BenchmarkTargets.score(d, k, full));
-        CorrectorStage stage = new CorrectorStage(new CorrectorStage.Params(BenchmarkTargets.TIME, STEPS), corrector);
-        pipeline = new Pipeline(BenchmarkTargets.spec(d), new Pipeline.RunnerSettings(threads, blockSize),
-                List.of(new Pipeline.PlannedStage("corrector", 0, "corrector", stage)));
+        CorrectorStage stage = new CorrectorStage(new CorrectorStage.Params(BenchmarkTargets.TIME, Integer.MAX_VALUE),
+                corrector);
+        planned = Pipeline.PlannedStage.of("langevin", 1, stage);
         particles = BenchmarkTargets.gaussianParticles(BenchmarkTargets.PARTICLES, d);
         runner = new LocalRunner(threads, blockSize);
     }
 
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        runner.close();
+    }
+
+    /** One segment of {@link #STEPS} steps, every block on the runner's pool, then its finiteness check. */
     @Benchmark
     @OperationsPerInvocation(BenchmarkTargets.PARTICLES * STEPS)
-    public double langevinStep() {
-        runner.run(pipeline, particles, RunListener.NONE);
-        return particles.data()[0];
+    public long langevinStep() {
+        // Steps k = from .. from + STEPS - 1 of the stage: each invocation draws fresh noise.
+        long reached = runner.runSegment(BenchmarkTargets.SEED, planned, particles, from, from + STEPS, new RunControl());
+        from = reached;
+        return reached;
     }
 }

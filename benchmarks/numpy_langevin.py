@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Vectorised NumPy twin of scorepipe's `langevin` corrector with the `analytic` score.
+
+One step moves every particle by  x <- x + h s(x, t) + sqrt(2h) xi,  xi ~ N(0, I), where s is the
+exact score of a Gaussian mixture pushed along the Ornstein-Uhlenbeck path to t:
+
+    p_t = sum_k w_k N(m_k, C_k),  m_k = a mu_k,  C_k = a^2 Sigma_k + s^2 I,  a = e^-t, s^2 = 1 - e^-2t
+    grad log p_t(x) = -sum_k r_k(x) P_k (x - m_k),   P_k = C_k^-1
+    r_k(x) = softmax_k(log w_k - log det C_k / 2 - (x - m_k)^T P_k (x - m_k) / 2)   (log-sum-exp)
+
+The target is the one of the JMH benchmarks (BenchmarkTargets.java): K components with weights
+1/K, means mu_k[i] = 3 sin(1.7 (k+1) + 0.9 i), variances v_k = 0.5 + 0.25 k, isotropic (v_k I) or
+full (v_k rho_k^|i-j|, rho_k = 0.5 (k+1)/(K+1)) covariances, t = 0.5, h = 0.05, n = 100 000.
+
+Per-time quantities (precisions, log-determinants, P_k m_k) are computed once, outside the timing;
+each timed step is whole-array NumPy: a BLAS matmul for X M^T (isotropic) or X [P_1 ... P_K]
+(full), einsum for the quadratic forms and the responsibility-weighted sum, and
+Generator.standard_normal (PCG64, ziggurat) for the noise.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/numpy_langevin.py [--threads N]
+
+prints one line per grid point with particle-steps/s (the best and the median of --repeats timed
+runs of --steps steps each), and which BLAS kernel and how many BLAS threads run.
+`--emit-yaml D K COV` writes the matching scorepipe pipeline to stdout instead (run-end-to-end.sh
+uses it so that both sides sample the same target).
+"""
+import argparse
+import ctypes
+import glob
+import math
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+TIME = 0.5
+STEP = 0.05
+SEED = 7
+
+
+def mixture(d, K, full):
+    """weights (K,), means (K, d), covariances (K, d, d) of the benchmark target."""
+    k = np.arange(K)[:, None]
+    i = np.arange(d)[None, :]
+    means = 3.0 * np.sin(1.7 * (k + 1) + 0.9 * i)
+    variances = 0.5 + 0.25 * np.arange(K)
+    lag = np.abs(np.arange(d)[:, None] - np.arange(d)[None, :])
+    covs = np.empty((K, d, d))
+    for c in range(K):
+        rho = 0.5 * (c + 1) / (K + 1)
+        covs[c] = variances[c] * (rho ** lag if full else np.eye(d))
+    return np.full(K, 1.0 / K), means, variances, covs
+
+
+class IsotropicScore:
+    """Score of sum_k w_k N(m_k, c_k I)."""
+
+    def __init__(self, weights, means, variances, alpha, sigma):
+        d = means.shape[1]
+        self.m = alpha * means                        # (K, d)
+        c = alpha ** 2 * variances + sigma ** 2        # (K,)
+        self.inv = 1.0 / c
+        self.mm = np.einsum('kd,kd->k', self.m, self.m)
+        self.lognorm = np.log(weights) - 0.5 * d * np.log(c) - 0.5 * d * np.log(2 * np.pi)
+
+    def __call__(self, x):
+        # Component-major (K, n) layout: the reductions over k are then element-wise over n,
+        # which NumPy does far faster than reductions along a short last axis.
+        # |x - m_k|^2 / c_k = (|x|^2 - 2 x.m_k + |m_k|^2) / c_k
+        xm = self.m @ x.T                              # (K, n), BLAS
+        xx = np.einsum('nd,nd->n', x, x)
+        inv = self.inv[:, None]
+        logits = (self.lognorm - 0.5 * self.mm * self.inv)[:, None] - (0.5 * inv) * xx + inv * xm
+        r = softmax_columns(logits) * inv              # r_k / c_k
+        # -sum_k r_k (x - m_k) / c_k = (r/c)^T M - (sum_k r_k / c_k) x
+        return r.T @ self.m - r.sum(axis=0)[:, None] * x
+
+
+class FullScore:
+    """Score of sum_k w_k N(m_k, C_k) with dense precisions, as one product X [P_1 ... P_K]."""
+
+    def __init__(self, weights, means, covs, alpha, sigma):
+        K, d = means.shape
+        self.K, self.d = K, d
+        self.m = alpha * means
+        C = alpha ** 2 * covs + sigma ** 2 * np.eye(d)
+        P = np.linalg.inv(C)
+        P = 0.5 * (P + P.transpose(0, 2, 1))
+        self.Pcat = np.ascontiguousarray(P.transpose(1, 0, 2).reshape(d, K * d))  # [P_1 ... P_K]
+        self.b = np.einsum('kij,kj->ki', P, self.m)    # P_k m_k
+        self.mb = np.einsum('kd,kd->k', self.m, self.b)
+        _, logdet = np.linalg.slogdet(C)
+        self.lognorm = np.log(weights) - 0.5 * logdet - 0.5 * d * np.log(2 * np.pi)
+
+    def __call__(self, x):
+        n = x.shape[0]
+        y = (x @ self.Pcat).reshape(n, self.K, self.d)  # P_k x, BLAS
+        # (x - m_k)^T P_k (x - m_k) = x.P_k x - 2 b_k.x + m_k.b_k, b_k = P_k m_k
+        quad = np.einsum('nkd,nd->nk', y, x) - 2.0 * (x @ self.b.T) + self.mb
+        r = softmax_columns((self.lognorm - 0.5 * quad).T).T
+        # -sum_k r_k P_k (x - m_k) = sum_k r_k b_k - sum_k r_k P_k x
+        return r @ self.b - np.einsum('nk,nkd->nd', r, y)
+
+
+def softmax_columns(logits):
+    """Responsibilities from (K, n) logits by log-sum-exp: exp(l - max_k) / sum_k exp(l - max_k)."""
+    e = np.exp(logits - logits.max(axis=0))
+    e /= e.sum(axis=0)
+    return e
+
+
+def make_score(d, K, full):
+    weights, means, variances, covs = mixture(d, K, full)
+    alpha = math.exp(-TIME)
+    sigma = math.sqrt(-math.expm1(-2.0 * TIME))
+    if full:
+        return FullScore(weights, means, covs, alpha, sigma)
+    return IsotropicScore(weights, means, variances, alpha, sigma)
+
+
+def langevin(x, score, rng, steps):
+    noise_scale = math.sqrt(2.0 * STEP)
+    for _ in range(steps):
+        x += STEP * score(x) + noise_scale * rng.standard_normal(x.shape)
+    return x
+
+
+def check_score(d, K, full):
+    """The score against central finite differences of log p_t (guards the benchmark's maths)."""
+    weights, means, variances, covs = mixture(d, K, full)
+    alpha = math.exp(-TIME)
+    sigma = math.sqrt(-math.expm1(-2.0 * TIME))
+    C = alpha ** 2 * covs + sigma ** 2 * np.eye(d)
+    m = alpha * means
+    Pi = np.linalg.inv(C)
+    _, logdet = np.linalg.slogdet(C)
+
+    def logp(x):
+        z = x - m
+        q = np.einsum('ki,kij,kj->k', z, Pi, z)
+        l = np.log(weights) - 0.5 * logdet - 0.5 * q
+        return l.max() + np.log(np.exp(l - l.max()).sum())
+
+    x = np.random.default_rng(1).standard_normal((3, d))
+    s = make_score(d, K, full)(x.copy())
+    eps = 1e-5
+    for r in range(3):
+        fd = np.array([(logp(x[r] + eps * e) - logp(x[r] - eps * e)) / (2 * eps) for e in np.eye(d)])
+        if not np.allclose(fd, s[r], rtol=1e-5, atol=1e-6):
+            raise SystemExit(f'score check failed at d={d} K={K} full={full}: {s[r]} vs {fd}')
+
+
+def blas_info():
+    """(library, kernel, threads) of the BLAS numpy calls, via threadpoolctl or OpenBLAS itself."""
+    try:
+        import threadpoolctl
+        for lib in threadpoolctl.threadpool_info():
+            if lib.get('user_api') == 'blas':
+                return lib.get('internal_api'), lib.get('architecture'), lib.get('num_threads')
+    except ImportError:
+        pass
+    lib = _openblas()
+    if lib is None:
+        return 'unknown', 'unknown', None
+    core = getattr(lib, 'scipy_openblas_get_corename64_', None) or getattr(lib, 'openblas_get_corename')
+    nthreads = getattr(lib, 'scipy_openblas_get_num_threads64_', None) or getattr(lib, 'openblas_get_num_threads')
+    core.restype = ctypes.c_char_p
+    return 'openblas', core().decode(), nthreads()
+
+
+def set_blas_threads(n):
+    try:
+        import threadpoolctl
+        threadpoolctl.threadpool_limits(n, user_api='blas')
+        return
+    except ImportError:
+        pass
+    lib = _openblas()
+    fn = getattr(lib, 'scipy_openblas_set_num_threads64_', None) or getattr(lib, 'openblas_set_num_threads')
+    fn(ctypes.c_int(n))
+
+
+def _openblas():
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), '..', 'numpy.libs', '*openblas*.so*'))
+    libs += glob.glob(os.path.join(os.path.dirname(np.__file__), '.libs', '*openblas*.so*'))
+    return ctypes.CDLL(libs[0]) if libs else None
+
+
+def emit_yaml(d, K, cov):
+    weights, means, variances, _ = mixture(d, K, cov == 'full')
+    out = ['# generated by numpy_langevin.py --emit-yaml %d %d %s: the target of BenchmarkTargets.java' % (d, K, cov),
+           'pipeline: {name: langevin-throughput, seed: %d, particles: 100000, dimension: %d}' % (SEED, d),
+           'components:', '  data:', '    type: gaussian-mixture', '    components:']
+    for k in range(K):
+        if cov == 'full':
+            rho = 0.5 * (k + 1) / (K + 1)
+            c = [variances[k] * rho ** abs(i - j) for i in range(d) for j in range(d)]
+        else:
+            c = [variances[k]]
+        out.append('      - {weight: %r, mean: [%s], covariance: [%s]}' % (
+            float(weights[k]), ', '.join(repr(float(v)) for v in means[k]), ', '.join(repr(float(v)) for v in c)))
+    out += ['  path: {type: ornstein-uhlenbeck}', '  score: {type: analytic}', 'stages:',
+            '  - {name: init, type: init, from: gaussian, time: %r}' % TIME,
+            '  - name: langevin', '    type: corrector', '    time: %r' % TIME, '    steps: 20',
+            '    corrector: {type: langevin, step: %r}' % STEP]
+    print('\n'.join(out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--n', type=int, default=100_000)
+    ap.add_argument('--d', type=int, nargs='+', default=[2, 16, 64])
+    ap.add_argument('--k', type=int, nargs='+', default=[3, 8])
+    ap.add_argument('--cov', nargs='+', default=['isotropic', 'full'], choices=['isotropic', 'full'])
+    ap.add_argument('--steps', type=int, default=5, help='steps per timed run')
+    ap.add_argument('--repeats', type=int, default=5, help='timed runs per grid point (after one warm-up run)')
+    ap.add_argument('--threads', type=int, default=None, help='BLAS threads (default: OpenBLAS default)')
+    ap.add_argument('--cpu-time', action='store_true',
+                    help='divide by the process CPU time (all threads) instead of wall time: steadier on a busy '
+                         'machine; with --threads 1 it is the cost on one core')
+    ap.add_argument('--emit-yaml', nargs=3, metavar=('D', 'K', 'COV'))
+    args = ap.parse_args()
+    if args.emit_yaml:
+        emit_yaml(int(args.emit_yaml[0]), int(args.emit_yaml[1]), args.emit_yaml[2])
+        return
+    if args.threads is not None:
+        set_blas_threads(args.threads)
+    api, kernel, threads = blas_info()
+    print(f'numpy {np.__version__}, BLAS {api} kernel {kernel}, {threads} BLAS threads '
+          f'(element-wise NumPy is single-threaded); OPENBLAS_CORETYPE={os.environ.get("OPENBLAS_CORETYPE")} '
+          f'OPENBLAS_L2_SIZE={os.environ.get("OPENBLAS_L2_SIZE")}; n = {args.n}, {args.steps} steps x {args.repeats} runs; '
+          f'{"per CPU-second" if args.cpu_time else "per wall-clock second"}')
+    print(f'{"d":>3} {"K":>2} {"cov":>9} {"best":>14} {"median":>14}  particle-steps/s')
+    for cov in args.cov:
+        for d in args.d:
+            for K in args.k:
+                full = cov == 'full'
+                check_score(min(d, 16), K, full)
+                score = make_score(d, K, full)
+                rng = np.random.default_rng(SEED)
+                x = rng.standard_normal((args.n, d))
+                langevin(x, score, rng, 1)                # warm-up
+                rates = []
+                clock = time.process_time if args.cpu_time else time.perf_counter
+                for _ in range(args.repeats):
+                    start = clock()
+                    langevin(x, score, rng, args.steps)
+                    rates.append(args.n * args.steps / (clock() - start))
+                if not np.isfinite(x).all():
+                    raise SystemExit('diverged')
+                print(f'{d:>3} {K:>2} {cov:>9} {max(rates):>14.4g} {statistics.median(rates):>14.4g}', flush=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
