@@ -34,8 +34,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), options.quiet)) {
-            RunResult result = parent.scorepipe().withRunnerOptions(options.conf).run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
+        try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), options.execution.quiet)) {
+            RunResult result = parent.scorepipe().withRunnerOptions(options.execution.conf).run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
                     Optional.ofNullable(out), runsRoot, Optional.ofNullable(from)), supervisor.control());
             supervisor.close();
             if (!result.stopped()) {

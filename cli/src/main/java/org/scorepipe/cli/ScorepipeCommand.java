@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = ScorepipeCommand.Version.class,
         description = "Score-based generative sampling pipelines.",
         subcommands = {RunCommand.class, ResumeCommand.class, ValidateCommand.class, InspectCommand.class, PluginsCommand.class,
-            CommandLine.HelpCommand.class})
+            ReportCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class ScorepipeCommand implements Runnable {
     /** Exit code of a user mistake (bad config, missing file, diverging run). */
     static final int USER_ERROR = 2;
@@ -55,7 +55,7 @@ public final class ScorepipeCommand implements Runnable {
                 registry.problems().forEach(problem -> err.println("warning: " + problem));
                 err.flush();
             }
-            scorepipe = new Scorepipe(registry);
+            scorepipe = new Scorepipe(registry).withPluginFolder(folder);
         }
         return scorepipe;
     }

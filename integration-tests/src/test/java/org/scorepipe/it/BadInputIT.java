@@ -78,7 +78,7 @@ class BadInputIT {
     void unknownComponentTypeListsTheKnownNames() throws Exception {
         String m = failure("type", "type: langevin", "type: langevn");
         assertEquals("type.yaml: stages.corrector.corrector.type: unknown corrector type 'langevn';"
-                + " did you mean 'langevin'?; known correctors: langevin", m);
+                + " did you mean 'langevin'?; known correctors: annealed-langevin, langevin, mala", m);
     }
 
     @Test

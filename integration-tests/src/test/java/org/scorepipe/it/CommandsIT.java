@@ -30,9 +30,10 @@ class CommandsIT {
     void describeLangevinPrintsParametersTypesDefaultsAndDocs() throws Exception {
         Cli.Result r = Cli.run(dir, "plugins", "describe", "langevin");
         assertEquals(0, r.exitCode(), r.all());
-        assertTrue(r.stdout().startsWith("corrector langevin (plugin core"), r.stdout());
-        assertTrue(r.stdout().matches("(?s).*\\n    step +number +required\\n.*"), r.stdout());
-        assertTrue(r.stdout().matches("(?s).*\\n    steps +integer +default 1\\n.*"), r.stdout());
+        assertTrue(r.stdout().startsWith("corrector langevin (plugin core, scorepipe.jar"), r.stdout());
+        assertTrue(r.stdout().matches("(?s).*\\n    step +number +default 0\\n +fixed step size h.*"), r.stdout());
+        assertTrue(r.stdout().matches("(?s).*\\n    steps +integer +default 1\\n +inner steps per call.*"), r.stdout());
+        assertTrue(r.stdout().matches("(?s).*\\n    snr +number +default 0\\n.*"), r.stdout());
         assertTrue(r.stdout().contains("uses: score (score provider)"), r.stdout());
     }
 

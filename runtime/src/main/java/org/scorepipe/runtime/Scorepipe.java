@@ -39,19 +39,29 @@ public final class Scorepipe {
 
     private final ComponentRegistry registry;
     private final java.util.Map<String, String> runnerOptions;
+    private final Optional<Path> pluginFolder;
 
     public Scorepipe(ComponentRegistry registry) {
-        this(registry, java.util.Map.of());
+        this(registry, java.util.Map.of(), Optional.empty());
     }
 
-    private Scorepipe(ComponentRegistry registry, java.util.Map<String, String> runnerOptions) {
+    private Scorepipe(ComponentRegistry registry, java.util.Map<String, String> runnerOptions, Optional<Path> pluginFolder) {
         this.registry = requireNonNull(registry, "registry is null");
         this.runnerOptions = java.util.Map.copyOf(runnerOptions);
+        this.pluginFolder = requireNonNull(pluginFolder, "pluginFolder is null");
     }
 
     /** The same runtime, passing {@code options} ({@code --conf key=value}) to the runner it makes. */
     public Scorepipe withRunnerOptions(java.util.Map<String, String> options) {
-        return new Scorepipe(registry, options);
+        return new Scorepipe(registry, options, pluginFolder);
+    }
+
+    /**
+     * The same runtime, telling the runners it makes that the registry's plugins came from
+     * {@code folder} too: a distributed runner ships it to its executors.
+     */
+    public Scorepipe withPluginFolder(Optional<Path> folder) {
+        return new Scorepipe(registry, runnerOptions, folder);
     }
 
     /** The runner a pipeline asks for: the built-in local one, or one found through {@link RunnerFactory}. */
@@ -60,19 +70,63 @@ public final class Scorepipe {
         if (settings.type().equals("local")) {
             return new LocalRunner(settings.threads(), settings.blockSize());
         }
+        return factory(settings.type()).create(pipeline, resolvedYaml, runnerOptions, pluginFolder);
+    }
+
+    /** The installed factory of runner {@code type}; throws naming the available ones. */
+    private static RunnerFactory factory(String type) {
         List<String> known = new ArrayList<>(List.of("local"));
         for (RunnerFactory factory : java.util.ServiceLoader.load(RunnerFactory.class, Scorepipe.class.getClassLoader())) {
-            if (factory.name().equals(settings.type())) {
-                return factory.create(pipeline, resolvedYaml, runnerOptions);
+            if (factory.name().equals(type)) {
+                return factory;
             }
             known.add(factory.name());
         }
-        throw new ScorepipeException("unknown runner '" + settings.type() + "'"
-                + org.scorepipe.runtime.config.ParameterBinder.suggestion(settings.type(), known) + "; available runners: "
-                + String.join(", ", known) + (settings.type().equals("spark")
+        throw new ScorepipeException("unknown runner '" + type + "'"
+                + org.scorepipe.runtime.config.ParameterBinder.suggestion(type, known) + "; available runners: "
+                + String.join(", ", known) + (type.equals("spark")
                         ? ". The Spark runner is not on the class path: run through ./scorepipe (which adds it for --runner spark)"
                                 + " or submit scorepipe-spark.jar with spark-submit"
                         : ""));
+    }
+
+    /**
+     * The checkpoint store of a run: {@code checkpoints/} in its directory, or, with
+     * {@code checkpoint.dir} set, a sub-folder named after the run directory under that folder or
+     * URI. A URI with a scheme goes to the runner's file systems when it has them (Spark: any
+     * Hadoop file system, {@code file://} included); a plain path or a {@code file:} URI is
+     * otherwise read and written locally, so a Spark run's {@code file://} checkpoints resume
+     * on the local runner and the reverse.
+     */
+    private CheckpointStore storeFor(String runnerType, String checkpointDir, Path runDirectory, int keep) {
+        if (checkpointDir.isEmpty()) {
+            return new CheckpointStore(runDirectory.resolve("checkpoints"), keep);
+        }
+        String base = checkpointDir.endsWith("/") ? checkpointDir.substring(0, checkpointDir.length() - 1) : checkpointDir;
+        String location = base + "/" + runDirectory.toAbsolutePath().normalize().getFileName();
+        java.net.URI uri = null;
+        try {
+            uri = new java.net.URI(location);
+        } catch (java.net.URISyntaxException e) {
+            // a plain local path with characters a URI does not allow
+        }
+        boolean hasScheme = uri != null && uri.getScheme() != null && uri.getScheme().length() > 1;
+        if (hasScheme && !runnerType.equals("local")) {
+            Optional<org.scorepipe.runtime.checkpoint.CheckpointFolder> folder = factory(runnerType).checkpointFolder(location,
+                    runnerOptions);
+            if (folder.isPresent()) {
+                return new CheckpointStore(folder.get(), keep);
+            }
+        }
+        if (!hasScheme) {
+            return new CheckpointStore(Path.of(location).toAbsolutePath(), keep);
+        }
+        if (uri.getScheme().equals("file")) {
+            return new CheckpointStore(Path.of(uri), keep);
+        }
+        throw new ScorepipeException("checkpoint.dir " + checkpointDir + ": the " + runnerType + " runner cannot reach "
+                + uri.getScheme() + ":// file systems; use a local folder or a file:// URI, or run with --runner spark"
+                + " (which reaches every Hadoop file system it has a connector for)");
     }
 
     public ComponentRegistry registry() {
@@ -126,7 +180,7 @@ public final class Scorepipe {
      * @param checkpoint the newest checkpoint written, if any
      */
     public record RunResult(Path directory, PipelineSpec spec, String runner, List<StageResult> stages,
-            List<Evaluation> evaluations, boolean stopped, String position, Optional<Path> checkpoint) {
+            List<Evaluation> evaluations, boolean stopped, String position, Optional<String> checkpoint) {
     }
 
     /** Validates, creates the run directory, runs every stage (or those after {@code from}), and writes the outputs. */
@@ -141,6 +195,7 @@ public final class Scorepipe {
         try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
             dir.open(spec, file.toYaml());
             prepared.outputs.target = dir;
+            prepared.outputs.runner = runner;
             return execute(prepared, file, dir, runner, from, control, log -> {
             log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
                     spec.dimension());
@@ -155,20 +210,24 @@ public final class Scorepipe {
      */
     public RunResult resume(Path runDirectory, Optional<Path> newConfig, List<String> overrides, RunControl control) {
         RunDirectory dir = RunDirectory.existing(runDirectory);
-        CheckpointStore store = new CheckpointStore(runDirectory.resolve("checkpoints"), Integer.MAX_VALUE);
+        // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
+        PipelineFile current = newConfig.map(p -> PipelineFile.load(p, overrides))
+                .orElseGet(() -> PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
+        CheckpointStore store = storeFor(runnerType(current), checkpointDir(current), runDirectory, Integer.MAX_VALUE);
         CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint in "
-                + store.dir() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
+                + store.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
                 + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
         Checkpoint c = found.checkpoint();
         PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
         PipelineFile file = newConfig.map(p -> PipelineFile.load(p, overrides)).orElse(original);
         Prepared prepared = prepare(file);
-        Compatibility.check(c, found.file().toString(), prepared.pipeline, file);
+        Compatibility.check(c, found.location(), prepared.pipeline, file);
         prepared.outputs.target = dir;
         List<String> changes = newConfig.isPresent()
                 ? ConfigTrees.diff("", nodeOf(original), nodeOf(file))
                 : List.of();
         try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
+            prepared.outputs.runner = runner;
             if (newConfig.isPresent()) {
                 dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
             }
@@ -176,13 +235,21 @@ public final class Scorepipe {
                 for (String skipped : found.skipped()) {
                     log.warn("skipped a damaged checkpoint: {}", skipped);
                 }
-                log.info("resuming {} from {} at {}", dir.path(), found.file(), c.position());
+                log.info("resuming {} from {} at {}", dir.path(), found.location(), c.position());
                 if (newConfig.isPresent()) {
                     log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
                     changes.forEach(change -> log.info("  changed {}", change));
                 }
             });
         }
+    }
+
+    private static String runnerType(PipelineFile file) {
+        return file.root().section("runner").flatMap(r -> r.isMap() ? r.optionalString("type") : Optional.empty()).orElse("local");
+    }
+
+    private static String checkpointDir(PipelineFile file) {
+        return file.root().section("checkpoint").flatMap(r -> r.isMap() ? r.optionalString("dir") : Optional.empty()).orElse("");
     }
 
     private static org.apache.commons.configuration2.tree.ImmutableNode nodeOf(PipelineFile file) {
@@ -208,14 +275,15 @@ public final class Scorepipe {
         PipelineSpec spec = pipeline.spec();
         Pipeline.CheckpointSettings settings = pipeline.checkpoint();
         Optional<CheckpointStore> store = settings.enabled()
-                ? Optional.of(new CheckpointStore(dir.path().resolve("checkpoints"), settings.keep()))
+                ? Optional.of(storeFor(pipeline.runner().type(), settings.dir(), dir.path(), settings.keep()))
                 : Optional.empty();
         List<StageResult> stages = new ArrayList<>();
         String resolvedYaml = file.toYaml();
         try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
             preamble.accept(LOG);
-            LOG.info("runner: {}; checkpoints: {}", runner.description(), settings.enabled()
-                    ? "every " + settings.every() + " steps and at stage ends, newest " + settings.keep() + " kept" : "off");
+            LOG.info("runner: {}; checkpoints: {}", runner.description(), store.isPresent()
+                    ? "every " + settings.every() + " steps and at stage ends, newest " + settings.keep() + " kept in "
+                            + store.get().location() : "off");
             Particles particles;
             int startStage = 0;
             long startStep = 0;
@@ -304,6 +372,7 @@ public final class Scorepipe {
     private static final class DeferredOutputs implements RunOutputs {
         private final List<Evaluation> evaluations;
         private volatile RunDirectory target;
+        private volatile Runner runner;
 
         DeferredOutputs(List<Evaluation> evaluations) {
             this.evaluations = evaluations;
@@ -320,6 +389,16 @@ public final class Scorepipe {
         public void saveSamples(String stage, String fileName, Particles particles) {
             target.saveSamples(stage, fileName, particles);
             LOG.info("stage {} wrote {}", stage, fileName);
+        }
+
+        @Override
+        public void saveDataset(String stage, String name, String format) {
+            if (!(runner instanceof org.scorepipe.runtime.run.DatasetWriter writer)) {
+                RunOutputs.super.saveDataset(stage, name, format);
+                return;
+            }
+            String where = writer.writeDataset(stage, name, format, target.path());
+            LOG.info("stage {} wrote the {} dataset {}", stage, format, where);
         }
     }
 }

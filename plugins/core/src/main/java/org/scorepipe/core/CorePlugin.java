@@ -2,19 +2,42 @@ package org.scorepipe.core;
 
 import java.util.List;
 import org.scorepipe.api.Plugin;
+import org.scorepipe.core.correctors.AnnealedLangevinCorrector;
 import org.scorepipe.core.correctors.LangevinCorrector;
+import org.scorepipe.core.correctors.MalaCorrector;
+import org.scorepipe.core.evaluators.EnergyDistanceEvaluator;
+import org.scorepipe.core.evaluators.GaussianW2Evaluator;
+import org.scorepipe.core.evaluators.KnnKlEvaluator;
+import org.scorepipe.core.evaluators.MmdEvaluator;
+import org.scorepipe.core.evaluators.ModeCoverageEvaluator;
 import org.scorepipe.core.evaluators.ModeFrequenciesEvaluator;
 import org.scorepipe.core.evaluators.MomentsEvaluator;
 import org.scorepipe.core.evaluators.SlicedWassersteinEvaluator;
+import org.scorepipe.core.evaluators.TailQuantilesEvaluator;
+import org.scorepipe.core.grids.ExponentialDecayGrid;
+import org.scorepipe.core.grids.GeometricGrid;
+import org.scorepipe.core.grids.KarrasGrid;
 import org.scorepipe.core.grids.UniformGrid;
+import org.scorepipe.core.paths.InterpolationPath;
 import org.scorepipe.core.paths.OrnsteinUhlenbeckPath;
+import org.scorepipe.core.paths.SubVpPath;
 import org.scorepipe.core.paths.VarianceExplodingPath;
 import org.scorepipe.core.paths.VpPath;
+import org.scorepipe.core.predictors.AncestralPredictor;
 import org.scorepipe.core.predictors.EulerMaruyamaPredictor;
+import org.scorepipe.core.predictors.ExponentialIntegratorPredictor;
 import org.scorepipe.core.predictors.ProbabilityFlowPredictor;
 import org.scorepipe.core.scores.AnalyticScore;
+import org.scorepipe.core.scores.EmpiricalScore;
+import org.scorepipe.core.scores.PerturbedScore;
+import org.scorepipe.core.scores.TruncatedScore;
 import org.scorepipe.core.sources.GaussianMixtureSource;
+import org.scorepipe.core.sources.CsvSource;
 import org.scorepipe.core.sources.GaussianSource;
+import org.scorepipe.core.sources.NpySource;
+import org.scorepipe.core.sources.StudentTSource;
+import org.scorepipe.core.stages.AnnealStage;
+import org.scorepipe.core.stages.ChainedLangevinStage;
 import org.scorepipe.core.stages.CorrectorStage;
 import org.scorepipe.core.stages.EvaluateStage;
 import org.scorepipe.core.stages.ForwardStage;
@@ -42,22 +65,45 @@ public final class CorePlugin implements Plugin {
         return List.of(
                 GaussianSource.class,
                 GaussianMixtureSource.class,
+                StudentTSource.class,
+                NpySource.class,
+                CsvSource.class,
                 OrnsteinUhlenbeckPath.class,
                 VpPath.class,
                 VarianceExplodingPath.class,
+                SubVpPath.class,
+                InterpolationPath.class,
                 AnalyticScore.class,
+                EmpiricalScore.class,
+                TruncatedScore.class,
+                PerturbedScore.class,
                 LangevinCorrector.class,
+                AnnealedLangevinCorrector.class,
+                MalaCorrector.class,
                 EulerMaruyamaPredictor.class,
                 ProbabilityFlowPredictor.class,
+                ExponentialIntegratorPredictor.class,
+                AncestralPredictor.class,
                 UniformGrid.class,
+                ExponentialDecayGrid.class,
+                GeometricGrid.class,
+                KarrasGrid.class,
                 InitStage.class,
                 ForwardStage.class,
                 CorrectorStage.class,
                 SampleStage.class,
+                AnnealStage.class,
+                ChainedLangevinStage.class,
                 EvaluateStage.class,
                 SaveStage.class,
                 MomentsEvaluator.class,
                 ModeFrequenciesEvaluator.class,
-                SlicedWassersteinEvaluator.class);
+                SlicedWassersteinEvaluator.class,
+                MmdEvaluator.class,
+                EnergyDistanceEvaluator.class,
+                KnnKlEvaluator.class,
+                GaussianW2Evaluator.class,
+                ModeCoverageEvaluator.class,
+                TailQuantilesEvaluator.class);
     }
 }

@@ -93,12 +93,21 @@ public record Pipeline(PipelineSpec spec, RunnerSettings runner, CheckpointSetti
     /**
      * @param every steps between checkpoints within a stage (0: only at the end of each stage)
      * @param keep how many to keep, newest first (0: no checkpoints at all)
+     * @param dir where the run's checkpoint folder goes: empty for {@code checkpoints/} in the
+     *     run directory, else a folder or a URI (a Hadoop file system's with the Spark runner)
+     *     under which the run's checkpoints go to a sub-folder named after its run directory
      */
-    public record CheckpointSettings(long every, int keep) {
+    public record CheckpointSettings(long every, int keep, String dir) {
         public CheckpointSettings {
+            requireNonNull(dir, "dir is null");
             if (every < 0 || keep < 0) {
                 throw new IllegalArgumentException("need every >= 0 and keep >= 0, got " + every + ", " + keep);
             }
+        }
+
+        /** Checkpoints in the run directory. */
+        public CheckpointSettings(long every, int keep) {
+            this(every, keep, "");
         }
 
         public boolean enabled() {

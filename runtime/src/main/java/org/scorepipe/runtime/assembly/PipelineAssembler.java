@@ -56,7 +56,7 @@ import org.scorepipe.runtime.plugins.ComponentType;
  * {@link RunOutputs}) that binds its parameter record and its collaborators.
  */
 public final class PipelineAssembler {
-    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "runner", "checkpoint", "components", "stages", "plugins"));
+    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "runner", "checkpoint", "components", "stages", "plugins", "train"));
 
     private final ComponentRegistry registry;
 
@@ -123,12 +123,13 @@ public final class PipelineAssembler {
             }
             PipelineSections.CheckpointSection checkpoint = root.section("checkpoint")
                     .map(s -> ParameterBinder.bind(PipelineSections.CheckpointSection.class, s, List.of()))
-                    .orElse(new PipelineSections.CheckpointSection(1000, 3));
+                    .orElse(new PipelineSections.CheckpointSection(1000, 3, ""));
             root.section("components").ifPresent(this::declareShared);
             for (String name : sharedSections.keySet()) {
                 sharedComponent(name);
             }
-            return new Pipeline(spec, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep()), stages());
+            return new Pipeline(spec, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
+                    checkpoint.dir() == null ? "" : checkpoint.dir()), stages());
         }
 
         private void declareShared(ConfigSection components) {

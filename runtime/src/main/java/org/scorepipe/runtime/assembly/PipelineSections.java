@@ -42,7 +42,9 @@ final class PipelineSections {
     /** {@code checkpoint:} */
     record CheckpointSection(
             @Doc("steps between checkpoints within a stage; 0 keeps only those at stage ends") @Default("1000") long every,
-            @Doc("how many checkpoints to keep, newest first; 0 turns checkpoints off") @Default("3") int keep) {
+            @Doc("how many checkpoints to keep, newest first; 0 turns checkpoints off") @Default("3") int keep,
+            @Doc("where checkpoints go: empty for checkpoints/ in the run directory, else a folder or (Spark runner) a Hadoop"
+                    + " file system URI such as hdfs://nn/ckpt, holding one sub-folder per run") @Default("") String dir) {
         CheckpointSection {
             if (every < 0) {
                 throw new IllegalArgumentException("every must be >= 0 (0: only at the end of each stage), got " + every);

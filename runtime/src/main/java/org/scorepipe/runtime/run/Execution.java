@@ -2,7 +2,6 @@ package org.scorepipe.runtime.run;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -76,7 +75,7 @@ public final class Execution {
     }
 
     /** How a run ended. {@code checkpoint} is where a stopped run can resume (empty if none was written). */
-    public record Outcome(boolean stopped, String position, Optional<Path> checkpoint) {
+    public record Outcome(boolean stopped, String position, Optional<String> checkpoint) {
     }
 
     /**
@@ -134,11 +133,8 @@ public final class Execution {
         return new Outcome(false, "the end of the run", latest());
     }
 
-    private Optional<Path> latest() {
-        return store.flatMap(st -> {
-            List<Path> files = st.files();
-            return files.isEmpty() ? Optional.empty() : Optional.of(files.get(files.size() - 1));
-        });
+    private Optional<String> latest() {
+        return store.flatMap(CheckpointStore::newest);
     }
 
     private long nextBoundary(long k, long steps, long every) {
@@ -154,7 +150,7 @@ public final class Execution {
 
     private Outcome stop(PlannedStage planned, long k, double start, double time) {
         LOG.info("stopping at step {} of stage {} as asked", k, planned.name());
-        Optional<Path> file = checkpoint(planned.index(), k, start, time);
+        Optional<String> file = checkpoint(planned.index(), k, start, time);
         String position = k == 0 ? "the start of stage '" + planned.name() + "'" : "stage '" + planned.name() + "' at step " + k;
         return new Outcome(true, position, file);
     }
@@ -190,8 +186,8 @@ public final class Execution {
         }
     }
 
-    /** Writes a checkpoint at (stage, step) if checkpoints are on; returns its file. */
-    private Optional<Path> checkpoint(int stage, long step, double stageStartTime, double time) {
+    /** Writes a checkpoint at (stage, step) if checkpoints are on; returns its location. */
+    private Optional<String> checkpoint(int stage, long step, double stageStartTime, double time) {
         if (store.isEmpty()) {
             return Optional.empty();
         }
@@ -207,7 +203,7 @@ public final class Execution {
                 names, hashes, stage, step, stageStartTime, time, particles.size(), particles.dimension(),
                 particles.firstIndex(), particles.data(), states(pipeline), dir.metricsJson());
         long began = System.nanoTime();
-        Path file = store.get().write(checkpoint);
+        String file = store.get().save(checkpoint);
         LOG.info("checkpoint at {} written to {} in {} ms", checkpoint.position(), file,
                 String.format("%.1f", (System.nanoTime() - began) / 1e6));
         return Optional.of(file);

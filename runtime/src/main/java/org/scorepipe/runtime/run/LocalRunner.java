@@ -37,7 +37,7 @@ public final class LocalRunner implements Runner {
         }
         this.threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         this.blockSize = blockSize;
-        this.pool = new ForkJoinPool(this.threads);
+        this.pool = this.threads == 1 ? null : new ForkJoinPool(this.threads);
     }
 
     public int threads() {
@@ -78,6 +78,17 @@ public final class LocalRunner implements Runner {
                 runBlock(seed, planned, particles.all(), from, to, control);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
+            }
+        } else if (threads == 1) {
+            // One thread: the blocks run in turn on the calling thread (a Spark task's), which
+            // keeps that thread's context (TaskContext, class loader) visible to the components.
+            for (int start = 0; start < particles.size(); start += blockSize) {
+                Block block = particles.block(start, Math.min(particles.size(), start + blockSize));
+                try {
+                    runBlock(seed, planned, block, from, to, control);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
+                }
             }
         } else {
             List<Callable<Void>> tasks = new ArrayList<>();
@@ -146,6 +157,8 @@ public final class LocalRunner implements Runner {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 }

@@ -1,0 +1,62 @@
+package org.scorepipe.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of the commands that execute a pipeline ({@code run}, {@code resume},
+ * {@code validate}): overrides, and shorthands that stand for keys of the pipeline file.
+ */
+final class ExecutionOptions {
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override a key, e.g. --set stages.sample.steps=200 (stages are addressed by name). Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: every core). Results do not depend on it.")
+    Integer threads;
+
+    @Option(names = "--block-size", paramLabel = "N", description = "Particles per block (default 1024). Results do not depend on it.")
+    Integer blockSize;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Steps between checkpoints within a stage (0: only at stage ends). Same as --set checkpoint.every=N.")
+    Long checkpointEvery;
+
+    @Option(names = "--runner", paramLabel = "TYPE",
+            description = "Where blocks run: local (default) or spark; a checkpoint of either resumes on either with the same bytes."
+                    + " Same as --set runner.type=TYPE.")
+    String runner;
+
+    @Option(names = "--master", paramLabel = "URL", description = "The Spark master, e.g. 'local[4]', spark://host:7077, yarn, k8s://...")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Particle ranges of a distributed runner. Results do not depend on it.")
+    Integer partitions;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A setting passed through to the runner (Spark's --conf). Repeatable.")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Option(names = "--quiet", description = "No progress bar; plain progress lines every ten seconds.")
+    boolean quiet;
+
+    /** The overrides, with the shorthands turned into the keys they stand for. */
+    List<String> allOverrides() {
+        List<String> all = new ArrayList<>(overrides);
+        addIfSet(all, "runner.threads", threads);
+        addIfSet(all, "runner.block-size", blockSize);
+        addIfSet(all, "checkpoint.every", checkpointEvery);
+        addIfSet(all, "runner.type", runner);
+        addIfSet(all, "runner.master", master);
+        addIfSet(all, "runner.partitions", partitions);
+        return all;
+    }
+
+    static void addIfSet(List<String> overrides, String key, Object value) {
+        if (value != null) {
+            overrides.add(key + "=" + value);
+        }
+    }
+}
