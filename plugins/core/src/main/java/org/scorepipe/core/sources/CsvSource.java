@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
@@ -111,6 +112,12 @@ public final class CsvSource implements DataSource {
     /** A copy of the file's rows, row-major. */
     public double[] rows() {
         return rows.rows();
+    }
+
+    /** The file's rows themselves: an empirical score uses them as they are. */
+    @Override
+    public Optional<double[]> points() {
+        return Optional.of(rows.rows());
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scorepipe.api.Block;
@@ -153,6 +154,12 @@ public final class NpySource implements DataSource {
     /** A copy of the file's rows, row-major. */
     public double[] rows() {
         return rows.rows();
+    }
+
+    /** The file's rows themselves: an empirical score uses them as they are. */
+    @Override
+    public Optional<double[]> points() {
+        return Optional.of(rows.rows());
     }
 
     @Override

@@ -123,6 +123,18 @@ class FileSourcesTest {
     }
 
     @Test
+    void anEmpiricalScoreUsesAFilesRowsAsTheyAre() throws IOException {
+        Path plain = folder.resolve("points.csv");
+        Files.writeString(plain, "1.0, 2.0\n-3.5,4.25\n0,1e-300\n");
+        CsvSource source = new CsvSource(new CsvSource.Params(plain.toString(), false), pipeline(2));
+        assertArrayEquals(ROWS, source.points().orElseThrow());
+        org.scorepipe.core.scores.EmpiricalScore score = new org.scorepipe.core.scores.EmpiricalScore(
+                new org.scorepipe.core.scores.EmpiricalScore.Params(0), source,
+                new org.scorepipe.core.paths.OrnsteinUhlenbeckPath(new org.scorepipe.core.paths.OrnsteinUhlenbeckPath.Params()), pipeline(2));
+        assertArrayEquals(ROWS, score.points(), "all three rows, not a resample of them");
+    }
+
+    @Test
     void csvErrorsAreClear() throws IOException {
         Path headed = folder.resolve("headed.csv");
         Files.writeString(headed, "x,y\n1.0,2.0\n");
