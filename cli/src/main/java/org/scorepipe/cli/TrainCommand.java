@@ -68,6 +68,12 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw section.error(e.getMessage());
         }
+        try {
+            // PyTorch first: missing natives must leave no run directory behind.
+            trainer.startEngine();
+        } catch (IllegalArgumentException e) {
+            throw new ScorepipeException(options.file + ": train: " + e.getMessage(), e);
+        }
         var spec = pipeline.spec();
         RunDirectory dir = out != null ? RunDirectory.at(out) : RunDirectory.fresh(runsRoot, spec.name() + "-train");
         dir.open(spec, file.toYaml());

@@ -133,13 +133,23 @@ public final class DenoisingScoreMatching {
     }
 
     /**
+     * Starts the PyTorch engine (once per process); {@link #train} does too. Calling it first lets
+     * a caller find missing natives before it creates anything on disk.
+     *
+     * @throws IllegalArgumentException if the natives are missing or do not load, saying what to do
+     */
+    public Engine startEngine() {
+        return DjlRuntime.pytorch(settings.threads() > 0 ? settings.threads() : Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
      * Trains, then writes {@code out/model/} (description and DJL parameters), {@code out/loss.csv}
      * and, if asked, {@code out/model.onnx}.
      */
     public Result train(LongFunction<Noise> noise, long seed, Path out, boolean exportOnnx, Progress progress) {
         int d = data.dimension();
         int batch = settings.batch();
-        Engine engine = DjlRuntime.pytorch(settings.threads() > 0 ? settings.threads() : Runtime.getRuntime().availableProcessors());
+        Engine engine = startEngine();
         engine.setRandomSeed((int) seed);
         SequentialBlock block = ScoreNetwork.block(d, settings.hidden(), settings.activation());
         StringBuilder losses = new StringBuilder("step,loss\n");
