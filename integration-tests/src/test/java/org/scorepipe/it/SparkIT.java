@@ -119,6 +119,28 @@ class SparkIT {
     }
 
     @Test
+    void mergeableMetricsAreComputedPerRangeAndEqualTheLocalOnes() throws IOException {
+        // moments and mode-frequencies merge: the executors send per-chunk statistics, not particles.
+        // (Checkpoints off: a checkpoint at the stage boundary would bring the particles anyway.)
+        List<String> mergeable = new ArrayList<>(SMALL);
+        mergeable.add("stages.eval.evaluators=[moments, mode-frequencies]");
+        mergeable.add("checkpoint.keep=0");
+        String local = evaluations(runLocal(QUICKSTART, mergeable));
+        for (int partitions : new int[] {1, 3, 7}) {
+            Path run = runSpark(QUICKSTART, mergeable, partitions, Optional.empty());
+            assertEquals(local, evaluations(run), "the same metrics, to the last digit, with " + partitions + " partitions");
+            assertTrue(Files.readString(run.resolve("run.log")).contains("evaluated from per-range statistics"),
+                    "the evaluation did not gather the particles");
+        }
+    }
+
+    /** The evaluations of a run's metrics.json, as text. */
+    private static String evaluations(Path run) throws IOException {
+        String json = Files.readString(run.resolve("metrics.json"));
+        return com.google.gson.JsonParser.parseString(json).getAsJsonObject().get("evaluations").toString();
+    }
+
+    @Test
     void aTaskThatFailsOnceIsRetriedWithTheSameBytes() throws IOException {
         // The flaky score throws in the first attempt of partition 1's task of every segment,
         // after that attempt has already moved its particles.

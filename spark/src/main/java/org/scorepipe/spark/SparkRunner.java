@@ -26,11 +26,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.scorepipe.api.MergeableEvaluator;
+import org.scorepipe.api.MergeableStage;
 import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.run.DatasetWriter;
+import org.scorepipe.runtime.noise.PhiloxNoise;
 import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.Runner;
@@ -163,12 +166,17 @@ final class SparkRunner implements Runner, DatasetWriter {
         LOG.info("spark: {} particles in {} ranges", n, p);
     }
 
-    /** Range boundaries: range i is rows [bounds[i], bounds[i+1]). */
+    /**
+     * Range boundaries: range i is rows [bounds[i], bounds[i+1]). Inner boundaries fall on
+     * multiples of {@link MergeableEvaluator#CHUNK}, so every chunk of a mergeable evaluation lies
+     * in one range and its statistics are the local runner's to the bit.
+     */
     private static long[] bounds(int n, int p) {
         long[] b = new long[p + 1];
-        for (int i = 0; i <= p; i++) {
-            b[i] = (long) n * i / p;
+        for (int i = 0; i < p; i++) {
+            b[i] = (long) n * i / p / MergeableEvaluator.CHUNK * MergeableEvaluator.CHUNK;
         }
+        b[p] = n;
         return b;
     }
 
@@ -252,6 +260,10 @@ final class SparkRunner implements Runner, DatasetWriter {
     }
 
     private long runWholeEnsemble(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+        if (planned.stage() instanceof MergeableStage mergeable && mergeable.mergeable() && from == 0 && to == 1
+                && gathered == null && !control.stopRequested()) {
+            return runMerged(seed, planned, mergeable, time, control);
+        }
         if (!planned.stage().needsParticles()) {
             Particles none = new Particles(0, dimension, 0, new double[0], time);
             return driverRunner.runSegment(seed, planned, none, from, to, control);
@@ -265,6 +277,48 @@ final class SparkRunner implements Runner, DatasetWriter {
             reroot(all);
         }
         return reached;
+    }
+
+    /**
+     * A mergeable stage: chunk statistics computed on the executors, summed here chunk by chunk
+     * in particle order (as the local runner sums them), and the step finished on the driver.
+     */
+    private long runMerged(long seed, PlannedStage planned, MergeableStage stage, double time, RunControl control) {
+        control.beginSegment(0, 1);
+        String group = "scorepipe-" + (++jobs);
+        sc.setJobGroup(group, "stage " + planned.name() + ": statistics per range", true);
+        List<PartialTask.Chunks> ranges;
+        try {
+            ranges = state.map(new PartialTask(pipelineKey, resolvedYaml, pluginFolderName, seed, planned.index(), time)).collect();
+        } finally {
+            sc.clearJobGroup();
+        }
+        double[] sum = null;
+        for (PartialTask.Chunks range : ranges) {
+            if (range.error() != null) {
+                throw new ScorepipeException("stage '" + planned.name() + "': " + range.error());
+            }
+            for (double[] chunk : range.statistics()) {
+                if (sum == null) {
+                    sum = chunk.clone();
+                } else {
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += chunk[i];
+                    }
+                }
+            }
+        }
+        if (sum == null) {
+            throw new ScorepipeException("stage '" + planned.name() + "' needs at least one particle");
+        }
+        try {
+            stage.finish(sum, n, dimension, time, PhiloxNoise.of(seed, planned.index(), 0));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
+        }
+        control.stepDone(n);
+        LOG.info("spark: stage {} evaluated from per-range statistics; no particle left the executors", planned.name());
+        return 1;
     }
 
     /**

@@ -8,7 +8,8 @@ import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
-import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.MergeableEvaluator;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
@@ -32,7 +33,7 @@ import org.scorepipe.core.scores.NoisedMixture;
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "mode-frequencies",
         doc = "Fraction of particles nearest (most responsible) to each mixture component, against the weights.")
-public final class ModeFrequenciesEvaluator implements Evaluator {
+public final class ModeFrequenciesEvaluator implements MergeableEvaluator {
 
     /** Parameters, bound from the evaluator's config section. */
     public record Params(
@@ -57,25 +58,33 @@ public final class ModeFrequenciesEvaluator implements Evaluator {
                         + " moments"));
     }
 
+    /** The counts of the block's rows per component: exact integers, so any grouping sums to the same. */
     @Override
-    public Metrics evaluate(Particles particles, EvalContext context) {
-        int n = particles.size();
-        int d = particles.dimension();
+    public double[] partial(Block block, EvalContext context) {
+        if (mixture.dimension() != block.dimension()) {
+            throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
+                    + " but the particles have " + block.dimension());
+        }
+        NoisedMixture target = params.reference().mixture(mixture, path, context.time());
+        double[] counts = new double[target.size()];
+        double[] x = block.data();
+        int d = block.dimension();
+        for (int r = 0; r < block.size(); r++) {
+            counts[target.mostResponsible(x, block.offset() + r * d)]++;
+        }
+        return counts;
+    }
+
+    @Override
+    public Metrics combine(double[] counts, long n, EvalContext context) {
         if (n == 0) {
             throw new IllegalArgumentException("the mode-frequencies evaluator needs at least one particle");
         }
-        if (mixture.dimension() != d) {
-            throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
-                    + " but the particles have " + d);
-        }
-        NoisedMixture target = params.reference().mixture(mixture, path, context.time());
-        int size = target.size();
-        long[] counts = counts(target, particles);
         double[] weights = mixture.weights();
-        double[] frequencies = new double[size];
+        double[] frequencies = new double[counts.length];
         double maxError = 0.0;
-        for (int k = 0; k < size; k++) {
-            frequencies[k] = (double) counts[k] / n;
+        for (int k = 0; k < counts.length; k++) {
+            frequencies[k] = counts[k] / n;
             maxError = Math.max(maxError, Math.abs(frequencies[k] - weights[k]));
         }
         return Metrics.builder()

@@ -9,7 +9,8 @@ import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
-import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Block;
+import org.scorepipe.api.MergeableEvaluator;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
@@ -35,7 +36,7 @@ import org.scorepipe.api.Particles;
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "moments",
         doc = "Error of the sample mean (Euclidean) and covariance (Frobenius) against the target's.")
-public final class MomentsEvaluator implements Evaluator {
+public final class MomentsEvaluator implements MergeableEvaluator {
 
     /** Parameters, bound from the evaluator's config section. */
     public record Params(
@@ -65,19 +66,51 @@ public final class MomentsEvaluator implements Evaluator {
         this.mixture = data.gaussianMixture();
     }
 
+    /**
+     * {@code [sum_i x_i, sum_i x_i x_i^T]} over the block's rows ({@code d + d*d} values). The
+     * sample moments follow as {@code m = S1/n}, {@code C = (S2 - n m m^T)/(n - 1)}: one pass,
+     * additive across chunks, and accurate while the means are not huge against the spread.
+     */
     @Override
-    public Metrics evaluate(Particles particles, EvalContext context) {
-        int n = particles.size();
-        int d = particles.dimension();
+    public double[] partial(Block block, EvalContext context) {
+        int d = block.dimension();
+        double[] stats = new double[d + d * d];
+        double[] x = block.data();
+        for (int r = 0; r < block.size(); r++) {
+            int o = block.offset() + r * d;
+            for (int a = 0; a < d; a++) {
+                double xa = x[o + a];
+                stats[a] += xa;
+                int row = d + a * d;
+                for (int b = 0; b < d; b++) {
+                    stats[row + b] += xa * x[o + b];
+                }
+            }
+        }
+        return stats;
+    }
+
+    @Override
+    public Metrics combine(double[] stats, long n, EvalContext context) {
         if (n < 2) {
             throw new IllegalArgumentException("the moments evaluator needs at least 2 particles, got " + n);
         }
+        int d = (int) Math.round((Math.sqrt(1.0 + 4.0 * stats.length) - 1.0) / 2.0);
+        double[] mean = new double[d];
+        for (int a = 0; a < d; a++) {
+            mean[a] = stats[a] / n;
+        }
+        double[] covariance = new double[d * d];
+        for (int a = 0; a < d; a++) {
+            for (int b = 0; b < d; b++) {
+                covariance[a * d + b] = (stats[d + a * d + b] - n * mean[a] * mean[b]) / (n - 1);
+            }
+        }
         Moments target = Moments.target(params.reference(), params.referenceSamples(), data, path, mixture,
-                n, d, context);
-        Moments sample = Moments.sample(particles.data(), n, d);
-        double covarianceError = distance(sample.covariance(), target.covariance());
+                (int) Math.min(n, Integer.MAX_VALUE), d, context);
+        double covarianceError = distance(covariance, target.covariance());
         return Metrics.builder()
-                .put("mean-error", distance(sample.mean(), target.mean()))
+                .put("mean-error", distance(mean, target.mean()))
                 .put("covariance-error", covarianceError)
                 .put("covariance-relative-error", covarianceError / norm(target.covariance()))
                 .build();

@@ -3,16 +3,19 @@ package org.scorepipe.core.stages;
 import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.MergeableEvaluator;
+import org.scorepipe.api.MergeableStage;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.RunOutputs;
-import org.scorepipe.api.Stage;
 import org.scorepipe.api.StageSpec;
 
 /**
@@ -21,7 +24,7 @@ import org.scorepipe.api.StageSpec;
  */
 @Component(kind = ComponentKind.STAGE, name = "evaluate",
         doc = "Runs the listed evaluators on the whole ensemble and records their metrics.")
-public final class EvaluateStage implements Stage {
+public final class EvaluateStage implements MergeableStage {
     private final StageSpec stage;
     private final List<Evaluator> evaluators;
     private final RunOutputs outputs;
@@ -55,9 +58,59 @@ public final class EvaluateStage implements Stage {
         Particles particles = block.particles();
         double time = particles.time();
         Evaluator.EvalContext context = new Evaluator.EvalContext(stage.name(), time, noise);
-        Metrics.Builder merged = Metrics.builder();
+        List<Metrics> all = new ArrayList<>();
         for (Evaluator evaluator : evaluators) {
-            Metrics metrics = evaluator.evaluate(particles, context);
+            all.add(evaluator.evaluate(particles, context));
+        }
+        record(all, time);
+    }
+
+    @Override
+    public boolean mergeable() {
+        return evaluators.stream().allMatch(e -> e instanceof MergeableEvaluator);
+    }
+
+    /** Each evaluator's statistics of the block, one after the other. */
+    @Override
+    public double[] partial(Block block, double time, Noise noise) {
+        Evaluator.EvalContext context = new Evaluator.EvalContext(stage.name(), time, noise);
+        double[][] parts = new double[evaluators.size()][];
+        int length = 0;
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = ((MergeableEvaluator) evaluators.get(i)).partial(block, context);
+            length += parts[i].length;
+        }
+        double[] joined = new double[length];
+        int at = 0;
+        for (double[] part : parts) {
+            System.arraycopy(part, 0, joined, at, part.length);
+            at += part.length;
+        }
+        return joined;
+    }
+
+    @Override
+    public void finish(double[] statistics, long n, int dimension, double time, Noise noise) {
+        Evaluator.EvalContext context = new Evaluator.EvalContext(stage.name(), time, noise);
+        Block none = new Particles(0, dimension).all();
+        List<Metrics> all = new ArrayList<>();
+        int at = 0;
+        for (Evaluator evaluator : evaluators) {
+            MergeableEvaluator mergeable = (MergeableEvaluator) evaluator;
+            int length = mergeable.partial(none, context).length;
+            all.add(mergeable.combine(Arrays.copyOfRange(statistics, at, at + length), n, context));
+            at += length;
+        }
+        if (at != statistics.length) {
+            throw new IllegalStateException("stage " + stage.name() + ": " + statistics.length + " statistics for evaluators"
+                    + " that take " + at);
+        }
+        record(all, time);
+    }
+
+    private void record(List<Metrics> all, double time) {
+        Metrics.Builder merged = Metrics.builder();
+        for (Metrics metrics : all) {
             try {
                 merged.putAll(metrics);
             } catch (IllegalArgumentException e) {
