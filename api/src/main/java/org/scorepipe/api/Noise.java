@@ -23,6 +23,19 @@ public interface Noise {
     /** Fills {@code out[offset .. offset + count)} with standard normal variates. */
     void normals(long particle, int stream, double[] out, int offset, int count);
 
+    /**
+     * The normals of {@code rows} consecutive particles at once: particle {@code firstParticle + r}
+     * fills {@code out[offset + r*count .. offset + (r+1)*count)}, with exactly the numbers
+     * {@code normals(firstParticle + r, stream, out, offset + r*count, count)} gives it. A block's
+     * worth in one call lets an implementation compute many particles' numbers together (the
+     * run's noise does this with SIMD lanes); the default draws row by row.
+     */
+    default void normalRows(long firstParticle, int rows, int stream, double[] out, int offset, int count) {
+        for (int r = 0; r < rows; r++) {
+            normals(firstParticle + r, stream, out, offset + r * count, count);
+        }
+    }
+
     /** Fills {@code out[offset .. offset + count)} with uniform variates in {@code [0, 1)}. */
     void uniforms(long particle, int stream, double[] out, int offset, int count);
 

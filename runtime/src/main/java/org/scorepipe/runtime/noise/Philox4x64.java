@@ -53,6 +53,28 @@ public final class Philox4x64 extends LongProvider {
     }
 
     /**
+     * Moves the generator, just {@link #reset}, forward past its first {@code words} words, as if
+     * they had been drawn and thrown away: the next word is word {@code words} of the sequence.
+     */
+    public void skip(long words) {
+        if (position != 0 || limit != 0) {
+            throw new IllegalStateException("skip only right after reset");
+        }
+        // Block b of the sequence comes from the counter incremented b + 1 times: add the
+        // whole blocks to the 256-bit counter, carrying.
+        long before = counter0;
+        counter0 += words >>> 2;
+        if (Long.compareUnsigned(counter0, before) < 0 && ++counter1 == 0 && ++counter2 == 0) {
+            ++counter3;
+        }
+        int within = (int) (words & 3);
+        if (within != 0) {
+            fill(1);
+            position = within;
+        }
+    }
+
+    /**
      * Computes the next {@code words} words now (at most {@value #CAPACITY}, rounded up to whole
      * blocks of four) if none are pending, so that {@link #next()} then only reads them. The
      * sequence is the same as without it; what changes is speed: the blocks are computed two

@@ -1,5 +1,6 @@
 package org.scorepipe.runtime.noise;
 
+import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.scorepipe.api.Noise;
 
@@ -16,15 +17,44 @@ import org.scorepipe.api.Noise;
  * Normal variates come from Commons RNG's {@link ZigguratSampler.NormalizedGaussian}, which
  * keeps no state between samples (Box-Muller's cached second value would break the rule).
  *
+ * <p>{@link #normalRows} computes a block's Philox words in SIMD lanes ({@link PhiloxLanes}) when the
+ * JVM runs with {@code --add-modules jdk.incubator.vector} (see {@link #VECTORISED}), and feeds them to
+ * the ziggurat's common path, {@code X[i] * word} for the word's low byte {@code i < 253}, with the
+ * table {@code X} read out of Commons RNG's own sampler; the rare word outside it (3 in 256) goes to
+ * that sampler itself, reading the row's words from where the common path stopped and on into the
+ * scalar generator if it needs more than were computed. The numbers are the row-by-row ones
+ * either way.
+ *
  * <p>One instance per thread; {@link #position} moves it to another step without allocating.
  */
 public final class PhiloxNoise implements Noise {
     /** Written into checkpoints: a checkpoint made with another generator cannot resume exactly. */
     public static final String GENERATOR = "philox4x64-10/ziggurat-normalized-gaussian/v1";
 
+    /**
+     * Whether {@link #normalRows} uses SIMD lanes: the Vector API module is in the JVM's boot layer
+     * and the system property {@code scorepipe.simd} is not {@code false}. Either way the numbers
+     * are the same; only the speed differs.
+     */
+    public static final boolean VECTORISED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("scorepipe.simd"));
+
+    /** Philox blocks computed together by {@link #normalRows}: 16 KiB of words per batch. */
+    private static final int LANES = 512;
+    /** The ziggurat's common path takes words whose low byte is below this (Commons RNG's {@code I_MAX}). */
+    private static final int ZIGGURAT_FAST = 253;
+    /** Its layer abscissae, scaled to the word: the normal is {@code X[i] * word}. */
+    private static final double[] ZIGGURAT_X = zigguratLayers();
+
     private final long seed;
     private final Philox4x64 generator = new Philox4x64();
     private final ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(generator);
+    // normalRows' scratch, made on first use: the lanes' counter words 0 and 1, and the words out.
+    private long[] laneDraws;
+    private long[] laneParticles;
+    private long[][] words;
+    private RowWords rowWords;
+    private ZigguratSampler.NormalizedGaussian rowGaussian;
     private int stage;
     private long step;
 
@@ -67,6 +97,110 @@ public final class PhiloxNoise implements Noise {
     }
 
     @Override
+    public void normalRows(long firstParticle, int rows, int stream, double[] out, int offset, int count) {
+        int blocksPerRow = (count + 3) >>> 2;
+        if (!VECTORISED || count == 0 || blocksPerRow > LANES) {
+            Noise.super.normalRows(firstParticle, rows, stream, out, offset, count);
+            return;
+        }
+        if (words == null) {
+            laneDraws = new long[LANES];
+            laneParticles = new long[LANES];
+            words = new long[4][LANES];
+            rowWords = new RowWords();
+            rowGaussian = ZigguratSampler.NormalizedGaussian.of(rowWords);
+        }
+        long counter3 = ((long) stage << 32) | (stream & 0xFFFFFFFFL);
+        int rowsPerBatch = LANES / blocksPerRow;
+        for (int first = 0; first < rows; first += rowsPerBatch) {
+            int batch = Math.min(rowsPerBatch, rows - first);
+            // Lane r * blocksPerRow + b: block b of particle first + r, computed from the draw
+            // counter b + 1 (the generator increments its counter before each block).
+            for (int r = 0, f = 0; r < batch; r++) {
+                long particle = firstParticle + first + r;
+                for (int b = 0; b < blocksPerRow; b++, f++) {
+                    laneDraws[f] = b + 1;
+                    laneParticles[f] = particle;
+                }
+            }
+            PhiloxLanes.blocks(seed, 0L, laneDraws, laneParticles, step, counter3, batch * blocksPerRow, words);
+            int available = 4 * blocksPerRow;
+            for (int r = 0; r < batch; r++) {
+                int o = offset + (first + r) * count;
+                int lane = r * blocksPerRow;
+                int next = 0;  // the row's next unused word
+                for (int j = 0; j < count; j++) {
+                    if (next < available) {
+                        long word = words[next & 3][lane + (next >>> 2)];
+                        int layer = (int) word & 0xFF;
+                        if (layer < ZIGGURAT_FAST) {
+                            out[o + j] = ZIGGURAT_X[layer] * word;
+                            next++;
+                            continue;
+                        }
+                    }
+                    rowWords.start(firstParticle + first + r, stream, lane, available, next);
+                    out[o + j] = rowGaussian.sample();
+                    next = rowWords.next;
+                }
+            }
+        }
+    }
+
+    /**
+     * One row's words for Commons RNG's sampler, from word {@code next} on: the words computed in
+     * the lanes while they last, then the scalar generator moved to the same place.
+     */
+    private final class RowWords implements UniformRandomProvider {
+        private long particle;
+        private int stream;
+        private int lane;
+        private int available;
+        private int next;
+        private boolean scalar;
+
+        void start(long particle, int stream, int lane, int available, int next) {
+            this.particle = particle;
+            this.stream = stream;
+            this.lane = lane;
+            this.available = available;
+            this.next = next;
+            this.scalar = false;
+        }
+
+        @Override
+        public long nextLong() {
+            int q = next++;
+            if (q < available) {
+                return words[q & 3][lane + (q >>> 2)];
+            }
+            if (!scalar) {
+                PhiloxNoise.this.start(particle, stream);
+                generator.skip(q);
+                scalar = true;
+            }
+            return generator.nextLong();
+        }
+    }
+
+    /**
+     * Commons RNG's layer table, read through its public sampler: for a word {@code 2^62 + i}
+     * (whose conversion to double is exactly {@code 2^62}) its common path returns
+     * {@code X[i] * 2^62}, an exact scaling.
+     */
+    private static double[] zigguratLayers() {
+        long[] word = new long[1];
+        UniformRandomProvider feed = () -> word[0];
+        ZigguratSampler.NormalizedGaussian sampler = ZigguratSampler.NormalizedGaussian.of(feed);
+        double[] x = new double[ZIGGURAT_FAST];
+        for (int i = 0; i < ZIGGURAT_FAST; i++) {
+            word[0] = (1L << 62) | i;
+            x[i] = sampler.sample() * 0x1.0p-62;
+        }
+        return x;
+    }
+
+    @Override
     public void uniforms(long particle, int stream, double[] out, int offset, int count) {
         start(particle, stream);
         generator.prepare(count);
@@ -85,6 +219,11 @@ public final class PhiloxNoise implements Noise {
         @Override
         public void normals(long particle, int stream, double[] out, int offset, int count) {
             base.normals(particle, first + stream, out, offset, count);
+        }
+
+        @Override
+        public void normalRows(long firstParticle, int rows, int stream, double[] out, int offset, int count) {
+            base.normalRows(firstParticle, rows, first + stream, out, offset, count);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.scorepipe.runtime.noise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
@@ -54,6 +55,52 @@ class Philox4x64Test {
                 ours.prepare(words);  // mid-buffer: must not skip or repeat anything
             }
             assertEquals(reference.nextLong(), ours.nextLong(), "word " + i);
+        }
+    }
+
+    /** Skipping {@code w} words lands on word {@code w}, carrying across counter words. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 3, 4, 5, 8, 11, 64, 1001})
+    void skipLandsOnTheSameWordAsDrawing(int words) {
+        long[] state = {11, -3, -6, -1, -1, 9};  // counter word 0 wraps at the sixth block, carrying into words 1..3
+        UniformRandomProvider reference = RandomSource.PHILOX_4X64.create(state.clone());
+        for (int i = 0; i < words; i++) {
+            reference.nextLong();
+        }
+        Philox4x64 ours = new Philox4x64();
+        ours.reset(state[0], state[1], state[2], state[3], state[4], state[5]);
+        ours.skip(words);
+        for (int i = 0; i < 40; i++) {
+            assertEquals(reference.nextLong(), ours.nextLong(), "word " + (words + i));
+        }
+    }
+
+    /** The SIMD lanes compute each lane's block exactly as the scalar generator does. */
+    @ParameterizedTest
+    @ValueSource(longs = {0L, 5L, -1L, 0x0123456789ABCDEFL})
+    void simdLanesMatchTheScalarGenerator(long seed) {
+        assertTrue(PhiloxNoise.VECTORISED, "the tests run with --add-modules jdk.incubator.vector (see the parent pom)");
+        int lanes = 37;  // not a whole number of vectors: the tail lanes are computed and ignored
+        int capacity = (lanes + PhiloxLanes.width() - 1) / PhiloxLanes.width() * PhiloxLanes.width();
+        long[] draws = new long[capacity];
+        long[] particles = new long[capacity];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int f = 0; f < lanes; f++) {
+            draws[f] = random.nextLong();
+            particles[f] = random.nextLong();
+        }
+        long[][] out = new long[4][capacity];
+        PhiloxLanes.blocks(seed, ~seed, draws, particles, 77L, -5L, lanes, out);
+        Philox4x64 scalar = new Philox4x64();
+        for (int f = 0; f < lanes; f++) {
+            // The generator increments its counter before the first block: start one below.
+            scalar.reset(seed, ~seed, draws[f] - 1, particles[f], 77L, -5L);
+            if (draws[f] == 0) {  // draws[f] - 1 wrapped: the increment carries into word 1
+                scalar.reset(seed, ~seed, -1L, particles[f] - 1, 77L, -5L);
+            }
+            for (int w = 0; w < 4; w++) {
+                assertEquals(scalar.nextLong(), out[w][f], "lane " + f + " word " + w);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package org.scorepipe.runtime.noise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
@@ -80,6 +81,32 @@ class PhiloxNoiseTest {
         // sd of the mean of 1e5 uniforms is sqrt(1/12/1e5) = 9.1e-4; 5 sd = 4.6e-3.
         assertEquals(0.5, mean, 4.6e-3);
         assertEquals(0, Arrays.stream(u).filter(x -> x < 0 || x >= 1).count());
+    }
+
+    /**
+     * A block's rows drawn together (SIMD Philox lanes, the ziggurat's common path inline) are the
+     * row-by-row numbers, for row lengths that leave partial Philox blocks and batches that split.
+     * With 300 rows of 64 normals, 19 200 words pass the ziggurat; each leaves its common path with
+     * probability 3/256, so the fallback to the scalar sampler runs about 225 times here (never
+     * would have probability e^-225).
+     */
+    @Test
+    void normalRowsAreTheRowByRowNormals() {
+        assertTrue(PhiloxNoise.VECTORISED, "the tests run with --add-modules jdk.incubator.vector (see the parent pom)");
+        PhiloxNoise noise = PhiloxNoise.of(19, 4, 1234);
+        Noise streams = noise.streams(3);
+        for (int count : new int[] {1, 2, 3, 4, 5, 16, 17, 64, 2047, 2049}) {
+            for (int rows : new int[] {1, 7, 300}) {
+                long first = 1L << 40;
+                double[] together = new double[rows * count + 5];
+                double[] alone = new double[rows * count + 5];
+                streams.normalRows(first, rows, 2, together, 5, count);
+                for (int r = 0; r < rows; r++) {
+                    noise.normals(first + r, 5, alone, 5 + r * count, count);
+                }
+                assertArrayEquals(alone, together, "rows " + rows + " of " + count);
+            }
+        }
     }
 
     private static double[] draw(long seed, int stage, long step, long particle, int stream) {
