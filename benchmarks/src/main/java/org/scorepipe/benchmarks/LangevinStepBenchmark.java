@@ -35,7 +35,7 @@ import org.scorepipe.runtime.run.RunControl;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class LangevinStepBenchmark {
     /** Corrector steps per invocation: one segment, as a real stage runs its steps. */
     static final int STEPS = 4;

@@ -91,37 +91,52 @@ public final class LangevinCorrector implements Corrector {
         this.score = score;
     }
 
+    /** Rows scored and moved together: their score and noise (2 x 256 x d doubles) stay in cache. */
+    private static final int TILE = 256;
+
     @Override
     public void correct(Block block, double t, Noise noise) {
         int d = block.dimension();
         int n = block.size();
-        int cells = n * d;
         double[] x = block.data();
-        int offset = block.offset();
-        // [0, n*d): the score of the block's rows; [n*d, n*d + d): one row's noise.
-        double[] work = block.workspace(this, cells + d);
+        int tile = Math.min(TILE, n);
+        // [0, tile*d): the score of a tile's rows; [tile*d, 2*tile*d): their noise.
+        double[] work = block.workspace(this, 2 * tile * d);
+        int noiseAt = tile * d;
         double fixedNoiseScale = Math.sqrt(2.0 * step);
         for (int j = 0; j < steps; j++) {
-            score.score(x, offset, n, t, work);
-            for (int r = 0; r < n; r++) {
-                noise.normals(block.particleIndex(r), j, work, cells, d);
-                int o = offset + r * d;
-                int so = r * d;
-                double h = step;
-                double noiseScale = fixedNoiseScale;
+            for (int first = 0; first < n; first += tile) {
+                int rows = Math.min(tile, n - first);
+                int o = block.offset() + first * d;
+                score.score(x, o, rows, t, work);
+                noise.normalRows(block.particleIndex(first), rows, j, work, noiseAt, d);
                 if (snr > 0) {
-                    double noiseNorm2 = 0.0;
-                    double scoreNorm2 = 0.0;
-                    for (int i = 0; i < d; i++) {
-                        noiseNorm2 += work[cells + i] * work[cells + i];
-                        scoreNorm2 += work[so + i] * work[so + i];
+                    moveSignalToNoise(x, o, rows, d, work, noiseAt);
+                } else {
+                    // One pass over the tile: x += h s + sqrt(2h) xi.
+                    for (int c = 0, cells = rows * d; c < cells; c++) {
+                        x[o + c] += step * work[c] + fixedNoiseScale * work[noiseAt + c];
                     }
-                    h = scoreNorm2 > 0 ? 2.0 * snr * snr * noiseNorm2 / scoreNorm2 : 0.0;
-                    noiseScale = Math.sqrt(2.0 * h);
                 }
-                for (int i = 0; i < d; i++) {
-                    x[o + i] += h * work[so + i] + noiseScale * work[cells + i];
-                }
+            }
+        }
+    }
+
+    /** The signal-to-noise rule: each row's own step from its score and noise norms. */
+    private void moveSignalToNoise(double[] x, int o, int rows, int d, double[] work, int noiseAt) {
+        for (int r = 0; r < rows; r++) {
+            int so = r * d;
+            int no = noiseAt + so;
+            double noiseNorm2 = 0.0;
+            double scoreNorm2 = 0.0;
+            for (int i = 0; i < d; i++) {
+                noiseNorm2 += work[no + i] * work[no + i];
+                scoreNorm2 += work[so + i] * work[so + i];
+            }
+            double h = scoreNorm2 > 0 ? 2.0 * snr * snr * noiseNorm2 / scoreNorm2 : 0.0;
+            double noiseScale = Math.sqrt(2.0 * h);
+            for (int i = 0; i < d; i++) {
+                x[o + so + i] += h * work[so + i] + noiseScale * work[no + i];
             }
         }
     }

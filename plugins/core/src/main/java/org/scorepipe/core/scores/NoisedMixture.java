@@ -23,16 +23,24 @@ import org.scorepipe.api.GaussianMixture.Form;
  * <p>The code path is chosen once per mixture: all components {@code SCALAR} (isotropic,
  * {@code P_k = I / c_k}), a mix of {@code SCALAR} and {@code DIAGONAL} (diagonal precisions), or
  * any {@code FULL} component (dense precisions). The dense path computes
- * {@code Y = X [P_1 ... P_K]} as rank-1 updates {@code y[0..Kd) += x_j pRow_j[0..Kd)} over
- * four particles at a time, with every array indexed by the loop variable alone, which is the
- * form C2 vectorises. Each output coordinate sees the same operations in the same order
- * whether its row is in a tile of four or not, so results do not depend on how rows are blocked.
+ * {@code Y = X [P_1 ... P_K] - 1 [b_1 ... b_K]} for up to {@value #CHUNK} rows at a time with
+ * {@link PrecisionProduct}. With the Vector API ({@link Simd}) the score of whole lanes of rows
+ * comes from {@link IsotropicScoreLanes} and {@link FullScoreLanes} instead, and softmaxes from
+ * {@link SoftmaxLanes}: each lane runs one row's scalar sequence, so every output coordinate sees
+ * the same operations in the same order whichever path or tile its row falls in, and results
+ * depend neither on how rows are blocked nor on the SIMD unit.
  *
  * <p>Immutable and thread-safe; the methods allocate scratch of {@code O(K d)} per call,
- * nothing per point.
+ * nothing per point, and the dense path keeps its product rows in a per-thread array.
  */
 public final class NoisedMixture {
     private static final double LOG_TWO_PI = Math.log(2.0 * Math.PI);
+    /** Rows whose product the dense path holds at once: a multiple of the product kernel's eight. */
+    private static final int CHUNK = 48;
+    /** The dense path's product rows, per thread: {@code CHUNK x K d} doubles, kept between calls. */
+    private static final ThreadLocal<double[]> PRODUCT_ROWS = new ThreadLocal<>();
+    /** Points per SIMD softmax (only read when {@link Simd#ENABLED}). */
+    private static final int SIMD_LANES = Simd.ENABLED ? SoftmaxLanes.LANES : 1;
 
     private enum Mode { ISOTROPIC, DIAGONAL, FULL }
 
@@ -50,8 +58,8 @@ public final class NoisedMixture {
     private final double[] inverseVariances;
     /** DIAGONAL: {@code 1 / C_k[i][i]} at {@code k*d + i}. */
     private final double[] diagonalPrecisions;
-    /** FULL: {@code pRows[j][k*d + i] = P_k[j][i]}, row {@code j} of {@code [P_1 ... P_K]}. */
-    private final double[][] precisionRows;
+    /** FULL: {@code [P_1 ... P_K]}, {@code d x K d} row-major: {@code P_k[j][i]} at {@code j*K*d + k*d + i}. */
+    private final double[] precisionStack;
     /** FULL: {@code -b_k = -P_k m_k} at {@code k*d}. */
     private final double[] negatedShifts;
 
@@ -78,7 +86,7 @@ public final class NoisedMixture {
         this.means = new double[size * d];
         this.inverseVariances = mode == Mode.ISOTROPIC ? new double[size] : null;
         this.diagonalPrecisions = mode == Mode.DIAGONAL ? new double[size * d] : null;
-        this.precisionRows = mode == Mode.FULL ? new double[d][size * d] : null;
+        this.precisionStack = mode == Mode.FULL ? new double[d * size * d] : null;
         this.negatedShifts = mode == Mode.FULL ? new double[size * d] : null;
         for (int k = 0; k < size; k++) {
             GaussianMixture.Gaussian g = mixture.components().get(k);
@@ -121,7 +129,7 @@ public final class NoisedMixture {
                     }
                     double[] p = inverseFromCholesky(l, d);
                     for (int j = 0; j < d; j++) {
-                        System.arraycopy(p, j * d, precisionRows[j], k * d, d);
+                        System.arraycopy(p, j * d, precisionStack, j * size * d + k * d, d);
                     }
                     for (int i = 0; i < d; i++) {
                         double b = 0.0;
@@ -244,8 +252,8 @@ public final class NoisedMixture {
             case DIAGONAL -> diagonalLogits(x, offset, logits);
             default -> {
                 double[] y = new double[size * dimension];
-                fullProduct(x, offset, y);
-                fullLogits(x, offset, y, logits);
+                PrecisionProduct.multiply(x, offset, 1, dimension, precisionStack, size * dimension, negatedShifts, y);
+                fullLogits(x, offset, y, 0, logits, 0, 1);
             }
         }
         int best = 0;
@@ -299,31 +307,45 @@ public final class NoisedMixture {
         double[] logits = new double[size];
         switch (mode) {
             case ISOTROPIC -> {
+                int done = 0;
+                if (Simd.ENABLED && scoreOut != null && logOut == null && respOut == null) {
+                    // Whole tiles of rows in SIMD lanes, the same bits as the loop below.
+                    int lanes = IsotropicScoreLanes.LANES;
+                    int[] stride = new int[lanes];
+                    for (int q = 0; q < lanes; q++) {
+                        stride[q] = q * d;
+                    }
+                    IsotropicScoreLanes.score(x, offset, rows / lanes, d, size, means, inverseVariances,
+                            logNormalisers, scoreOut, 0, new double[(d + size) * lanes], stride);
+                    done = rows - rows % lanes;
+                }
                 // Four rows' logits at once: four independent sum chains (each in its own
                 // row's order, so the bits do not depend on the tiling) keep the adder busy.
                 double[] tile = new double[4 * size];
-                int tiled = rows - rows % 4;
-                for (int r = 0; r < rows; r++) {
+                int tiled = done + (rows - done) / 4 * 4;
+                for (int r = done; r < rows; r++) {
                     int xo = offset + r * d;
                     if (r < tiled) {
-                        if (r % 4 == 0) {
+                        if ((r - done) % 4 == 0) {
                             isotropicLogits4(x, xo, tile);
                         }
-                        System.arraycopy(tile, (r % 4) * size, logits, 0, size);
+                        System.arraycopy(tile, ((r - done) % 4) * size, logits, 0, size);
                     } else {
                         isotropicLogits(x, xo, logits);
                     }
                     finish(r, logits, logOut, respOut);
                     if (scoreOut != null) {
-                        // -sum_k r_k (x - m_k) / c_k
+                        // sum_k r_k (m_k - x) / c_k, component by component (loops over i vectorise)
                         int so = r * d;
                         for (int i = 0; i < d; i++) {
-                            double xi = x[xo + i];
-                            double s = 0.0;
-                            for (int k = 0; k < size; k++) {
-                                s += logits[k] * inverseVariances[k] * (means[k * d + i] - xi);
+                            scoreOut[so + i] = 0.0;
+                        }
+                        for (int k = 0; k < size; k++) {
+                            double weight = logits[k] * inverseVariances[k];
+                            int mo = k * d;
+                            for (int i = 0; i < d; i++) {
+                                scoreOut[so + i] += weight * (means[mo + i] - x[xo + i]);
                             }
-                            scoreOut[so + i] = s;
                         }
                     }
                 }
@@ -346,88 +368,76 @@ public final class NoisedMixture {
                     }
                 }
             }
-            default -> evaluateFull(x, offset, rows, logits, scoreOut, logOut, respOut);
+            default -> {
+                int done = 0;
+                if (Simd.ENABLED && scoreOut != null && logOut == null && respOut == null) {
+                    // Whole lanes of rows in SIMD, the same bits as evaluateFull's loops.
+                    done = rows - rows % FullScoreLanes.LANES;
+                    FullScoreLanes.score(x, offset, done, d, size, precisionStack, negatedShifts, means,
+                            logNormalisers, scoreOut);
+                }
+                evaluateFull(x, offset, done, rows, scoreOut, logOut, respOut);
+            }
         }
     }
 
-    private void evaluateFull(double[] x, int offset, int rows, double[] logits,
-            double[] scoreOut, double[] logOut, double[] respOut) {
+    /** Rows {@code [from, rows)} of the dense path, in plain loops (the softmax of whole lanes in SIMD). */
+    private void evaluateFull(double[] x, int offset, int from, int rows, double[] scoreOut, double[] logOut,
+            double[] respOut) {
         int d = dimension;
         int kd = size * d;
-        double[][] pRows = precisionRows;
-        double[] y0 = new double[kd];
-        double[] y1 = new double[kd];
-        double[] y2 = new double[kd];
-        double[] y3 = new double[kd];
-        double[] tile = new double[4 * size];
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int o0 = offset + r * d;
-            int o1 = o0 + d;
-            int o2 = o1 + d;
-            int o3 = o2 + d;
-            // y_q[k*d + i] = (P_k x_q - b_k)_i, accumulated in the order -b, then j = 0 .. d-1,
-            // exactly as fullProduct does for a single row.
-            System.arraycopy(negatedShifts, 0, y0, 0, kd);
-            System.arraycopy(negatedShifts, 0, y1, 0, kd);
-            System.arraycopy(negatedShifts, 0, y2, 0, kd);
-            System.arraycopy(negatedShifts, 0, y3, 0, kd);
-            for (int j = 0; j < d; j++) {
-                double[] p = pRows[j];
-                double x0 = x[o0 + j];
-                double x1 = x[o1 + j];
-                double x2 = x[o2 + j];
-                double x3 = x[o3 + j];
-                for (int t = 0; t < kd; t++) {
-                    double pt = p[t];
-                    y0[t] += x0 * pt;
-                    y1[t] += x1 * pt;
-                    y2[t] += x2 * pt;
-                    y3[t] += x3 * pt;
+        double[] y = PRODUCT_ROWS.get();
+        if (y == null || y.length < CHUNK * kd) {
+            y = new double[CHUNK * kd];
+            PRODUCT_ROWS.set(y);
+        }
+        // The chunk's logits, then responsibilities, component-major: row q's k-th at k*CHUNK + q.
+        double[] responsibilities = new double[size * CHUNK];
+        double[] scratch = new double[2 * Math.max(1, SIMD_LANES)];
+        for (int first = from; first < rows; first += CHUNK) {
+            int n = Math.min(CHUNK, rows - first);
+            int xo = offset + first * d;
+            // y[q*Kd + k*d + i] = (P_k x_q - b_k)_i
+            PrecisionProduct.multiply(x, xo, n, d, precisionStack, kd, negatedShifts, y);
+            int q = 0;
+            for (; q + 4 <= n; q += 4) {
+                fullLogits4(x, xo + q * d, y, q * kd, responsibilities, q, CHUNK);
+            }
+            for (; q < n; q++) {
+                fullLogits(x, xo + q * d, y, q * kd, responsibilities, q, CHUNK);
+            }
+            int laned = 0;
+            if (Simd.ENABLED) {
+                laned = n - n % SIMD_LANES;
+                SoftmaxLanes.apply(responsibilities, 0, laned, size, CHUNK, logOut, first, scratch, 0);
+            }
+            for (q = laned; q < n; q++) {
+                double logSum = Softmax.apply(responsibilities, q, size, CHUNK);
+                if (logOut != null) {
+                    logOut[first + q] = logSum;
                 }
             }
-            fullLogits4(x, o0, y0, y1, y2, y3, tile);
-            finishFull(y0, r, tile, 0, logits, scoreOut, logOut, respOut);
-            finishFull(y1, r + 1, tile, size, logits, scoreOut, logOut, respOut);
-            finishFull(y2, r + 2, tile, 2 * size, logits, scoreOut, logOut, respOut);
-            finishFull(y3, r + 3, tile, 3 * size, logits, scoreOut, logOut, respOut);
-        }
-        for (; r < rows; r++) {
-            int xo = offset + r * d;
-            fullProduct(x, xo, y0);
-            fullLogits(x, xo, y0, tile);
-            finishFull(y0, r, tile, 0, logits, scoreOut, logOut, respOut);
-        }
-    }
-
-    /** {@code y[k*d + i] = (P_k x - b_k)_i} for the single point at {@code x[xo ..]}. */
-    private void fullProduct(double[] x, int xo, double[] y) {
-        int kd = size * dimension;
-        System.arraycopy(negatedShifts, 0, y, 0, kd);
-        for (int j = 0; j < dimension; j++) {
-            double[] p = precisionRows[j];
-            double xj = x[xo + j];
-            for (int t = 0; t < kd; t++) {
-                y[t] += xj * p[t];
-            }
-        }
-    }
-
-    /** Softmax of the logits at {@code tile[from ..]} and the score {@code -sum_k r_k y_k} of row {@code r}. */
-    private void finishFull(double[] y, int r, double[] tile, int from, double[] logits,
-            double[] scoreOut, double[] logOut, double[] respOut) {
-        int d = dimension;
-        System.arraycopy(tile, from, logits, 0, size);
-        finish(r, logits, logOut, respOut);
-        if (scoreOut != null) {
-            // -sum_k r_k (P_k x - b_k)
-            int so = r * d;
-            for (int i = 0; i < d; i++) {
-                double s = 0.0;
-                for (int k = 0; k < size; k++) {
-                    s -= logits[k] * y[k * d + i];
+            for (q = 0; q < n; q++) {
+                int r = first + q;
+                if (respOut != null) {
+                    for (int k = 0; k < size; k++) {
+                        respOut[r * size + k] = responsibilities[k * CHUNK + q];
+                    }
                 }
-                scoreOut[so + i] = s;
+                if (scoreOut != null) {
+                    // -sum_k r_k (P_k x - b_k), component by component (loops over i vectorise)
+                    int so = r * d;
+                    for (int i = 0; i < d; i++) {
+                        scoreOut[so + i] = 0.0;
+                    }
+                    for (int k = 0; k < size; k++) {
+                        double weight = responsibilities[k * CHUNK + q];
+                        int yo = q * kd + k * d;
+                        for (int i = 0; i < d; i++) {
+                            scoreOut[so + i] -= weight * y[yo + i];
+                        }
+                    }
+                }
             }
         }
     }
@@ -490,12 +500,16 @@ public final class NoisedMixture {
         }
     }
 
-    /** {@link #fullLogits} of the four rows at {@code x[xo ..]}, into {@code out[q*K + k]}. */
-    private void fullLogits4(double[] x, int xo, double[] y0, double[] y1, double[] y2, double[] y3, double[] out) {
+    /** {@link #fullLogits} of the four rows at {@code x[xo ..]} and {@code y[yo ..]}: row e's into {@code out[at + e + k*stride]}. */
+    private void fullLogits4(double[] x, int xo, double[] y, int yo, double[] out, int at, int stride) {
         int d = dimension;
         int o1 = xo + d;
         int o2 = o1 + d;
         int o3 = o2 + d;
+        int kd = size * d;
+        int y1 = yo + kd;
+        int y2 = y1 + kd;
+        int y3 = y2 + kd;
         for (int k = 0; k < size; k++) {
             int mo = k * d;
             double q0 = 0.0;
@@ -504,29 +518,30 @@ public final class NoisedMixture {
             double q3 = 0.0;
             for (int i = 0; i < d; i++) {
                 double m = means[mo + i];
-                q0 += (x[xo + i] - m) * y0[mo + i];
-                q1 += (x[o1 + i] - m) * y1[mo + i];
-                q2 += (x[o2 + i] - m) * y2[mo + i];
-                q3 += (x[o3 + i] - m) * y3[mo + i];
+                q0 += (x[xo + i] - m) * y[yo + mo + i];
+                q1 += (x[o1 + i] - m) * y[y1 + mo + i];
+                q2 += (x[o2 + i] - m) * y[y2 + mo + i];
+                q3 += (x[o3 + i] - m) * y[y3 + mo + i];
             }
             double l = logNormalisers[k];
-            out[k] = l - 0.5 * q0;
-            out[size + k] = l - 0.5 * q1;
-            out[2 * size + k] = l - 0.5 * q2;
-            out[3 * size + k] = l - 0.5 * q3;
+            int o = at + k * stride;
+            out[o] = l - 0.5 * q0;
+            out[o + 1] = l - 0.5 * q1;
+            out[o + 2] = l - 0.5 * q2;
+            out[o + 3] = l - 0.5 * q3;
         }
     }
 
-    /** {@code quad_k = (x - m_k)^T (P_k x - b_k)} from the product {@code y}. */
-    private void fullLogits(double[] x, int xo, double[] y, double[] logits) {
+    /** Logits {@code l_k - quad_k / 2}, {@code quad_k = (x - m_k)^T (P_k x - b_k)}, from the product row at {@code y[yo ..]}, into {@code out[at + k*stride]}. */
+    private void fullLogits(double[] x, int xo, double[] y, int yo, double[] out, int at, int stride) {
         int d = dimension;
         for (int k = 0; k < size; k++) {
             int mo = k * d;
             double quad = 0.0;
             for (int i = 0; i < d; i++) {
-                quad += (x[xo + i] - means[mo + i]) * y[mo + i];
+                quad += (x[xo + i] - means[mo + i]) * y[yo + mo + i];
             }
-            logits[k] = logNormalisers[k] - 0.5 * quad;
+            out[at + k * stride] = logNormalisers[k] - 0.5 * quad;
         }
     }
 
@@ -535,25 +550,9 @@ public final class NoisedMixture {
      * logsumexp(logits)} and the responsibilities where asked.
      */
     private void finish(int r, double[] logits, double[] logOut, double[] respOut) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < size; k++) {
-            if (logits[k] > max) {
-                max = logits[k];
-            }
-        }
-        double sum = 0.0;
-        for (int k = 0; k < size; k++) {
-            // exp(0) = 1 exactly: the largest logit needs no call.
-            double e = logits[k] == max ? 1.0 : Math.exp(logits[k] - max);
-            logits[k] = e;
-            sum += e;
-        }
-        double inverse = 1.0 / sum;
-        for (int k = 0; k < size; k++) {
-            logits[k] *= inverse;
-        }
+        double logSum = Softmax.apply(logits, 0, size, 1);
         if (logOut != null) {
-            logOut[r] = max + Math.log(sum);
+            logOut[r] = logSum;
         }
         if (respOut != null) {
             System.arraycopy(logits, 0, respOut, r * size, size);

@@ -42,12 +42,7 @@ public final class GaussianSource implements DataSource {
 
     @Override
     public void sample(Block block, Noise noise) {
-        int d = dimension;
-        double[] x = block.data();
-        int offset = block.offset();
-        for (int r = 0; r < block.size(); r++) {
-            noise.normals(block.particleIndex(r), 0, x, offset + r * d, d);
-        }
+        noise.normalRows(block.particleIndex(0), block.size(), 0, block.data(), block.offset(), dimension);
     }
 
     /** The one-component mixture {@code N(0, I)}, written with a scalar variance 1. */

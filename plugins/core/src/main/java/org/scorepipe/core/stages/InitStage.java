@@ -79,12 +79,10 @@ public final class InitStage implements Stage {
         int d = block.dimension();
         double[] x = block.data();
         double scale = params.scale();
-        for (int r = 0; r < block.size(); r++) {
-            int o = block.offset() + r * d;
-            noise.normals(block.particleIndex(r), 0, x, o, d);
-            for (int j = o; j < o + d; j++) {
-                x[j] *= scale;
-            }
+        int o = block.offset();
+        noise.normalRows(block.particleIndex(0), block.size(), 0, x, o, d);
+        for (int j = o, end = o + block.size() * d; j < end; j++) {
+            x[j] *= scale;
         }
     }
 

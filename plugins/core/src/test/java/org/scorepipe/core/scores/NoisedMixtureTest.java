@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.hipparchus.distribution.multivariate.MultivariateNormalDistribution;
@@ -323,9 +324,13 @@ class NoisedMixtureTest {
         return l;
     }
 
-    /** Tiles of four rows and single rows give the same bits, so blocking never changes a result. */
+    /**
+     * Tiles (SIMD lanes of rows, six-row product tiles, four-row logits) and single rows give the
+     * same bits, so blocking never changes a result: a single row always takes the plain path.
+     */
     @Test
     void resultsDoNotDependOnTheBlocking() {
+        assertTrue(Simd.ENABLED, "the tests run with --add-modules jdk.incubator.vector (see the parent pom)");
         for (GaussianMixture mixture : List.of(scalarMixture(), diagonalMixture(), fullMixture())) {
             NoisedMixture noised = NoisedMixture.of(mixture, 0.7, 0.5);
             int n = 100;
@@ -340,11 +345,68 @@ class NoisedMixtureTest {
             noised.score(x, 37 * D, n - 37, part);
             System.arraycopy(part, 0, split, 37 * D, (n - 37) * D);
             assertArrayEquals(whole, split);
+            double[] logs = new double[n];
+            noised.logDensity(x, 0, n, logs);
+            double[] responsibilities = new double[n * 3];
+            noised.responsibilities(x, 0, n, responsibilities);
             for (int r = 0; r < n; r++) {
                 double[] one = new double[D];
                 noised.score(x, r * D, 1, one);
                 for (int i = 0; i < D; i++) {
                     assertEquals(Double.doubleToLongBits(whole[r * D + i]), Double.doubleToLongBits(one[i]));
+                }
+                double[] log = new double[1];
+                noised.logDensity(x, r * D, 1, log);
+                assertEquals(Double.doubleToLongBits(logs[r]), Double.doubleToLongBits(log[0]), "log density");
+                double[] resp = new double[3];
+                noised.responsibilities(x, r * D, 1, resp);
+                assertArrayEquals(Arrays.copyOfRange(responsibilities, 3 * r, 3 * r + 3), resp, "responsibilities");
+            }
+        }
+    }
+
+    /**
+     * The SIMD lanes of the dense and isotropic scores reproduce the row-by-row (plain) path bit
+     * for bit at shapes that reach every part of the kernels: product tiles of eight outputs and the
+     * outputs after them, three-vector row tiles and single vectors, chunks and their remainders.
+     */
+    @Test
+    void simdLanesEqualTheRowByRowPathForManyShapes() {
+        assertTrue(Simd.ENABLED, "the tests run with --add-modules jdk.incubator.vector (see the parent pom)");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        int[][] shapes = {{2, 3}, {2, 8}, {5, 2}, {13, 5}, {16, 8}, {64, 3}};
+        for (int[] shape : shapes) {
+            int d = shape[0];
+            int k = shape[1];
+            double[] weights = new double[k];
+            java.util.Arrays.fill(weights, 1.0 / k);
+            List<GaussianMixture.Gaussian> dense = new java.util.ArrayList<>();
+            List<GaussianMixture.Gaussian> isotropic = new java.util.ArrayList<>();
+            for (int c = 0; c < k; c++) {
+                double[] mean = new double[d];
+                double[] covariance = new double[d * d];
+                for (int i = 0; i < d; i++) {
+                    mean[i] = random.nextDouble(-3, 3);
+                    for (int j = 0; j < d; j++) {
+                        covariance[i * d + j] = (0.5 + 0.1 * c) * Math.pow(0.4, Math.abs(i - j));
+                    }
+                }
+                dense.add(gaussian(mean, covariance));
+                isotropic.add(gaussian(mean, 0.5 + 0.1 * c));
+            }
+            for (List<GaussianMixture.Gaussian> components : List.of(dense, isotropic)) {
+                NoisedMixture noised = NoisedMixture.of(new GaussianMixture(weights, components), 0.8, 0.6);
+                int n = 203;  // four chunks of 48 and 11 rows: lanes, then a remainder
+                double[] x = new double[n * d];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextDouble(-4, 4);
+                }
+                double[] whole = new double[n * d];
+                noised.score(x, 0, n, whole);
+                for (int r = 0; r < n; r++) {
+                    double[] one = new double[d];
+                    noised.score(x, r * d, 1, one);
+                    assertArrayEquals(one, Arrays.copyOfRange(whole, r * d, r * d + d), "d " + d + ", K " + k + ", row " + r);
                 }
             }
         }

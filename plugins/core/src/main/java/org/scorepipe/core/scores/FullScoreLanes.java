@@ -1,0 +1,232 @@
+package org.scorepipe.core.scores;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The score of a dense-precision mixture for a chunk of rows, one row per SIMD lane: every lane
+ * runs exactly the scalar sequence of {@link NoisedMixture}'s dense path for its row, so the bits
+ * are the plain path's ({@code NoisedMixtureTest}, {@code DeterminismIT}):
+ * <pre>
+ *   y_k   = -b_k + sum_j x_j P_k[j, .]          fused multiply-adds, j = 0 .. d-1 (as {@link PrecisionProduct})
+ *   l_k   = log w_k - log det C_k / 2 - (1/2) sum_i (x_i - m_ki) y_ki      (i in order)
+ *   r     = softmax(l)                          ({@link SoftmaxLanes})
+ *   s_i   = 0 - r_0 y_0i - r_1 y_1i - ...       (k in order)
+ * </pre>
+ * The chunk is held transposed (coordinate-major, rows side by side), so lanes are contiguous and
+ * no lane ever sums across another's data: the width of the SIMD unit cannot change a bit. The
+ * product {@code Y^T = [P_1 .. P_K]^T X^T} runs in register tiles of eight outputs by three vectors
+ * of rows (24 accumulators, three loads and eight broadcasts per 24 fused multiply-adds), the
+ * micro-kernel shape of BLAS's register tiling. Only loaded when {@link Simd#ENABLED}.
+ */
+final class FullScoreLanes {
+    static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    static final int LANES = SPECIES.length();
+    /** Rows per chunk: a multiple of the three-vector tile (48 = 2 x 24 with eight lanes). */
+    static final int CHUNK = 6 * LANES;
+    private static final ThreadLocal<double[]> SCRATCH = new ThreadLocal<>();
+
+    private FullScoreLanes() {
+    }
+
+    /**
+     * Scores of the {@code rows} rows at {@code x[xo ..]} (a multiple of {@link #LANES}) into
+     * {@code out[0 ..]}: {@code p} is {@code [P_1 .. P_K]} ({@code d x Kd} row-major),
+     * {@code negatedShifts} is {@code -[b_1 .. b_K]}, {@code means} the {@code m_k} at {@code k*d}.
+     */
+    static void score(double[] x, int xo, int rows, int d, int size, double[] p, double[] negatedShifts,
+            double[] means, double[] logNormalisers, double[] out) {
+        int w = size * d;
+        // Transposed chunk: x at [0, d CHUNK), y at [.., + Kd CHUNK), logits at [.., + K CHUNK), then scratch.
+        int yAt = d * CHUNK;
+        int logitsAt = yAt + w * CHUNK;
+        int scratchAt = logitsAt + size * CHUNK;
+        double[] t = SCRATCH.get();
+        if (t == null || t.length < scratchAt + 2 * LANES) {
+            t = new double[scratchAt + 2 * LANES];
+            SCRATCH.set(t);
+        }
+        int[] stride = new int[LANES];
+        for (int e = 0; e < LANES; e++) {
+            stride[e] = e * d;
+        }
+        for (int first = 0; first < rows; first += CHUNK) {
+            int n = Math.min(CHUNK, rows - first);
+            int rowAt = xo + first * d;
+            for (int q = 0; q < n; q += LANES) {
+                for (int j = 0; j < d; j++) {
+                    DoubleVector.fromArray(SPECIES, x, rowAt + q * d + j, stride, 0).intoArray(t, j * CHUNK + q);
+                }
+            }
+            product(p, w, negatedShifts, d, t, yAt, n);
+            for (int q = 0; q < n; q += LANES) {
+                for (int k = 0; k < size; k++) {
+                    DoubleVector quad = DoubleVector.zero(SPECIES);
+                    int mo = k * d;
+                    int ko = yAt + mo * CHUNK + q;
+                    for (int i = 0; i < d; i++) {
+                        DoubleVector z = DoubleVector.fromArray(SPECIES, t, i * CHUNK + q).sub(means[mo + i]);
+                        quad = quad.add(z.mul(DoubleVector.fromArray(SPECIES, t, ko + i * CHUNK)));
+                    }
+                    DoubleVector.broadcast(SPECIES, logNormalisers[k]).sub(quad.mul(0.5))
+                            .intoArray(t, logitsAt + k * CHUNK + q);
+                }
+            }
+            SoftmaxLanes.apply(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
+            for (int q = 0; q < n; q += LANES) {
+                for (int i = 0; i < d; i++) {
+                    DoubleVector s = DoubleVector.zero(SPECIES);
+                    for (int k = 0; k < size; k++) {
+                        DoubleVector weight = DoubleVector.fromArray(SPECIES, t, logitsAt + k * CHUNK + q);
+                        s = s.sub(weight.mul(DoubleVector.fromArray(SPECIES, t, yAt + (k * d + i) * CHUNK + q)));
+                    }
+                    s.intoArray(t, i * CHUNK + q);  // over x's transpose, which is no longer needed
+                }
+            }
+            // Back to rows: plain copies beat a scatter per coordinate.
+            for (int q = 0; q < n; q++) {
+                int o = (first + q) * d;
+                for (int i = 0; i < d; i++) {
+                    out[o + i] = t[i * CHUNK + q];
+                }
+            }
+        }
+    }
+
+    /** {@code yT[c*CHUNK + q] = b[c] + sum_j P[j][c] xT[j*CHUNK + q]} for {@code c < w}, {@code q < n}. */
+    private static void product(double[] p, int w, double[] b, int d, double[] t, int yAt, int n) {
+        int triples = n - n % (3 * LANES);
+        int octets = w - w % 8;
+        for (int q = 0; q < triples; q += 3 * LANES) {
+            for (int c = 0; c < octets; c += 8) {
+                tile8x3(p, w, b, d, t, 0, yAt, c, q);
+            }
+            for (int c = octets; c < w; c++) {
+                for (int v = 0; v < 3; v++) {
+                    column(p, w, b, d, t, yAt, c, q + v * LANES);
+                }
+            }
+        }
+        for (int q = triples; q < n; q += LANES) {
+            for (int c = 0; c < w; c++) {
+                column(p, w, b, d, t, yAt, c, q);
+            }
+        }
+    }
+
+    /** One output {@code c} for the {@code LANES} rows from {@code q}. */
+    private static void column(double[] p, int w, double[] b, int d, double[] t, int yAt, int c, int q) {
+        DoubleVector a = DoubleVector.broadcast(SPECIES, b[c]);
+        for (int j = 0; j < d; j++) {
+            a = DoubleVector.broadcast(SPECIES, p[j * w + c]).fma(DoubleVector.fromArray(SPECIES, t, j * CHUNK + q), a);
+        }
+        a.intoArray(t, yAt + c * CHUNK + q);
+    }
+
+    /** {@code yT[c .. c+8) x [q, q + 3 LANES)}: 24 accumulators; per {@code j} three loads of {@code xT}, eight broadcasts of {@code P}. */
+    private static void tile8x3(double[] p, int w, double[] b, int d, double[] t, int xAt, int yAt, int c, int q) {
+        DoubleVector b0 = DoubleVector.broadcast(SPECIES, b[c]);
+        DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[c + 1]);
+        DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[c + 2]);
+        DoubleVector b3 = DoubleVector.broadcast(SPECIES, b[c + 3]);
+        DoubleVector b4 = DoubleVector.broadcast(SPECIES, b[c + 4]);
+        DoubleVector b5 = DoubleVector.broadcast(SPECIES, b[c + 5]);
+        DoubleVector b6 = DoubleVector.broadcast(SPECIES, b[c + 6]);
+        DoubleVector b7 = DoubleVector.broadcast(SPECIES, b[c + 7]);
+        DoubleVector a00 = b0;
+        DoubleVector a01 = b0;
+        DoubleVector a02 = b0;
+        DoubleVector a10 = b1;
+        DoubleVector a11 = b1;
+        DoubleVector a12 = b1;
+        DoubleVector a20 = b2;
+        DoubleVector a21 = b2;
+        DoubleVector a22 = b2;
+        DoubleVector a30 = b3;
+        DoubleVector a31 = b3;
+        DoubleVector a32 = b3;
+        DoubleVector a40 = b4;
+        DoubleVector a41 = b4;
+        DoubleVector a42 = b4;
+        DoubleVector a50 = b5;
+        DoubleVector a51 = b5;
+        DoubleVector a52 = b5;
+        DoubleVector a60 = b6;
+        DoubleVector a61 = b6;
+        DoubleVector a62 = b6;
+        DoubleVector a70 = b7;
+        DoubleVector a71 = b7;
+        DoubleVector a72 = b7;
+        for (int j = 0; j < d; j++) {
+            int xj = xAt + j * CHUNK + q;
+            DoubleVector x0 = DoubleVector.fromArray(SPECIES, t, xj);
+            DoubleVector x1 = DoubleVector.fromArray(SPECIES, t, xj + 1 * LANES);
+            DoubleVector x2 = DoubleVector.fromArray(SPECIES, t, xj + 2 * LANES);
+            int pj = j * w + c;
+            DoubleVector p0 = DoubleVector.broadcast(SPECIES, p[pj]);
+            a00 = p0.fma(x0, a00);
+            a01 = p0.fma(x1, a01);
+            a02 = p0.fma(x2, a02);
+            DoubleVector p1 = DoubleVector.broadcast(SPECIES, p[pj + 1]);
+            a10 = p1.fma(x0, a10);
+            a11 = p1.fma(x1, a11);
+            a12 = p1.fma(x2, a12);
+            DoubleVector p2 = DoubleVector.broadcast(SPECIES, p[pj + 2]);
+            a20 = p2.fma(x0, a20);
+            a21 = p2.fma(x1, a21);
+            a22 = p2.fma(x2, a22);
+            DoubleVector p3 = DoubleVector.broadcast(SPECIES, p[pj + 3]);
+            a30 = p3.fma(x0, a30);
+            a31 = p3.fma(x1, a31);
+            a32 = p3.fma(x2, a32);
+            DoubleVector p4 = DoubleVector.broadcast(SPECIES, p[pj + 4]);
+            a40 = p4.fma(x0, a40);
+            a41 = p4.fma(x1, a41);
+            a42 = p4.fma(x2, a42);
+            DoubleVector p5 = DoubleVector.broadcast(SPECIES, p[pj + 5]);
+            a50 = p5.fma(x0, a50);
+            a51 = p5.fma(x1, a51);
+            a52 = p5.fma(x2, a52);
+            DoubleVector p6 = DoubleVector.broadcast(SPECIES, p[pj + 6]);
+            a60 = p6.fma(x0, a60);
+            a61 = p6.fma(x1, a61);
+            a62 = p6.fma(x2, a62);
+            DoubleVector p7 = DoubleVector.broadcast(SPECIES, p[pj + 7]);
+            a70 = p7.fma(x0, a70);
+            a71 = p7.fma(x1, a71);
+            a72 = p7.fma(x2, a72);
+        }
+        int o0 = yAt + c * CHUNK + q;
+        a00.intoArray(t, o0);
+        a01.intoArray(t, o0 + 1 * LANES);
+        a02.intoArray(t, o0 + 2 * LANES);
+        int o1 = yAt + (c + 1) * CHUNK + q;
+        a10.intoArray(t, o1);
+        a11.intoArray(t, o1 + 1 * LANES);
+        a12.intoArray(t, o1 + 2 * LANES);
+        int o2 = yAt + (c + 2) * CHUNK + q;
+        a20.intoArray(t, o2);
+        a21.intoArray(t, o2 + 1 * LANES);
+        a22.intoArray(t, o2 + 2 * LANES);
+        int o3 = yAt + (c + 3) * CHUNK + q;
+        a30.intoArray(t, o3);
+        a31.intoArray(t, o3 + 1 * LANES);
+        a32.intoArray(t, o3 + 2 * LANES);
+        int o4 = yAt + (c + 4) * CHUNK + q;
+        a40.intoArray(t, o4);
+        a41.intoArray(t, o4 + 1 * LANES);
+        a42.intoArray(t, o4 + 2 * LANES);
+        int o5 = yAt + (c + 5) * CHUNK + q;
+        a50.intoArray(t, o5);
+        a51.intoArray(t, o5 + 1 * LANES);
+        a52.intoArray(t, o5 + 2 * LANES);
+        int o6 = yAt + (c + 6) * CHUNK + q;
+        a60.intoArray(t, o6);
+        a61.intoArray(t, o6 + 1 * LANES);
+        a62.intoArray(t, o6 + 2 * LANES);
+        int o7 = yAt + (c + 7) * CHUNK + q;
+        a70.intoArray(t, o7);
+        a71.intoArray(t, o7 + 1 * LANES);
+        a72.intoArray(t, o7 + 2 * LANES);
+    }
+}
