@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,13 +54,15 @@ class DeterminismIT {
     }
 
     private static byte[] samples(String name, String... options) throws Exception {
-        String[] args = new String[options.length + 4];
-        args[0] = "run";
-        args[1] = "determinism.yaml";
-        args[2] = "--out";
-        args[3] = name;
-        System.arraycopy(options, 0, args, 4, options.length);
-        Cli.Result result = Cli.run(dir, args);
+        return samplesOf(List.of(), "determinism.yaml", name, options);
+    }
+
+    /** {@code samples.npy} of {@code run FILE --out NAME OPTIONS} in a JVM with {@code jvmOptions}. */
+    private static byte[] samplesOf(List<String> jvmOptions, String file, String name, String... options) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of("run", file, "--out", name));
+        all.addAll(List.of(options));
+        String[] args = all.toArray(String[]::new);
+        Cli.Result result = Cli.runWith(jvmOptions, dir, args);
         assertEquals(0, result.exitCode(), result.all());
         return Files.readAllBytes(dir.resolve(name).resolve("samples.npy"));
     }
@@ -70,6 +73,25 @@ class DeterminismIT {
         assertArrayEquals(reference, samples("t2", "--threads", "2"), "2 threads");
         assertArrayEquals(reference, samples("b7", "--threads", "2", "--block-size", "7"), "blocks of 7");
         assertArrayEquals(reference, samples("b500", "--threads", "1", "--block-size", "500"), "blocks of 500");
+    }
+
+    /**
+     * The SIMD kernels (Philox lanes, the precision product's register tiles, the isotropic score's
+     * lanes) and their plain twins give the same bytes: a run without the Vector API (or with
+     * scorepipe.simd=false) is the same run. Both a full-covariance and an isotropic target.
+     */
+    @Test
+    void simdKernelsAndTheirPlainTwinsGiveTheSameBytes() throws Exception {
+        List<String> plain = List.of("-Dscorepipe.simd=false");
+        byte[] simd = samples("simd", "--threads", "2");
+        assertArrayEquals(simd, samplesOf(plain, "determinism.yaml", "plain", "--threads", "2"), "full covariance");
+        Files.writeString(dir.resolve("isotropic.yaml"), PIPELINE
+                .replace("covariance: [1.0, 0.2, 0.0, 0.2, 0.8, 0.1, 0.0, 0.1, 0.5]", "covariance: 1.3")
+                .replace("covariance: [0.5, 0.7, 0.3]", "covariance: 0.7"));
+        byte[] simdIso = samplesOf(List.of(), "isotropic.yaml", "simd-iso", "--threads", "2");
+        byte[] plainIso = samplesOf(plain, "isotropic.yaml", "plain-iso", "--threads", "2");
+        assertArrayEquals(simdIso, plainIso, "isotropic");
+        assertEquals(false, Arrays.equals(simd, simdIso), "the isotropic target is another target");
     }
 
     @Test

@@ -77,6 +77,8 @@ public final class SparkRunnerFactory implements RunnerFactory {
         return SparkHadoopUtil.get().newConfiguration(conf);
     }
 
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
     static SparkConf conf(Pipeline.RunnerSettings settings, Map<String, String> options) {
         SparkConf conf = new SparkConf(); // picks up the spark.* system properties spark-submit sets
         if (!settings.master().isEmpty()) {
@@ -88,6 +90,14 @@ public final class SparkRunnerFactory implements RunnerFactory {
         options.forEach(conf::set);
         if (settings.master().isEmpty() && options.containsKey("spark.master")) {
             conf.setMaster(options.get("spark.master"));
+        }
+        // Executors run the SIMD kernels when the driver does (the bits are the same either way).
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
+            if (!executorOptions.contains(VECTOR_MODULE)) {
+                conf.set("spark.executor.extraJavaOptions",
+                        (executorOptions + " --add-modules " + VECTOR_MODULE).strip());
+            }
         }
         // Our own jar goes to the executors unless spark-submit ships it already (its primary resource).
         String ownJar = ownJar();
