@@ -108,7 +108,10 @@ final class FullScoreLanes {
             }
         }
         for (int q = triples; q < n; q += LANES) {
-            for (int c = 0; c < w; c++) {
+            for (int c = 0; c < octets; c += 8) {
+                tile8x1(p, w, b, d, t, yAt, c, q);
+            }
+            for (int c = octets; c < w; c++) {
                 column(p, w, b, d, t, yAt, c, q);
             }
         }
@@ -228,5 +231,37 @@ final class FullScoreLanes {
         a70.intoArray(t, o7);
         a71.intoArray(t, o7 + 1 * LANES);
         a72.intoArray(t, o7 + 2 * LANES);
+    }
+
+    /** {@code yT[c .. c+8) x [q, q + LANES)}, for rows left after the three-vector tiles. */
+    private static void tile8x1(double[] p, int w, double[] b, int d, double[] t, int yAt, int c, int q) {
+        DoubleVector a0 = DoubleVector.broadcast(SPECIES, b[c]);
+        DoubleVector a1 = DoubleVector.broadcast(SPECIES, b[c + 1]);
+        DoubleVector a2 = DoubleVector.broadcast(SPECIES, b[c + 2]);
+        DoubleVector a3 = DoubleVector.broadcast(SPECIES, b[c + 3]);
+        DoubleVector a4 = DoubleVector.broadcast(SPECIES, b[c + 4]);
+        DoubleVector a5 = DoubleVector.broadcast(SPECIES, b[c + 5]);
+        DoubleVector a6 = DoubleVector.broadcast(SPECIES, b[c + 6]);
+        DoubleVector a7 = DoubleVector.broadcast(SPECIES, b[c + 7]);
+        for (int j = 0; j < d; j++) {
+            DoubleVector xj = DoubleVector.fromArray(SPECIES, t, j * CHUNK + q);
+            int pj = j * w + c;
+            a0 = DoubleVector.broadcast(SPECIES, p[pj]).fma(xj, a0);
+            a1 = DoubleVector.broadcast(SPECIES, p[pj + 1]).fma(xj, a1);
+            a2 = DoubleVector.broadcast(SPECIES, p[pj + 2]).fma(xj, a2);
+            a3 = DoubleVector.broadcast(SPECIES, p[pj + 3]).fma(xj, a3);
+            a4 = DoubleVector.broadcast(SPECIES, p[pj + 4]).fma(xj, a4);
+            a5 = DoubleVector.broadcast(SPECIES, p[pj + 5]).fma(xj, a5);
+            a6 = DoubleVector.broadcast(SPECIES, p[pj + 6]).fma(xj, a6);
+            a7 = DoubleVector.broadcast(SPECIES, p[pj + 7]).fma(xj, a7);
+        }
+        a0.intoArray(t, yAt + c * CHUNK + q);
+        a1.intoArray(t, yAt + (c + 1) * CHUNK + q);
+        a2.intoArray(t, yAt + (c + 2) * CHUNK + q);
+        a3.intoArray(t, yAt + (c + 3) * CHUNK + q);
+        a4.intoArray(t, yAt + (c + 4) * CHUNK + q);
+        a5.intoArray(t, yAt + (c + 5) * CHUNK + q);
+        a6.intoArray(t, yAt + (c + 6) * CHUNK + q);
+        a7.intoArray(t, yAt + (c + 7) * CHUNK + q);
     }
 }
