@@ -383,20 +383,47 @@ class SparkIT {
 
     private static void awaitExecutors(int count) throws InterruptedException {
         // getExecutorInfos lists the driver too
-        for (int i = 0; i < 6000 && spark.sparkContext().statusTracker().getExecutorInfos().length < count + 1; i++) {
-            Thread.sleep(20);
-        }
-        assertTrue(spark.sparkContext().statusTracker().getExecutorInfos().length >= count + 1, "the executors never registered");
+        awaitUntil(() -> spark.sparkContext().statusTracker().getExecutorInfos().length >= count + 1, () -> false,
+                () -> "the executors never registered");
     }
 
     /** Waits for a checkpoint inside the corrector stage (stage 1, step > 0); fails if {@code run} ends first. */
     private static void awaitMidStageCheckpoint(Path dir, Future<?> run) throws Exception {
-        while (!hasMidStageCheckpoint(dir)) {
+        awaitUntil(() -> hasMidStageCheckpoint(dir), run::isDone, () -> {
             if (run.isDone()) {
-                run.get();
-                throw new AssertionError("the run ended before a checkpoint inside its corrector stage appeared");
+                try {
+                    run.get();
+                } catch (Exception e) {
+                    return "the run failed before a checkpoint inside its corrector stage appeared: " + e;
+                }
             }
-            Thread.sleep(5);
+            return "no checkpoint inside the corrector stage appeared";
+        });
+    }
+
+    /** Something the test can check again, which may throw. */
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls {@code condition} every few milliseconds until it holds; fails with {@code message} if
+     * {@code over} holds first (what it waits on has ended) or after three minutes.
+     */
+    private static void awaitUntil(Check condition, Check over, java.util.function.Supplier<String> message)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        try {
+            while (!condition.holds()) {
+                if (over.holds() || System.nanoTime() > deadline) {
+                    throw new AssertionError(message.get());
+                }
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException | AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError(message.get(), e);
         }
     }
 
@@ -416,19 +443,22 @@ class SparkIT {
         Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (!hasMidStageCheckpoint(checkpoints)) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("no checkpoint inside the corrector stage before the child ended:\n" + Files.readString(log));
-                }
-                Thread.sleep(5);
-            }
+            awaitUntil(() -> hasMidStageCheckpoint(checkpoints), () -> !process.isAlive(),
+                    () -> "no checkpoint inside the corrector stage before the child ended:\n" + readQuietly(log));
         } finally {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor(1, TimeUnit.MINUTES);
         }
         assertNotEquals(0, process.exitValue());
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + file + " unreadable: " + e + ")";
+        }
     }
 
     private static String javaExecutable() {

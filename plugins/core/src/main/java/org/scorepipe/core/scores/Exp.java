@@ -2,7 +2,7 @@ package org.scorepipe.core.scores;
 
 /**
  * {@code e^x} for {@code x <= 0}, the softmax's exponential, in operations a SIMD lane performs
- * identically ({@link IsotropicScoreLanes#exp} is the lane twin, bit for bit):
+ * identically ({@link Lanes#exp} is the lane twin, bit for bit):
  * <pre>
  *   k = rint(x / ln 2)                    (by adding and subtracting 1.5 * 2^52)
  *   r = x - k ln2_hi - k ln2_lo           (two fused multiply-adds; |r| &lt;= ln 2 / 2)

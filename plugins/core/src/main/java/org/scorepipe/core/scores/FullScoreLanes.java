@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  *   y_k   = -b_k + sum_j x_j P_k[j, .]          fused multiply-adds, j = 0 .. d-1 (as {@link PrecisionProduct})
  *   l_k   = log w_k - log det C_k / 2 - (1/2) sum_i (x_i - m_ki) y_ki      (i in order)
- *   r     = softmax(l)                          ({@link SoftmaxLanes})
+ *   r     = softmax(l)                          ({@link Lanes#softmax})
  *   s_i   = 0 - r_0 y_0i - r_1 y_1i - ...       (k in order)
  * </pre>
  * The chunk is held transposed (coordinate-major, rows side by side), so lanes are contiguous and
@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * micro-kernel shape of BLAS's register tiling. Only loaded when {@link Simd#ENABLED}.
  */
 final class FullScoreLanes {
-    static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
-    static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Double> SPECIES = Lanes.SPECIES;
+    private static final int LANES = Lanes.LANES;
     /** Rows per chunk: a multiple of the three-vector tile (48 = 2 x 24 with eight lanes). */
     static final int CHUNK = 6 * LANES;
     private static final ThreadLocal<double[]> SCRATCH = new ThreadLocal<>();
@@ -46,18 +46,11 @@ final class FullScoreLanes {
             t = new double[scratchAt + 2 * LANES];
             SCRATCH.set(t);
         }
-        int[] stride = new int[LANES];
-        for (int e = 0; e < LANES; e++) {
-            stride[e] = e * d;
-        }
+        int[] offsets = Lanes.rowOffsets(d);
         for (int first = 0; first < rows; first += CHUNK) {
             int n = Math.min(CHUNK, rows - first);
             int rowAt = xo + first * d;
-            for (int q = 0; q < n; q += LANES) {
-                for (int j = 0; j < d; j++) {
-                    DoubleVector.fromArray(SPECIES, x, rowAt + q * d + j, stride, 0).intoArray(t, j * CHUNK + q);
-                }
-            }
+            Lanes.transpose(x, rowAt, n, d, offsets, t, 0, CHUNK);
             product(p, w, negatedShifts, d, t, yAt, n);
             for (int q = 0; q < n; q += LANES) {
                 for (int k = 0; k < size; k++) {
@@ -72,7 +65,7 @@ final class FullScoreLanes {
                             .intoArray(t, logitsAt + k * CHUNK + q);
                 }
             }
-            SoftmaxLanes.apply(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
+            Lanes.softmax(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
             for (int q = 0; q < n; q += LANES) {
                 for (int i = 0; i < d; i++) {
                     DoubleVector s = DoubleVector.zero(SPECIES);
@@ -83,13 +76,7 @@ final class FullScoreLanes {
                     s.intoArray(t, i * CHUNK + q);  // over x's transpose, which is no longer needed
                 }
             }
-            // Back to rows: plain copies beat a scatter per coordinate.
-            for (int q = 0; q < n; q++) {
-                int o = (first + q) * d;
-                for (int i = 0; i < d; i++) {
-                    out[o + i] = t[i * CHUNK + q];
-                }
-            }
+            Lanes.untranspose(t, 0, CHUNK, n, d, out, first * d);
         }
     }
 
@@ -99,7 +86,7 @@ final class FullScoreLanes {
         int octets = w - w % 8;
         for (int q = 0; q < triples; q += 3 * LANES) {
             for (int c = 0; c < octets; c += 8) {
-                tile8x3(p, w, b, d, t, 0, yAt, c, q);
+                tile8x3(p, w, b, d, t, yAt, c, q);
             }
             for (int c = octets; c < w; c++) {
                 for (int v = 0; v < 3; v++) {
@@ -127,7 +114,7 @@ final class FullScoreLanes {
     }
 
     /** {@code yT[c .. c+8) x [q, q + 3 LANES)}: 24 accumulators; per {@code j} three loads of {@code xT}, eight broadcasts of {@code P}. */
-    private static void tile8x3(double[] p, int w, double[] b, int d, double[] t, int xAt, int yAt, int c, int q) {
+    private static void tile8x3(double[] p, int w, double[] b, int d, double[] t, int yAt, int c, int q) {
         DoubleVector b0 = DoubleVector.broadcast(SPECIES, b[c]);
         DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[c + 1]);
         DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[c + 2]);
@@ -161,7 +148,7 @@ final class FullScoreLanes {
         DoubleVector a71 = b7;
         DoubleVector a72 = b7;
         for (int j = 0; j < d; j++) {
-            int xj = xAt + j * CHUNK + q;
+            int xj = j * CHUNK + q;
             DoubleVector x0 = DoubleVector.fromArray(SPECIES, t, xj);
             DoubleVector x1 = DoubleVector.fromArray(SPECIES, t, xj + 1 * LANES);
             DoubleVector x2 = DoubleVector.fromArray(SPECIES, t, xj + 2 * LANES);

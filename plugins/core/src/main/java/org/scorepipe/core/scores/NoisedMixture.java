@@ -26,7 +26,7 @@ import org.scorepipe.api.GaussianMixture.Form;
  * {@code Y = X [P_1 ... P_K] - 1 [b_1 ... b_K]} for up to {@value #CHUNK} rows at a time with
  * {@link PrecisionProduct}. With the Vector API ({@link Simd}) the score of whole lanes of rows
  * comes from {@link IsotropicScoreLanes} and {@link FullScoreLanes} instead, and softmaxes from
- * {@link SoftmaxLanes}: each lane runs one row's scalar sequence, so every output coordinate sees
+ * {@link Lanes#softmax}: each lane runs one row's scalar sequence, so every output coordinate sees
  * the same operations in the same order whichever path or tile its row falls in, and results
  * depend neither on how rows are blocked nor on the SIMD unit.
  *
@@ -40,7 +40,7 @@ public final class NoisedMixture {
     /** The dense path's product rows, per thread: {@code CHUNK x K d} doubles, kept between calls. */
     private static final ThreadLocal<double[]> PRODUCT_ROWS = new ThreadLocal<>();
     /** Points per SIMD softmax (only read when {@link Simd#ENABLED}). */
-    private static final int SIMD_LANES = Simd.ENABLED ? SoftmaxLanes.LANES : 1;
+    private static final int SIMD_LANES = Simd.ENABLED ? Lanes.LANES : 1;
 
     private enum Mode { ISOTROPIC, DIAGONAL, FULL }
 
@@ -310,13 +310,9 @@ public final class NoisedMixture {
                 int done = 0;
                 if (Simd.ENABLED && scoreOut != null && logOut == null && respOut == null) {
                     // Whole tiles of rows in SIMD lanes, the same bits as the loop below.
-                    int lanes = IsotropicScoreLanes.LANES;
-                    int[] stride = new int[lanes];
-                    for (int q = 0; q < lanes; q++) {
-                        stride[q] = q * d;
-                    }
+                    int lanes = SIMD_LANES;
                     IsotropicScoreLanes.score(x, offset, rows / lanes, d, size, means, inverseVariances,
-                            logNormalisers, scoreOut, 0, new double[(d + size) * lanes], stride);
+                            logNormalisers, scoreOut, 0, new double[(d + size) * lanes]);
                     done = rows - rows % lanes;
                 }
                 // Four rows' logits at once: four independent sum chains (each in its own
@@ -372,7 +368,7 @@ public final class NoisedMixture {
                 int done = 0;
                 if (Simd.ENABLED && scoreOut != null && logOut == null && respOut == null) {
                     // Whole lanes of rows in SIMD, the same bits as evaluateFull's loops.
-                    done = rows - rows % FullScoreLanes.LANES;
+                    done = rows - rows % SIMD_LANES;
                     FullScoreLanes.score(x, offset, done, d, size, precisionStack, negatedShifts, means,
                             logNormalisers, scoreOut);
                 }
@@ -409,7 +405,7 @@ public final class NoisedMixture {
             int laned = 0;
             if (Simd.ENABLED) {
                 laned = n - n % SIMD_LANES;
-                SoftmaxLanes.apply(responsibilities, 0, laned, size, CHUNK, logOut, first, scratch, 0);
+                Lanes.softmax(responsibilities, 0, laned, size, CHUNK, logOut, first, scratch, 0);
             }
             for (q = laned; q < n; q++) {
                 double logSum = Softmax.apply(responsibilities, q, size, CHUNK);

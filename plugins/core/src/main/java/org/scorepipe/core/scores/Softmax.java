@@ -6,7 +6,7 @@ package org.scorepipe.core.scores;
  * <pre>
  *   r_k = e^{l_k - max} / sum_j e^{l_j - max},    log sum_k e^{l_k} = max + log sum_j e^{l_j - max}
  * </pre>
- * with {@link Exp}. {@link SoftmaxLanes} runs the same operations for many points at once in SIMD
+ * with {@link Exp}. {@link Lanes} runs the same operations for many points at once in SIMD
  * lanes (points side by side, {@code stride} apart), so both give the same bits.
  */
 final class Softmax {

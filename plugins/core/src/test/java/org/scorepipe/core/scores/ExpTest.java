@@ -31,7 +31,7 @@ class ExpTest {
     @Test
     void lanesEqualTheScalarBitForBit() {
         assertTrue(Simd.ENABLED, "the tests run with --add-modules jdk.incubator.vector (see the parent pom)");
-        int lanes = SoftmaxLanes.LANES;
+        int lanes = Lanes.LANES;
         SplittableRandom random = new SplittableRandom(2);
         double[] x = new double[lanes];
         double[] y = new double[lanes];
@@ -44,7 +44,7 @@ class ExpTest {
                     default -> -0.0;
                 };
             }
-            SoftmaxLanes.exp(DoubleVector.fromArray(SoftmaxLanes.SPECIES, x, 0)).intoArray(y, 0);
+            Lanes.exp(DoubleVector.fromArray(Lanes.SPECIES, x, 0)).intoArray(y, 0);
             for (int q = 0; q < lanes; q++) {
                 assertEquals(Double.doubleToRawLongBits(Exp.negative(x[q])), Double.doubleToRawLongBits(y[q]), "e^" + x[q]);
             }

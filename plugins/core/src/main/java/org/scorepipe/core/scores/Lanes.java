@@ -6,15 +6,45 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Softmax} and {@link Exp} in SIMD lanes, one point per lane, operation for operation, so the
- * bits are the scalar ones ({@code ExpTest}, {@code NoisedMixtureTest}). Only loaded when
- * {@link Simd#ENABLED}.
+ * What the score kernels share in SIMD lanes, one point per lane: moving points between rows and
+ * lanes, and {@link Softmax} and {@link Exp} operation for operation, so the bits are the scalar
+ * ones ({@code ExpTest}, {@code NoisedMixtureTest}). Only loaded when {@link Simd#ENABLED}.
  */
-final class SoftmaxLanes {
+final class Lanes {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
 
-    private SoftmaxLanes() {
+    private Lanes() {
+    }
+
+    /** {@code {0, d, 2d, ...}}: the offsets of {@link #LANES} consecutive rows of {@code d} coordinates. */
+    static int[] rowOffsets(int d) {
+        int[] offsets = new int[LANES];
+        for (int e = 0; e < LANES; e++) {
+            offsets[e] = e * d;
+        }
+        return offsets;
+    }
+
+    /**
+     * Rows to lanes: {@code t[at + i*stride + q] = x[xo + q*d + i]} for {@code q < rows} (a multiple
+     * of {@link #LANES}) and {@code i < d}; {@code offsets} is {@link #rowOffsets rowOffsets(d)}.
+     */
+    static void transpose(double[] x, int xo, int rows, int d, int[] offsets, double[] t, int at, int stride) {
+        for (int q = 0; q < rows; q += LANES) {
+            for (int i = 0; i < d; i++) {
+                DoubleVector.fromArray(SPECIES, x, xo + q * d + i, offsets, 0).intoArray(t, at + i * stride + q);
+            }
+        }
+    }
+
+    /** Lanes to rows, plain copies (faster than a scatter per coordinate): {@code out[o + q*d + i] = t[at + i*stride + q]}. */
+    static void untranspose(double[] t, int at, int stride, int rows, int d, double[] out, int o) {
+        for (int q = 0; q < rows; q++) {
+            for (int i = 0; i < d; i++) {
+                out[o + q * d + i] = t[at + i * stride + q];
+            }
+        }
     }
 
     /**
@@ -22,7 +52,7 @@ final class SoftmaxLanes {
      * logits are {@code v[at + k*stride + q]}; their log-sum-exp into {@code lse[lseAt + q]} when
      * {@code lse} is not null, through {@code scratch[scratchAt .. + 2 LANES)}.
      */
-    static void apply(double[] v, int at, int rows, int size, int stride, double[] lse, int lseAt,
+    static void softmax(double[] v, int at, int rows, int size, int stride, double[] lse, int lseAt,
             double[] scratch, int scratchAt) {
         for (int q = at; q < at + rows; q += LANES) {
             DoubleVector max = DoubleVector.broadcast(SPECIES, Double.NEGATIVE_INFINITY);
