@@ -31,11 +31,12 @@ final class FullScoreLanes {
 
     /**
      * Scores of the {@code rows} rows at {@code x[xo ..]} (a multiple of {@link #LANES}) into
-     * {@code out[0 ..]}: {@code p} is {@code [P_1 .. P_K]} ({@code d x Kd} row-major),
-     * {@code negatedShifts} is {@code -[b_1 .. b_K]}, {@code means} the {@code m_k} at {@code k*d}.
+     * {@code out[0 ..]}: {@code p} is {@code [P_1 .. P_K]} ({@code d x Kd} row-major) and
+     * {@code panels} its {@link #panels}, {@code negatedShifts} is {@code -[b_1 .. b_K]},
+     * {@code means} the {@code m_k} at {@code k*d}.
      */
-    static void score(double[] x, int xo, int rows, int d, int size, double[] p, double[] negatedShifts,
-            double[] means, double[] logNormalisers, double[] out) {
+    static void score(double[] x, int xo, int rows, int d, int size, double[] p, double[] panels,
+            double[] negatedShifts, double[] means, double[] logNormalisers, double[] out) {
         int w = size * d;
         // Transposed chunk: x at [0, d CHUNK), y at [.., + Kd CHUNK), logits at [.., + K CHUNK), then scratch.
         int yAt = d * CHUNK;
@@ -51,42 +52,155 @@ final class FullScoreLanes {
             int n = Math.min(CHUNK, rows - first);
             int rowAt = xo + first * d;
             Lanes.transpose(x, rowAt, n, d, offsets, t, 0, CHUNK);
-            product(p, w, negatedShifts, d, t, yAt, n);
-            for (int q = 0; q < n; q += LANES) {
-                for (int k = 0; k < size; k++) {
-                    DoubleVector quad = DoubleVector.zero(SPECIES);
-                    int mo = k * d;
-                    int ko = yAt + mo * CHUNK + q;
-                    for (int i = 0; i < d; i++) {
-                        DoubleVector z = DoubleVector.fromArray(SPECIES, t, i * CHUNK + q).sub(means[mo + i]);
-                        quad = quad.add(z.mul(DoubleVector.fromArray(SPECIES, t, ko + i * CHUNK)));
+            product(p, panels, w, negatedShifts, d, t, yAt, n);
+            for (int k = 0; k < size; k++) {
+                if (n == CHUNK) {
+                    logits6(t, yAt, logitsAt, d, k, means, logNormalisers[k]);
+                } else {
+                    for (int q = 0; q < n; q += LANES) {
+                        logits1(t, yAt, logitsAt, d, k, q, means, logNormalisers[k]);
                     }
-                    DoubleVector.broadcast(SPECIES, logNormalisers[k]).sub(quad.mul(0.5))
-                            .intoArray(t, logitsAt + k * CHUNK + q);
                 }
             }
             Lanes.softmax(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
-            for (int q = 0; q < n; q += LANES) {
-                for (int i = 0; i < d; i++) {
-                    DoubleVector s = DoubleVector.zero(SPECIES);
-                    for (int k = 0; k < size; k++) {
-                        DoubleVector weight = DoubleVector.fromArray(SPECIES, t, logitsAt + k * CHUNK + q);
-                        s = s.sub(weight.mul(DoubleVector.fromArray(SPECIES, t, yAt + (k * d + i) * CHUNK + q)));
-                    }
-                    s.intoArray(t, i * CHUNK + q);  // over x's transpose, which is no longer needed
+            // The scores go over x's transpose, which is no longer needed.
+            if (n == CHUNK) {
+                combine6(t, yAt, logitsAt, d, size);
+            } else {
+                for (int q = 0; q < n; q += LANES) {
+                    combine1(t, yAt, logitsAt, d, size, q);
                 }
             }
             Lanes.untranspose(t, 0, CHUNK, n, d, out, first * d);
         }
     }
 
+    /**
+     * Component {@code k}'s logits {@code l_k - quad / 2}, {@code quad = sum_i (x_i - m_ki) y_ki},
+     * for a whole chunk: six sum chains side by side hide the adder's latency without changing any
+     * row's order of summation, and {@code y_k} is read once, front to back, as it lies in memory.
+     */
+    private static void logits6(double[] t, int yAt, int logitsAt, int d, int k, double[] means,
+            double logNormaliser) {
+        DoubleVector quad0 = DoubleVector.zero(SPECIES);
+        DoubleVector quad1 = quad0;
+        DoubleVector quad2 = quad0;
+        DoubleVector quad3 = quad0;
+        DoubleVector quad4 = quad0;
+        DoubleVector quad5 = quad0;
+        int mo = k * d;
+        for (int i = 0; i < d; i++) {
+            double m = means[mo + i];
+            int xi = i * CHUNK;
+            int yi = yAt + (mo + i) * CHUNK;
+            quad0 = quad0.add(DoubleVector.fromArray(SPECIES, t, xi).sub(m).mul(DoubleVector.fromArray(SPECIES, t, yi)));
+            quad1 = quad1.add(DoubleVector.fromArray(SPECIES, t, xi + LANES).sub(m)
+                    .mul(DoubleVector.fromArray(SPECIES, t, yi + LANES)));
+            quad2 = quad2.add(DoubleVector.fromArray(SPECIES, t, xi + 2 * LANES).sub(m)
+                    .mul(DoubleVector.fromArray(SPECIES, t, yi + 2 * LANES)));
+            quad3 = quad3.add(DoubleVector.fromArray(SPECIES, t, xi + 3 * LANES).sub(m)
+                    .mul(DoubleVector.fromArray(SPECIES, t, yi + 3 * LANES)));
+            quad4 = quad4.add(DoubleVector.fromArray(SPECIES, t, xi + 4 * LANES).sub(m)
+                    .mul(DoubleVector.fromArray(SPECIES, t, yi + 4 * LANES)));
+            quad5 = quad5.add(DoubleVector.fromArray(SPECIES, t, xi + 5 * LANES).sub(m)
+                    .mul(DoubleVector.fromArray(SPECIES, t, yi + 5 * LANES)));
+        }
+        DoubleVector l = DoubleVector.broadcast(SPECIES, logNormaliser);
+        int o = logitsAt + k * CHUNK;
+        l.sub(quad0.mul(0.5)).intoArray(t, o);
+        l.sub(quad1.mul(0.5)).intoArray(t, o + LANES);
+        l.sub(quad2.mul(0.5)).intoArray(t, o + 2 * LANES);
+        l.sub(quad3.mul(0.5)).intoArray(t, o + 3 * LANES);
+        l.sub(quad4.mul(0.5)).intoArray(t, o + 4 * LANES);
+        l.sub(quad5.mul(0.5)).intoArray(t, o + 5 * LANES);
+    }
+
+    /** {@link #logits6} for the one vector of rows from {@code q}. */
+    private static void logits1(double[] t, int yAt, int logitsAt, int d, int k, int q, double[] means,
+            double logNormaliser) {
+        DoubleVector quad = DoubleVector.zero(SPECIES);
+        int mo = k * d;
+        int ko = yAt + mo * CHUNK + q;
+        for (int i = 0; i < d; i++) {
+            DoubleVector z = DoubleVector.fromArray(SPECIES, t, i * CHUNK + q).sub(means[mo + i]);
+            quad = quad.add(z.mul(DoubleVector.fromArray(SPECIES, t, ko + i * CHUNK)));
+        }
+        DoubleVector.broadcast(SPECIES, logNormaliser).sub(quad.mul(0.5)).intoArray(t, logitsAt + k * CHUNK + q);
+    }
+
+    /**
+     * The scores {@code s_i = 0 - r_0 y_0i - r_1 y_1i - ...} of a whole chunk into {@code t[i*CHUNK ..]}:
+     * six chains side by side, each {@code y_ki} read in a run of six vectors.
+     */
+    private static void combine6(double[] t, int yAt, int logitsAt, int d, int size) {
+        for (int i = 0; i < d; i++) {
+            DoubleVector s0 = DoubleVector.zero(SPECIES);
+            DoubleVector s1 = s0;
+            DoubleVector s2 = s0;
+            DoubleVector s3 = s0;
+            DoubleVector s4 = s0;
+            DoubleVector s5 = s0;
+            for (int k = 0; k < size; k++) {
+                int r = logitsAt + k * CHUNK;
+                int y = yAt + (k * d + i) * CHUNK;
+                s0 = s0.sub(DoubleVector.fromArray(SPECIES, t, r).mul(DoubleVector.fromArray(SPECIES, t, y)));
+                s1 = s1.sub(DoubleVector.fromArray(SPECIES, t, r + LANES).mul(DoubleVector.fromArray(SPECIES, t, y + LANES)));
+                s2 = s2.sub(DoubleVector.fromArray(SPECIES, t, r + 2 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 2 * LANES)));
+                s3 = s3.sub(DoubleVector.fromArray(SPECIES, t, r + 3 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 3 * LANES)));
+                s4 = s4.sub(DoubleVector.fromArray(SPECIES, t, r + 4 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 4 * LANES)));
+                s5 = s5.sub(DoubleVector.fromArray(SPECIES, t, r + 5 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 5 * LANES)));
+            }
+            int o = i * CHUNK;
+            s0.intoArray(t, o);
+            s1.intoArray(t, o + LANES);
+            s2.intoArray(t, o + 2 * LANES);
+            s3.intoArray(t, o + 3 * LANES);
+            s4.intoArray(t, o + 4 * LANES);
+            s5.intoArray(t, o + 5 * LANES);
+        }
+    }
+
+    /** {@link #combine6} for the one vector of rows from {@code q}. */
+    private static void combine1(double[] t, int yAt, int logitsAt, int d, int size, int q) {
+        for (int i = 0; i < d; i++) {
+            DoubleVector s = DoubleVector.zero(SPECIES);
+            for (int k = 0; k < size; k++) {
+                DoubleVector weight = DoubleVector.fromArray(SPECIES, t, logitsAt + k * CHUNK + q);
+                s = s.sub(weight.mul(DoubleVector.fromArray(SPECIES, t, yAt + (k * d + i) * CHUNK + q)));
+            }
+            s.intoArray(t, i * CHUNK + q);
+        }
+    }
+
+    /**
+     * The columns of {@code p} ({@code d x w} row-major) in panels of eight, as BLAS packs its
+     * operands: {@code panels[c*d + j*8 + l] = p[j*w + c + l]} for each {@code c} a multiple of 8
+     * below {@code w - w % 8}. A tile then reads its {@code 8 d} values in one sequential run,
+     * where rows of {@code p} lie {@code 8 w} bytes apart (4 KiB at {@code d = 64, K = 8}: one
+     * page per {@code j}, and one cache set for all of them).
+     */
+    static double[] panels(double[] p, int d, int w) {
+        int octets = w - w % 8;
+        double[] panels = new double[octets * d];
+        for (int c = 0; c < octets; c += 8) {
+            for (int j = 0; j < d; j++) {
+                System.arraycopy(p, j * w + c, panels, c * d + j * 8, 8);
+            }
+        }
+        return panels;
+    }
+
     /** {@code yT[c*CHUNK + q] = b[c] + sum_j P[j][c] xT[j*CHUNK + q]} for {@code c < w}, {@code q < n}. */
-    private static void product(double[] p, int w, double[] b, int d, double[] t, int yAt, int n) {
+    private static void product(double[] p, double[] panels, int w, double[] b, int d, double[] t, int yAt, int n) {
         int triples = n - n % (3 * LANES);
         int octets = w - w % 8;
         for (int q = 0; q < triples; q += 3 * LANES) {
             for (int c = 0; c < octets; c += 8) {
-                tile8x3(p, w, b, d, t, yAt, c, q);
+                tile8x3(panels, b, d, t, yAt, c, q);
             }
             for (int c = octets; c < w; c++) {
                 for (int v = 0; v < 3; v++) {
@@ -96,7 +210,7 @@ final class FullScoreLanes {
         }
         for (int q = triples; q < n; q += LANES) {
             for (int c = 0; c < octets; c += 8) {
-                tile8x1(p, w, b, d, t, yAt, c, q);
+                tile8x1(panels, b, d, t, yAt, c, q);
             }
             for (int c = octets; c < w; c++) {
                 column(p, w, b, d, t, yAt, c, q);
@@ -114,7 +228,7 @@ final class FullScoreLanes {
     }
 
     /** {@code yT[c .. c+8) x [q, q + 3 LANES)}: 24 accumulators; per {@code j} three loads of {@code xT}, eight broadcasts of {@code P}. */
-    private static void tile8x3(double[] p, int w, double[] b, int d, double[] t, int yAt, int c, int q) {
+    private static void tile8x3(double[] panels, double[] b, int d, double[] t, int yAt, int c, int q) {
         DoubleVector b0 = DoubleVector.broadcast(SPECIES, b[c]);
         DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[c + 1]);
         DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[c + 2]);
@@ -152,36 +266,36 @@ final class FullScoreLanes {
             DoubleVector x0 = DoubleVector.fromArray(SPECIES, t, xj);
             DoubleVector x1 = DoubleVector.fromArray(SPECIES, t, xj + 1 * LANES);
             DoubleVector x2 = DoubleVector.fromArray(SPECIES, t, xj + 2 * LANES);
-            int pj = j * w + c;
-            DoubleVector p0 = DoubleVector.broadcast(SPECIES, p[pj]);
+            int pj = c * d + j * 8;
+            DoubleVector p0 = DoubleVector.broadcast(SPECIES, panels[pj]);
             a00 = p0.fma(x0, a00);
             a01 = p0.fma(x1, a01);
             a02 = p0.fma(x2, a02);
-            DoubleVector p1 = DoubleVector.broadcast(SPECIES, p[pj + 1]);
+            DoubleVector p1 = DoubleVector.broadcast(SPECIES, panels[pj + 1]);
             a10 = p1.fma(x0, a10);
             a11 = p1.fma(x1, a11);
             a12 = p1.fma(x2, a12);
-            DoubleVector p2 = DoubleVector.broadcast(SPECIES, p[pj + 2]);
+            DoubleVector p2 = DoubleVector.broadcast(SPECIES, panels[pj + 2]);
             a20 = p2.fma(x0, a20);
             a21 = p2.fma(x1, a21);
             a22 = p2.fma(x2, a22);
-            DoubleVector p3 = DoubleVector.broadcast(SPECIES, p[pj + 3]);
+            DoubleVector p3 = DoubleVector.broadcast(SPECIES, panels[pj + 3]);
             a30 = p3.fma(x0, a30);
             a31 = p3.fma(x1, a31);
             a32 = p3.fma(x2, a32);
-            DoubleVector p4 = DoubleVector.broadcast(SPECIES, p[pj + 4]);
+            DoubleVector p4 = DoubleVector.broadcast(SPECIES, panels[pj + 4]);
             a40 = p4.fma(x0, a40);
             a41 = p4.fma(x1, a41);
             a42 = p4.fma(x2, a42);
-            DoubleVector p5 = DoubleVector.broadcast(SPECIES, p[pj + 5]);
+            DoubleVector p5 = DoubleVector.broadcast(SPECIES, panels[pj + 5]);
             a50 = p5.fma(x0, a50);
             a51 = p5.fma(x1, a51);
             a52 = p5.fma(x2, a52);
-            DoubleVector p6 = DoubleVector.broadcast(SPECIES, p[pj + 6]);
+            DoubleVector p6 = DoubleVector.broadcast(SPECIES, panels[pj + 6]);
             a60 = p6.fma(x0, a60);
             a61 = p6.fma(x1, a61);
             a62 = p6.fma(x2, a62);
-            DoubleVector p7 = DoubleVector.broadcast(SPECIES, p[pj + 7]);
+            DoubleVector p7 = DoubleVector.broadcast(SPECIES, panels[pj + 7]);
             a70 = p7.fma(x0, a70);
             a71 = p7.fma(x1, a71);
             a72 = p7.fma(x2, a72);
@@ -221,7 +335,7 @@ final class FullScoreLanes {
     }
 
     /** {@code yT[c .. c+8) x [q, q + LANES)}, for rows left after the three-vector tiles. */
-    private static void tile8x1(double[] p, int w, double[] b, int d, double[] t, int yAt, int c, int q) {
+    private static void tile8x1(double[] panels, double[] b, int d, double[] t, int yAt, int c, int q) {
         DoubleVector a0 = DoubleVector.broadcast(SPECIES, b[c]);
         DoubleVector a1 = DoubleVector.broadcast(SPECIES, b[c + 1]);
         DoubleVector a2 = DoubleVector.broadcast(SPECIES, b[c + 2]);
@@ -232,15 +346,15 @@ final class FullScoreLanes {
         DoubleVector a7 = DoubleVector.broadcast(SPECIES, b[c + 7]);
         for (int j = 0; j < d; j++) {
             DoubleVector xj = DoubleVector.fromArray(SPECIES, t, j * CHUNK + q);
-            int pj = j * w + c;
-            a0 = DoubleVector.broadcast(SPECIES, p[pj]).fma(xj, a0);
-            a1 = DoubleVector.broadcast(SPECIES, p[pj + 1]).fma(xj, a1);
-            a2 = DoubleVector.broadcast(SPECIES, p[pj + 2]).fma(xj, a2);
-            a3 = DoubleVector.broadcast(SPECIES, p[pj + 3]).fma(xj, a3);
-            a4 = DoubleVector.broadcast(SPECIES, p[pj + 4]).fma(xj, a4);
-            a5 = DoubleVector.broadcast(SPECIES, p[pj + 5]).fma(xj, a5);
-            a6 = DoubleVector.broadcast(SPECIES, p[pj + 6]).fma(xj, a6);
-            a7 = DoubleVector.broadcast(SPECIES, p[pj + 7]).fma(xj, a7);
+            int pj = c * d + j * 8;
+            a0 = DoubleVector.broadcast(SPECIES, panels[pj]).fma(xj, a0);
+            a1 = DoubleVector.broadcast(SPECIES, panels[pj + 1]).fma(xj, a1);
+            a2 = DoubleVector.broadcast(SPECIES, panels[pj + 2]).fma(xj, a2);
+            a3 = DoubleVector.broadcast(SPECIES, panels[pj + 3]).fma(xj, a3);
+            a4 = DoubleVector.broadcast(SPECIES, panels[pj + 4]).fma(xj, a4);
+            a5 = DoubleVector.broadcast(SPECIES, panels[pj + 5]).fma(xj, a5);
+            a6 = DoubleVector.broadcast(SPECIES, panels[pj + 6]).fma(xj, a6);
+            a7 = DoubleVector.broadcast(SPECIES, panels[pj + 7]).fma(xj, a7);
         }
         a0.intoArray(t, yAt + c * CHUNK + q);
         a1.intoArray(t, yAt + (c + 1) * CHUNK + q);

@@ -60,6 +60,8 @@ public final class NoisedMixture {
     private final double[] diagonalPrecisions;
     /** FULL: {@code [P_1 ... P_K]}, {@code d x K d} row-major: {@code P_k[j][i]} at {@code j*K*d + k*d + i}. */
     private final double[] precisionStack;
+    /** FULL with {@link Simd}: {@link FullScoreLanes#panels} of {@link #precisionStack}. */
+    private final double[] precisionPanels;
     /** FULL: {@code -b_k = -P_k m_k} at {@code k*d}. */
     private final double[] negatedShifts;
 
@@ -142,6 +144,8 @@ public final class NoisedMixture {
             }
             logNormalisers[k] = Math.log(weights[k]) - 0.5 * logDet - 0.5 * d * LOG_TWO_PI;
         }
+        this.precisionPanels = mode == Mode.FULL && Simd.ENABLED
+                ? FullScoreLanes.panels(precisionStack, d, size * d) : null;
     }
 
     /**
@@ -369,7 +373,7 @@ public final class NoisedMixture {
                 if (Simd.ENABLED && scoreOut != null && logOut == null && respOut == null) {
                     // Whole lanes of rows in SIMD, the same bits as evaluateFull's loops.
                     done = rows - rows % SIMD_LANES;
-                    FullScoreLanes.score(x, offset, done, d, size, precisionStack, negatedShifts, means,
+                    FullScoreLanes.score(x, offset, done, d, size, precisionStack, precisionPanels, negatedShifts, means,
                             logNormalisers, scoreOut);
                 }
                 evaluateFull(x, offset, done, rows, scoreOut, logOut, respOut);
