@@ -42,13 +42,9 @@ final class PhiloxLanes {
     /**
      * For each lane {@code f < lanes} (rounded up to whole vectors, which the arrays must hold),
      * the Philox4x64-10 block of key {@code (k0, k1)} and counter
-     * {@code (c0[f], c1[f], c2, c3)} into {@code out[w][f]}, {@code w = 0 .. 3}.
+     * {@code (c0[f], c1[f], c2, c3)} into {@code out[w * stride + f]}, {@code w = 0 .. 3}.
      */
-    static void blocks(long k0, long k1, long[] c0, long[] c1, long c2, long c3, int lanes, long[][] out) {
-        long[] out0 = out[0];
-        long[] out1 = out[1];
-        long[] out2 = out[2];
-        long[] out3 = out[3];
+    static void blocks(long k0, long k1, long[] c0, long[] c1, long c2, long c3, int lanes, long[] out, int stride) {
         int step = SPECIES.length();
         for (int f = 0; f < lanes; f += step) {
             LongVector x0 = LongVector.fromArray(SPECIES, c0, f);
@@ -81,10 +77,10 @@ final class PhiloxLanes {
                 key0 += W0;
                 key1 += W1;
             }
-            x0.intoArray(out0, f);
-            x1.intoArray(out1, f);
-            x2.intoArray(out2, f);
-            x3.intoArray(out3, f);
+            x0.intoArray(out, f);
+            x1.intoArray(out, stride + f);
+            x2.intoArray(out, 2 * stride + f);
+            x3.intoArray(out, 3 * stride + f);
         }
     }
 }

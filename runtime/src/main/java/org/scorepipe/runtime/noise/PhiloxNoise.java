@@ -20,7 +20,8 @@ import org.scorepipe.api.Noise;
  * <p>{@link #normalRows} computes a block's Philox words in SIMD lanes ({@link PhiloxLanes}) when the
  * JVM runs with {@code --add-modules jdk.incubator.vector} (see {@link #VECTORISED}), and feeds them to
  * the ziggurat's common path, {@code X[i] * word} for the word's low byte {@code i < 253}, with the
- * table {@code X} read out of Commons RNG's own sampler; the rare word outside it (3 in 256) goes to
+ * table {@code X} read out of Commons RNG's own sampler, a vector of words at a time
+ * ({@link ZigguratLanes}); the rare word outside it (3 in 256) goes to
  * that sampler itself, reading the row's words from where the common path stopped and on into the
  * scalar generator if it needs more than were computed. The numbers are the row-by-row ones
  * either way.
@@ -42,17 +43,19 @@ public final class PhiloxNoise implements Noise {
     /** Philox blocks computed together by {@link #normalRows}: 16 KiB of words per batch. */
     private static final int LANES = 512;
     /** The ziggurat's common path takes words whose low byte is below this (Commons RNG's {@code I_MAX}). */
-    private static final int ZIGGURAT_FAST = 253;
+    static final int ZIGGURAT_FAST = 253;
     /** Its layer abscissae, scaled to the word: the normal is {@code X[i] * word}. */
-    private static final double[] ZIGGURAT_X = zigguratLayers();
+    static final double[] ZIGGURAT_X = zigguratLayers();
 
     private final long seed;
     private final Philox4x64 generator = new Philox4x64();
     private final ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(generator);
-    // normalRows' scratch, made on first use: the lanes' counter words 0 and 1, and the words out.
+    // normalRows' scratch, made on first use: the lanes' counter words 0 and 1, the words out
+    // (word w of lane f at w * LANES + f), and the ziggurat over them.
     private long[] laneDraws;
     private long[] laneParticles;
-    private long[][] words;
+    private long[] words;
+    private ZigguratLanes ziggurat;
     private RowWords rowWords;
     private ZigguratSampler.NormalizedGaussian rowGaussian;
     private int stage;
@@ -108,7 +111,8 @@ public final class PhiloxNoise implements Noise {
         if (words == null) {
             laneDraws = new long[LANES];
             laneParticles = new long[LANES];
-            words = new long[4][LANES];
+            words = new long[4 * LANES];
+            ziggurat = new ZigguratLanes(words, LANES, ZIGGURAT_X);
             rowWords = new RowWords();
             rowGaussian = ZigguratSampler.NormalizedGaussian.of(rowWords);
         }
@@ -125,56 +129,51 @@ public final class PhiloxNoise implements Noise {
                     laneParticles[f] = particle;
                 }
             }
-            PhiloxLanes.blocks(seed, 0L, laneDraws, laneParticles, step, counter3, batch * blocksPerRow, words);
+            PhiloxLanes.blocks(seed, 0L, laneDraws, laneParticles, step, counter3, batch * blocksPerRow, words, LANES);
             int available = 4 * blocksPerRow;
-            for (int r = 0; r < batch; r++) {
-                int o = offset + (first + r) * count;
-                int lane = r * blocksPerRow;
-                int next = 0;  // the row's next unused word
-                for (int j = 0; j < count; j++) {
-                    if (next < available) {
-                        long word = words[next & 3][lane + (next >>> 2)];
-                        int layer = (int) word & 0xFF;
-                        if (layer < ZIGGURAT_FAST) {
-                            out[o + j] = ZIGGURAT_X[layer] * word;
-                            next++;
-                            continue;
-                        }
-                    }
-                    rowWords.start(firstParticle + first + r, stream, lane, available, next);
-                    out[o + j] = rowGaussian.sample();
-                    next = rowWords.next;
-                }
-            }
+            rowWords.batch(firstParticle + first, stream, blocksPerRow, available);
+            ziggurat.rows(batch, blocksPerRow, available, count, out, offset + first * count, rowWords);
         }
     }
 
     /**
      * One row's words for Commons RNG's sampler, from word {@code next} on: the words computed in
-     * the lanes while they last, then the scalar generator moved to the same place.
+     * the lanes while they last, then the scalar generator moved to the same place. It is the
+     * {@link ZigguratLanes.Edge} of a batch of rows: a normal whose word is off the ziggurat's common
+     * path comes from Commons RNG's sampler reading these words.
      */
-    private final class RowWords implements UniformRandomProvider {
-        private long particle;
+    private final class RowWords implements UniformRandomProvider, ZigguratLanes.Edge {
+        private long firstParticle;
         private int stream;
-        private int lane;
+        private int blocksPerRow;
         private int available;
+        private long particle;
+        private int lane;
         private int next;
         private boolean scalar;
 
-        void start(long particle, int stream, int lane, int available, int next) {
-            this.particle = particle;
+        void batch(long firstParticle, int stream, int blocksPerRow, int available) {
+            this.firstParticle = firstParticle;
             this.stream = stream;
-            this.lane = lane;
+            this.blocksPerRow = blocksPerRow;
             this.available = available;
+        }
+
+        @Override
+        public int normal(int row, int next, double[] out, int index) {
+            this.particle = firstParticle + row;
+            this.lane = row * blocksPerRow;
             this.next = next;
             this.scalar = false;
+            out[index] = rowGaussian.sample();
+            return this.next;
         }
 
         @Override
         public long nextLong() {
             int q = next++;
             if (q < available) {
-                return words[q & 3][lane + (q >>> 2)];
+                return words[(q & 3) * LANES + lane + (q >>> 2)];
             }
             if (!scalar) {
                 PhiloxNoise.this.start(particle, stream);

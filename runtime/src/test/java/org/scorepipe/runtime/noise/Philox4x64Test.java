@@ -89,8 +89,8 @@ class Philox4x64Test {
             draws[f] = random.nextLong();
             particles[f] = random.nextLong();
         }
-        long[][] out = new long[4][capacity];
-        PhiloxLanes.blocks(seed, ~seed, draws, particles, 77L, -5L, lanes, out);
+        long[] out = new long[4 * capacity];
+        PhiloxLanes.blocks(seed, ~seed, draws, particles, 77L, -5L, lanes, out, capacity);
         Philox4x64 scalar = new Philox4x64();
         for (int f = 0; f < lanes; f++) {
             // The generator increments its counter before the first block: start one below.
@@ -99,7 +99,7 @@ class Philox4x64Test {
                 scalar.reset(seed, ~seed, -1L, particles[f] - 1, 77L, -5L);
             }
             for (int w = 0; w < 4; w++) {
-                assertEquals(scalar.nextLong(), out[w][f], "lane " + f + " word " + w);
+                assertEquals(scalar.nextLong(), out[w * capacity + f], "lane " + f + " word " + w);
             }
         }
     }
