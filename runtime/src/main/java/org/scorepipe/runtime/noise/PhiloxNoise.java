@@ -173,7 +173,7 @@ public final class PhiloxNoise implements Noise {
         public long nextLong() {
             int q = next++;
             if (q < available) {
-                return words[(q & 3) * LANES + lane + (q >>> 2)];
+                return ziggurat.word(lane, q);
             }
             if (!scalar) {
                 PhiloxNoise.this.start(particle, stream);

@@ -106,7 +106,7 @@ final class ZigguratLanes {
     }
 
     /** Word {@code q} of the row that starts at lane {@code lane}. */
-    private long word(int lane, int q) {
+    long word(int lane, int q) {
         return words[(q & 3) * stride + lane + (q >>> 2)];
     }
 
