@@ -37,9 +37,9 @@ public final class CheckpointThroughput {
             x[i] = Math.sin(i * 0.001) * 3;
         }
         double megabytes = x.length * 8 / 1e6;
-        Checkpoint c = new Checkpoint("bench", 1, "gen", "pipeline: {}", List.of("a"), List.of("h"), 0, 1, 0, 0, n, d, 0, x,
+        Checkpoint c = new Checkpoint("bench-run", "bench", 1, "gen", "pipeline: {}", List.of("a"), List.of("h"), 0, 1, 0, 1, 0, n, d, 0, x,
                 Map.of(), "{}");
-        CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"), 1);
+        CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"), 1, "bench-run");
 
         double[] raw = new double[repeats];
         double[] write = new double[repeats];

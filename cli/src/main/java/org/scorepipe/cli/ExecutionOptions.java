@@ -25,6 +25,11 @@ final class ExecutionOptions {
             description = "Steps between checkpoints within a stage (0: only at stage ends). Same as --set checkpoint.every=N.")
     Long checkpointEvery;
 
+    @Option(names = "--checkpoint-keep", paramLabel = "N",
+            description = "How many checkpoints within stages to keep, newest first; the one at every stage boundary is always kept"
+                    + " (0: no checkpoints at all). Same as --set checkpoint.keep=N.")
+    Integer checkpointKeep;
+
     @Option(names = "--runner", paramLabel = "TYPE",
             description = "Where blocks run: local (default) or spark; a checkpoint of either resumes on either with the same bytes."
                     + " Same as --set runner.type=TYPE.")
@@ -48,6 +53,7 @@ final class ExecutionOptions {
         addIfSet(all, "runner.threads", threads);
         addIfSet(all, "runner.block-size", blockSize);
         addIfSet(all, "checkpoint.every", checkpointEvery);
+        addIfSet(all, "checkpoint.keep", checkpointKeep);
         addIfSet(all, "runner.type", runner);
         addIfSet(all, "runner.master", master);
         addIfSet(all, "runner.partitions", partitions);

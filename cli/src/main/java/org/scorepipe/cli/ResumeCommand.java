@@ -23,8 +23,18 @@ final class ResumeCommand implements Callable<Integer> {
             description = "Resume with this pipeline instead: finished stages must be unchanged; the stage in progress and later ones may change.")
     Path config;
 
+    @Option(names = "--plugins", paramLabel = "DIR",
+            description = "A folder of plugin jars. Default: the plugin folder the run used (its config.yaml's plugins.dir),"
+                    + " else $SCOREPIPE_PLUGINS.")
+    Path plugins;
+
     @Mixin
     ExecutionOptions execution;
+
+    /** The pipeline file whose {@code plugins.dir} names the plugin folder: the new config, else the run's own. */
+    Path pipelineFile() {
+        return config != null ? config : runDirectory.resolve("config.yaml");
+    }
 
     @Override
     public Integer call() {
@@ -32,6 +42,9 @@ final class ResumeCommand implements Callable<Integer> {
             RunResult result = parent.scorepipe().withRunnerOptions(execution.conf)
                     .resume(runDirectory, Optional.ofNullable(config), execution.allOverrides(), supervisor.control());
             supervisor.close();
+            if (!result.stopped()) {
+                RunCommand.writeReport(result, parent.scorepipe());
+            }
             return RunCommand.print(result, parent.spec.commandLine().getOut());
         }
     }

@@ -39,15 +39,32 @@ final class RunCommand implements Callable<Integer> {
                     Optional.ofNullable(out), runsRoot, Optional.ofNullable(from)), supervisor.control());
             supervisor.close();
             if (!result.stopped()) {
-                Report.write(result.directory(), parent.scorepipe().registry());
+                writeReport(result, parent.scorepipe());
             }
             return print(result, parent.spec.commandLine().getOut());
+        }
+    }
+
+    /**
+     * Writes the report of a finished run; a resume that found the run finished writes it only
+     * if it is missing (a run killed after its last checkpoint but before its report).
+     */
+    static void writeReport(RunResult result, Scorepipe scorepipe) {
+        if (!result.alreadyFinished() || !java.nio.file.Files.exists(result.directory().resolve("report.html"))) {
+            Report.write(result.directory(), scorepipe.registry());
         }
     }
 
     /** Prints the summary; returns the exit code (130 for a run stopped by a signal). */
     static int print(RunResult result, PrintWriter out) {
         var spec = result.spec();
+        if (result.alreadyFinished()) {
+            out.printf("%s is already finished (its newest checkpoint, %s, is at the end of the run); nothing to do%n",
+                    result.directory(), result.checkpoint().orElse("?"));
+            out.printf("run directory: %s%n", result.directory());
+            out.flush();
+            return 0;
+        }
         out.printf("%s: %d particles in %d dimensions, seed %d, %s%n", spec.name(), spec.particles(),
                 spec.dimension(), spec.seed(), result.runner());
         out.printf("  %-16s %-16s %8s %10s %18s%n", "stage", "type", "steps", "seconds", "particle-steps/s");

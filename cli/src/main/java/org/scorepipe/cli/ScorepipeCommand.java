@@ -45,8 +45,14 @@ public final class ScorepipeCommand implements Runnable {
                 pipeline = command.commandSpec().mixins().values().stream().map(CommandLine.Model.CommandSpec::userObject)
                         .filter(PipelineOptions.class::isInstance).map(PipelineOptions.class::cast).findFirst();
             }
-            Optional<Path> folder = PluginFolderSetting.choose(option, pipeline.map(p -> p.file),
-                    pipeline.map(PipelineOptions::allOverrides).orElse(List.of()), System.getenv());
+            Optional<Path> file = pipeline.map(p -> p.file);
+            List<String> overrides = pipeline.map(PipelineOptions::allOverrides).orElse(List.of());
+            if (command != null && command.commandSpec().userObject() instanceof ResumeCommand resume) {
+                // A resumed run uses the plugins it ran with: its config.yaml records the folder.
+                file = Optional.of(resume.pipelineFile()).filter(java.nio.file.Files::isRegularFile);
+                overrides = resume.execution.allOverrides();
+            }
+            Optional<Path> folder = PluginFolderSetting.choose(option, file, overrides, System.getenv());
             ComponentRegistry registry = ComponentRegistry.discover(ScorepipeCommand.class.getClassLoader(), folder);
             // `plugins list` prints the problems itself; elsewhere a broken plugin fails only the
             // pipelines that use it, and is worth a warning.

@@ -76,7 +76,15 @@ final class TrainCommand implements Callable<Integer> {
         }
         var spec = pipeline.spec();
         RunDirectory dir = out != null ? RunDirectory.at(out) : RunDirectory.fresh(runsRoot, spec.name() + "-train");
-        dir.open(spec, file.toYaml());
+        try (dir) {
+            dir.open(spec, file.toYaml(), "train");
+            return train(trainer, dir, spec, settings, dataName, pathType, stdout, err);
+        }
+    }
+
+    /** Trains into the run directory, which this process owns. */
+    private int train(DenoisingScoreMatching trainer, RunDirectory dir, org.scorepipe.api.PipelineSpec spec,
+            DenoisingScoreMatching.Settings settings, String dataName, String pathType, PrintWriter stdout, PrintWriter err) {
         PhiloxNoise noise = new PhiloxNoise(spec.seed());
         long start = System.nanoTime();
         Bar bar = new Bar(err, !options.execution.quiet && System.console() != null);

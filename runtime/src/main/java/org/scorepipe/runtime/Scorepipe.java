@@ -92,18 +92,19 @@ public final class Scorepipe {
 
     /**
      * The checkpoint store of a run: {@code checkpoints/} in its directory, or, with
-     * {@code checkpoint.dir} set, a sub-folder named after the run directory under that folder or
-     * URI. A URI with a scheme goes to the runner's file systems when it has them (Spark: any
+     * {@code checkpoint.dir} set, a sub-folder named after the run's id under that folder or
+     * URI (so runs sharing a folder never share files). A URI with a scheme goes to the runner's file systems when it has them (Spark: any
      * Hadoop file system, {@code file://} included); a plain path or a {@code file:} URI is
      * otherwise read and written locally, so a Spark run's {@code file://} checkpoints resume
      * on the local runner and the reverse.
      */
-    private CheckpointStore storeFor(String runnerType, String checkpointDir, Path runDirectory, int keep) {
+    private CheckpointStore storeFor(String runnerType, String checkpointDir, Path runDirectory, int keep, String runId) {
         if (checkpointDir.isEmpty()) {
-            return new CheckpointStore(runDirectory.resolve("checkpoints"), keep);
+            return new CheckpointStore(runDirectory.resolve("checkpoints"), keep, runId);
         }
         String base = checkpointDir.endsWith("/") ? checkpointDir.substring(0, checkpointDir.length() - 1) : checkpointDir;
-        String location = base + "/" + runDirectory.toAbsolutePath().normalize().getFileName();
+        // A run from before run ids (none recorded) keeps the folder it had: its directory's name.
+        String location = base + "/" + (runId.isEmpty() ? runDirectory.toAbsolutePath().normalize().getFileName() : runId);
         java.net.URI uri = null;
         try {
             uri = new java.net.URI(location);
@@ -115,14 +116,14 @@ public final class Scorepipe {
             Optional<org.scorepipe.runtime.checkpoint.CheckpointFolder> folder = factory(runnerType).checkpointFolder(location,
                     runnerOptions);
             if (folder.isPresent()) {
-                return new CheckpointStore(folder.get(), keep);
+                return new CheckpointStore(folder.get(), keep, runId);
             }
         }
         if (!hasScheme) {
-            return new CheckpointStore(Path.of(location).toAbsolutePath(), keep);
+            return new CheckpointStore(Path.of(location).toAbsolutePath(), keep, runId);
         }
         if (uri.getScheme().equals("file")) {
-            return new CheckpointStore(Path.of(uri), keep);
+            return new CheckpointStore(Path.of(uri), keep, runId);
         }
         throw new ScorepipeException("checkpoint.dir " + checkpointDir + ": the " + runnerType + " runner cannot reach "
                 + uri.getScheme() + ":// file systems; use a local folder or a file:// URI, or run with --runner spark"
@@ -178,22 +179,23 @@ public final class Scorepipe {
      * @param stopped whether it stopped early (a stop request) rather than finishing
      * @param position where it stands: "the end of the run" or the stage and step it stopped at
      * @param checkpoint the newest checkpoint written, if any
+     * @param alreadyFinished whether a resume found the run finished, and ran nothing
      */
     public record RunResult(Path directory, PipelineSpec spec, String runner, List<StageResult> stages,
-            List<Evaluation> evaluations, boolean stopped, String position, Optional<String> checkpoint) {
+            List<Evaluation> evaluations, boolean stopped, String position, Optional<String> checkpoint, boolean alreadyFinished) {
     }
 
     /** Validates, creates the run directory, runs every stage (or those after {@code from}), and writes the outputs. */
     public RunResult run(RunRequest request, RunControl control) {
-        PipelineFile file = PipelineFile.load(request.file(), request.overrides());
+        PipelineFile file = PipelineFile.load(request.file(), identify(request.overrides(), RunDirectory.newRunId()));
         Optional<Checkpoint> from = request.from().map(CheckpointStore::read);
         Prepared prepared = prepare(file);
         from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), prepared.pipeline, file));
         PipelineSpec spec = prepared.pipeline.spec();
         RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
         // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
-        try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
-            dir.open(spec, file.toYaml());
+        try (Runner runner = runnerFor(prepared.pipeline, file.toYaml()); dir) {
+            dir.open(spec, file.toYaml(), "run");
             prepared.outputs.target = dir;
             prepared.outputs.runner = runner;
             return execute(prepared, file, dir, runner, from, control, log -> {
@@ -209,38 +211,78 @@ public final class Scorepipe {
      * with {@code newConfig}, which may change the stage in progress and later ones.
      */
     public RunResult resume(Path runDirectory, Optional<Path> newConfig, List<String> overrides, RunControl control) {
-        RunDirectory dir = RunDirectory.existing(runDirectory);
-        // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
-        PipelineFile current = newConfig.map(p -> PipelineFile.load(p, overrides))
-                .orElseGet(() -> PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
-        CheckpointStore store = storeFor(runnerType(current), checkpointDir(current), runDirectory, Integer.MAX_VALUE);
-        CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint in "
-                + store.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
-                + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
-        Checkpoint c = found.checkpoint();
-        PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
-        PipelineFile file = newConfig.map(p -> PipelineFile.load(p, overrides)).orElse(original);
-        Prepared prepared = prepare(file);
-        Compatibility.check(c, found.location(), prepared.pipeline, file);
-        prepared.outputs.target = dir;
-        List<String> changes = newConfig.isPresent()
-                ? ConfigTrees.diff("", nodeOf(original), nodeOf(file))
-                : List.of();
-        try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
-            prepared.outputs.runner = runner;
-            if (newConfig.isPresent()) {
-                dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
+        // The lock first: nothing of the run is read or written while another process may be writing it.
+        try (RunDirectory dir = RunDirectory.existing(runDirectory, "resume")) {
+            PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), overrides);
+            String runId = runId(own);
+            List<String> identified = identify(overrides, runId);
+            // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
+            PipelineFile current = newConfig.map(p -> PipelineFile.load(p, identified)).orElse(own);
+            CheckpointStore store = storeFor(runnerType(current), checkpointDir(current), runDirectory, Integer.MAX_VALUE, runId);
+            removeStaleTemporaries(store);
+            CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
+                    + store.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
+                    + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
+            Checkpoint c = found.checkpoint();
+            PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
+            PipelineFile file = newConfig.map(p -> PipelineFile.load(p, identified)).orElse(original);
+            Prepared prepared = prepare(file);
+            Compatibility.check(c, found.location(), prepared.pipeline, file);
+            prepared.outputs.target = dir;
+            dir.describe(prepared.pipeline.spec());
+            if (c.finished() && newConfig.isEmpty()) {
+                return finished(dir, prepared, c, found);
             }
-            return execute(prepared, file, dir, runner, Optional.of(c), control, log -> {
-                for (String skipped : found.skipped()) {
-                    log.warn("skipped a damaged checkpoint: {}", skipped);
-                }
-                log.info("resuming {} from {} at {}", dir.path(), found.location(), c.position());
+            List<String> changes = newConfig.isPresent()
+                    ? ConfigTrees.diff("", nodeOf(original), nodeOf(file))
+                    : List.of();
+            try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
+                prepared.outputs.runner = runner;
                 if (newConfig.isPresent()) {
-                    log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
-                    changes.forEach(change -> log.info("  changed {}", change));
+                    dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
                 }
-            });
+                return execute(prepared, file, dir, runner, Optional.of(c), control, log -> {
+                    for (String skipped : found.skipped()) {
+                        log.warn("skipped a checkpoint: {}", skipped);
+                    }
+                    log.info("resuming {} from {} at {}", dir.path(), found.location(), c.position());
+                    if (newConfig.isPresent()) {
+                        log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
+                        changes.forEach(change -> log.info("  changed {}", change));
+                    }
+                });
+            }
+        }
+    }
+
+    /** A resume of a run whose newest checkpoint is at its end: nothing runs, the run's outputs stay as they are. */
+    private RunResult finished(RunDirectory dir, Prepared prepared, Checkpoint c, CheckpointStore.Found found) {
+        try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
+            LOG.info("resume: {} is already finished ({}); nothing to do", dir.path(), found.location());
+        }
+        return new RunResult(dir.path(), prepared.pipeline.spec(), "nothing ran", List.of(), List.of(), false,
+                "the end of the run", Optional.of(found.location()), true);
+    }
+
+    /** {@code overrides} with the run's identity set ({@code run.id}): it is the run's, whatever the file said. */
+    private List<String> identify(List<String> overrides, String runId) {
+        List<String> all = new ArrayList<>(overrides);
+        all.add("run.id=" + runId);
+        // The plugin folder the registry came from, recorded absolute, so that resume finds the same plugins.
+        pluginFolder.ifPresent(folder -> all.add("plugins.dir=" + folder.toAbsolutePath().normalize()));
+        return all;
+    }
+
+    /** The run id a run directory's config records ({@code run.id}), or empty for a run from before run ids. */
+    private static String runId(PipelineFile file) {
+        return file.root().section("run").flatMap(r -> r.isMap() ? r.optionalString("id") : Optional.empty()).orElse("");
+    }
+
+    private static void removeStaleTemporaries(CheckpointStore store) {
+        try {
+            org.scorepipe.runtime.run.AtomicFiles.removeStale(store.dir());
+        } catch (IllegalStateException e) {
+            // not a local folder: a Hadoop file system's temporaries are its own
         }
     }
 
@@ -275,19 +317,21 @@ public final class Scorepipe {
         PipelineSpec spec = pipeline.spec();
         Pipeline.CheckpointSettings settings = pipeline.checkpoint();
         Optional<CheckpointStore> store = settings.enabled()
-                ? Optional.of(storeFor(pipeline.runner().type(), settings.dir(), dir.path(), settings.keep()))
+                ? Optional.of(storeFor(pipeline.runner().type(), settings.dir(), dir.path(), settings.keep(), pipeline.runId()))
                 : Optional.empty();
+        store.ifPresent(Scorepipe::removeStaleTemporaries);
         List<StageResult> stages = new ArrayList<>();
         String resolvedYaml = file.toYaml();
         try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
             preamble.accept(LOG);
             LOG.info("runner: {}; checkpoints: {}", runner.description(), store.isPresent()
-                    ? "every " + settings.every() + " steps and at stage ends, newest " + settings.keep() + " kept in "
-                            + store.get().location() : "off");
+                    ? "every " + settings.every() + " steps and at stage ends (the newest " + settings.keep()
+                            + " within stages kept, and every one at a stage boundary) in " + store.get().location() : "off");
             Particles particles;
             int startStage = 0;
             long startStep = 0;
             double stageStart = 0;
+            double stageStartMaxAbs = 0;
             if (from.isPresent()) {
                 Checkpoint c = from.get();
                 particles = new Particles(c.n(), c.dimension(), c.firstIndex(), c.particles().clone(), c.time());
@@ -299,6 +343,7 @@ public final class Scorepipe {
                 startStage = c.stage();
                 startStep = c.step();
                 stageStart = c.stageStartTime();
+                stageStartMaxAbs = c.stageStartMaxAbs();
             } else {
                 particles = new Particles(spec.particles(), spec.dimension());
             }
@@ -320,14 +365,14 @@ public final class Scorepipe {
                     });
             Execution.Outcome outcome;
             try {
-                outcome = execution.run(particles, startStage, startStep, stageStart);
+                outcome = execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs);
             } catch (ScorepipeException e) {
                 LOG.error(e.getMessage());
                 throw e;
             }
             LOG.info(outcome.stopped() ? "run stopped at {}" : "run finished: {}", outcome.stopped() ? outcome.position() : dir.path());
             return new RunResult(dir.path(), spec, runner.description(), stages, prepared.evaluations, outcome.stopped(),
-                    outcome.position(), outcome.checkpoint());
+                    outcome.position(), outcome.checkpoint(), false);
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.scorepipe.runtime.checkpoint.CheckpointFolder;
 
@@ -70,9 +72,10 @@ final class HadoopCheckpointFolder implements CheckpointFolder {
                 out.hsync();
             }
             if (fs.exists(target)) {
-                fs.delete(target, false);
-            }
-            if (!fs.rename(tmp, target)) {
+                // Replace in one rename (atomic on HDFS and local disks): deleting first would leave
+                // a moment with no checkpoint of that name at all.
+                FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
+            } else if (!fs.rename(tmp, target)) {
                 throw new IOException("could not rename " + tmp + " to " + target);
             }
         } finally {

@@ -17,17 +17,19 @@ import org.scorepipe.runtime.checkpoint.CheckpointStore;
 
 /** A checkpoint store on Hadoop's file:// file system reads and writes the very files of a local one. */
 class HadoopCheckpointFolderTest {
+    private static final String RUN = "20261202T070000Z-12345678";
+
     @TempDir
     Path dir;
 
     private static Checkpoint at(long step, double value) {
-        return new Checkpoint("p", 7, "gen", "pipeline: {}", List.of("a"), List.of("h"), 0, step, 0.0, 0.5, 3, 2, 10,
+        return new Checkpoint(RUN, "p", 7, "gen", "pipeline: {}", List.of("a"), List.of("h"), 0, step, 0.0, 1.0, 0.5, 3, 2, 10,
                 new double[] {value, 1, 2, 3, 4, -0.0}, Map.of("stages.a", new byte[] {1, 2}), "{}");
     }
 
     @Test
     void writesAtomicallyPrunesAndReadsWhatTheLocalStoreReads() throws IOException {
-        CheckpointStore hadoop = new CheckpointStore(new HadoopCheckpointFolder(dir.toUri().toString(), new Configuration()), 2);
+        CheckpointStore hadoop = new CheckpointStore(new HadoopCheckpointFolder(dir.toUri().toString(), new Configuration()), 2, RUN);
         hadoop.save(at(100, 0.25));
         hadoop.save(at(200, 0.5));
         String newest = hadoop.save(at(300, 0.75));
@@ -37,7 +39,7 @@ class HadoopCheckpointFolderTest {
             assertEquals(List.of("ckpt-s000-k0000000200.spck", "ckpt-s000-k0000000300.spck"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        CheckpointStore local = new CheckpointStore(dir, 2);
+        CheckpointStore local = new CheckpointStore(dir, 2, RUN);
         Checkpoint read = local.newestValid().orElseThrow().checkpoint();
         assertEquals(300, read.step());
         assertArrayEquals(new double[] {0.75, 1, 2, 3, 4, -0.0}, read.particles());
@@ -53,7 +55,7 @@ class HadoopCheckpointFolderTest {
 
     @Test
     void aDamagedNewestFileFallsBackToTheOneBefore() throws IOException {
-        CheckpointStore hadoop = new CheckpointStore(new HadoopCheckpointFolder(dir.toUri().toString(), new Configuration()), 3);
+        CheckpointStore hadoop = new CheckpointStore(new HadoopCheckpointFolder(dir.toUri().toString(), new Configuration()), 3, RUN);
         hadoop.save(at(100, 0.25));
         hadoop.save(at(200, 0.5));
         Path newest = dir.resolve("ckpt-s000-k0000000200.spck");
@@ -66,9 +68,21 @@ class HadoopCheckpointFolderTest {
     }
 
     @Test
+    void aCheckpointOfTheSameNameIsReplacedInOneRename() throws IOException {
+        CheckpointStore hadoop = new CheckpointStore(new HadoopCheckpointFolder(dir.toUri().toString(), new Configuration()), 2, RUN);
+        hadoop.save(at(100, 0.25));
+        hadoop.save(at(100, 0.5));
+        Checkpoint back = hadoop.newestValid().orElseThrow().checkpoint();
+        assertArrayEquals(new double[] {0.5, 1, 2, 3, 4, -0.0}, back.particles());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("ckpt-s000-k0000000100.spck"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void anAbsentFolderHoldsNoCheckpoint() throws IOException {
         CheckpointStore hadoop = new CheckpointStore(new HadoopCheckpointFolder(dir.resolve("none").toUri().toString(),
-                new Configuration()), 3);
+                new Configuration()), 3, RUN);
         assertTrue(hadoop.newestValid().isEmpty());
         assertTrue(hadoop.newest().isEmpty());
     }

@@ -12,13 +12,16 @@ import org.scorepipe.api.Stage;
  * with its components.
  *
  * @param spec name, seed, particles, dimension
+ * @param runId the run's identity ({@code run.id}), or empty for a pipeline file that is not (yet) a run's
  * @param runner how the local runner splits the work
  * @param checkpoint when checkpoints are written
  * @param stages the stages in order
  */
-public record Pipeline(PipelineSpec spec, RunnerSettings runner, CheckpointSettings checkpoint, List<PlannedStage> stages) {
+public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, CheckpointSettings checkpoint,
+        List<PlannedStage> stages) {
     public Pipeline {
         requireNonNull(spec, "spec is null");
+        requireNonNull(runId, "runId is null");
         requireNonNull(runner, "runner is null");
         requireNonNull(checkpoint, "checkpoint is null");
         stages = List.copyOf(stages);
@@ -92,10 +95,11 @@ public record Pipeline(PipelineSpec spec, RunnerSettings runner, CheckpointSetti
 
     /**
      * @param every steps between checkpoints within a stage (0: only at the end of each stage)
-     * @param keep how many to keep, newest first (0: no checkpoints at all)
+     * @param keep how many checkpoints within stages to keep, newest first, besides the one at
+     *     every stage boundary (0: no checkpoints at all)
      * @param dir where the run's checkpoint folder goes: empty for {@code checkpoints/} in the
      *     run directory, else a folder or a URI (a Hadoop file system's with the Spark runner)
-     *     under which the run's checkpoints go to a sub-folder named after its run directory
+     *     under which the run's checkpoints go to a sub-folder named after its run id
      */
     public record CheckpointSettings(long every, int keep, String dir) {
         public CheckpointSettings {

@@ -56,7 +56,7 @@ import org.scorepipe.runtime.plugins.ComponentType;
  * {@link RunOutputs}) that binds its parameter record and its collaborators.
  */
 public final class PipelineAssembler {
-    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "runner", "checkpoint", "components", "stages", "plugins", "train"));
+    private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "run", "runner", "checkpoint", "components", "stages", "plugins", "train"));
 
     private final ComponentRegistry registry;
 
@@ -128,7 +128,9 @@ public final class PipelineAssembler {
             for (String name : sharedSections.keySet()) {
                 sharedComponent(name);
             }
-            return new Pipeline(spec, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
+            String runId = root.section("run").map(s -> ParameterBinder.bind(PipelineSections.RunSection.class, s, List.of()).id())
+                    .orElse("");
+            return new Pipeline(spec, runId, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
                     checkpoint.dir() == null ? "" : checkpoint.dir()), stages());
         }
 

@@ -28,6 +28,16 @@ final class PipelineSections {
         }
     }
 
+    /** {@code run:}, which scorepipe writes into a run's {@code config.yaml}; {@code scorepipe run} replaces it. */
+    record RunSection(
+            @Doc("the run's identity, written by scorepipe: checkpoints of other runs are refused") @Default("") String id) {
+        RunSection {
+            if (!id.matches("[A-Za-z0-9._-]*")) {
+                throw new IllegalArgumentException("id '" + id + "' must use only letters, digits, '.', '_' and '-'");
+            }
+        }
+    }
+
     /** {@code runner:} */
     record RunnerSection(
             @Doc("where blocks run: local (this JVM's threads) or another installed runner, e.g. spark") @Default("local") String type,
@@ -42,7 +52,8 @@ final class PipelineSections {
     /** {@code checkpoint:} */
     record CheckpointSection(
             @Doc("steps between checkpoints within a stage; 0 keeps only those at stage ends") @Default("1000") long every,
-            @Doc("how many checkpoints to keep, newest first; 0 turns checkpoints off") @Default("3") int keep,
+            @Doc("how many checkpoints within stages to keep, newest first, besides the one at each stage boundary (always"
+                    + " kept); 0 turns checkpoints off") @Default("3") int keep,
             @Doc("where checkpoints go: empty for checkpoints/ in the run directory, else a folder or (Spark runner) a Hadoop"
                     + " file system URI such as hdfs://nn/ckpt, holding one sub-folder per run") @Default("") String dir) {
         CheckpointSection {

@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * at the end of a stage points at step 0 of the next one, so the finished stage is behind it
  * and every later stage may still be changed on resume.
  *
+ * @param runId the identity of the run that wrote it ({@code run.id} of its {@code config.yaml})
  * @param pipeline the pipeline's name
  * @param seed the seed of all noise
  * @param noiseGenerator the noise generator's name and version ({@code PhiloxNoise.GENERATOR})
@@ -24,6 +25,8 @@ import java.util.TreeMap;
  * @param stage index of the stage in progress (or of the next one; the number of stages once all are done)
  * @param step steps of that stage already done
  * @param stageStartTime the particles' time when that stage began
+ * @param stageStartMaxAbs the largest |x| of any coordinate when that stage began: the scale the
+ *     health check measures growth against ({@link Health})
  * @param time the particles' time now
  * @param n number of particles
  * @param dimension their dimension
@@ -33,6 +36,7 @@ import java.util.TreeMap;
  * @param metrics the run's {@code metrics.json} document so far
  */
 public record Checkpoint(
+        String runId,
         String pipeline,
         long seed,
         String noiseGenerator,
@@ -42,6 +46,7 @@ public record Checkpoint(
         int stage,
         long step,
         double stageStartTime,
+        double stageStartMaxAbs,
         double time,
         int n,
         int dimension,
@@ -51,6 +56,7 @@ public record Checkpoint(
         String metrics) {
 
     public Checkpoint {
+        requireNonNull(runId, "runId is null");
         requireNonNull(pipeline, "pipeline is null");
         requireNonNull(noiseGenerator, "noiseGenerator is null");
         requireNonNull(config, "config is null");
@@ -61,6 +67,19 @@ public record Checkpoint(
         requireNonNull(metrics, "metrics is null");
         if (stageNames.size() != stageHashes.size()) {
             throw new IllegalArgumentException("one hash per stage: " + stageNames.size() + " names, " + stageHashes.size() + " hashes");
+        }
+        if (stage < 0 || stage > stageNames.size()) {
+            throw new IllegalArgumentException("stage index " + stage + " is outside 0.." + stageNames.size());
+        }
+        if (step < 0 || (stage == stageNames.size() && step != 0)) {
+            throw new IllegalArgumentException("step " + step + " is not a position in stage index " + stage);
+        }
+        if (n < 0 || dimension < 1 || firstIndex < 0) {
+            throw new IllegalArgumentException(n + " x " + dimension + " particles from index " + firstIndex
+                    + " are not an ensemble");
+        }
+        if (!(stageStartMaxAbs >= 0)) {
+            throw new IllegalArgumentException("the stage's starting scale " + stageStartMaxAbs + " is not a number >= 0");
         }
         if (particles.length != (long) n * dimension) {
             throw new IllegalArgumentException("particles hold " + particles.length + " values, not n * d = " + (long) n * dimension);

@@ -39,8 +39,14 @@ import java.util.zip.CRC32C;
  * system that gives one (a local disk here, a Hadoop file system for the Spark runner).
  */
 public final class CheckpointFormat {
-    /** The newest format this code writes and reads. */
-    public static final int VERSION = 1;
+    /**
+     * The format this code writes and reads. Version 2 added the run's identity and the stage's
+     * starting scale, and bounds every string; version 1 files are refused by name.
+     */
+    public static final int VERSION = 2;
+
+    /** The longest string a checkpoint may hold (the resolved config, the metrics): 256 MiB of UTF-8. */
+    static final int MAX_STRING_BYTES = 1 << 28;
 
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K', 'P', 'T', '\r', '\n'};
     private static final int HEADER = MAGIC.length + 4 + 8;
@@ -60,10 +66,15 @@ public final class CheckpointFormat {
 
     /** Writes a checkpoint to {@code out} (which it does not close). */
     public static void write(Checkpoint c, OutputStream out) throws IOException {
+        write(Metadata.of(c), c.particles(), out);
+    }
+
+    /** Writes metadata and particles as they are (tests craft checkpoints with fields a {@link Checkpoint} refuses). */
+    static void write(Metadata metadata, double[] x, OutputStream out) throws IOException {
         Output meta = new Output(4096, -1);
-        newKryo().writeObject(meta, Metadata.of(c));
+        newKryo().writeObject(meta, metadata);
         byte[] metaBytes = meta.toBytes();
-        long payloadLength = 4L + metaBytes.length + 8L * c.particles().length;
+        long payloadLength = 4L + metaBytes.length + 8L * x.length;
 
         ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
         header.put(MAGIC).putInt(VERSION).putLong(payloadLength);
@@ -76,7 +87,6 @@ public final class CheckpointFormat {
         crc.update(metaBytes);
         out.write(metaBytes);
 
-        double[] x = c.particles();
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         int perChunk = CHUNK / Double.BYTES;
         for (int i = 0; i < x.length; i += perChunk) {
@@ -118,6 +128,11 @@ public final class CheckpointFormat {
         if (version < 1) {
             throw new CheckpointException(name + " has an invalid format version " + version);
         }
+        if (version < VERSION) {
+            throw new CheckpointException(name + " was written in checkpoint format " + version + " by an older scorepipe;"
+                    + " this one reads format " + VERSION + " only (it records the run's identity). Resume it with the"
+                    + " scorepipe that wrote it, or start the run again");
+        }
         long expected = HEADER + length + 4;
         if (length < 4 || length > Integer.MAX_VALUE - 16 || (size >= 0 && size != expected)) {
             throw new CheckpointException(name + " is truncated or corrupt: its header announces " + length
@@ -156,66 +171,104 @@ public final class CheckpointFormat {
         double[] particles = new double[(int) values];
         ByteBuffer.wrap(payload, 4 + metaLength, (int) (8 * values)).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(particles);
         try {
+            if (!(com.google.gson.JsonParser.parseString(meta.metrics()).isJsonObject())) {
+                throw new IllegalArgumentException("its metrics are not a JSON object");
+            }
             return meta.toCheckpoint(particles);
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException | NullPointerException | com.google.gson.JsonParseException e) {
             throw new CheckpointException(name + " is corrupt: " + e.getMessage());
         }
     }
 
     /** A checkpoint without its particles: what Kryo serialises. */
-    record Metadata(String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
-            List<String> stageHashes, int stage, long step, double stageStartTime, double time, int n, int dimension,
-            long firstIndex, Map<String, byte[]> states, String metrics) {
+    record Metadata(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
+            List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time, int n,
+            int dimension, long firstIndex, Map<String, byte[]> states, String metrics) {
 
         static Metadata of(Checkpoint c) {
-            return new Metadata(c.pipeline(), c.seed(), c.noiseGenerator(), c.config(), c.stageNames(), c.stageHashes(),
-                    c.stage(), c.step(), c.stageStartTime(), c.time(), c.n(), c.dimension(), c.firstIndex(), c.states(),
-                    c.metrics());
+            return new Metadata(c.runId(), c.pipeline(), c.seed(), c.noiseGenerator(), c.config(), c.stageNames(),
+                    c.stageHashes(), c.stage(), c.step(), c.stageStartTime(), c.stageStartMaxAbs(), c.time(), c.n(),
+                    c.dimension(), c.firstIndex(), c.states(), c.metrics());
         }
 
         Checkpoint toCheckpoint(double[] particles) {
-            return new Checkpoint(pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step, stageStartTime,
-                    time, n, dimension, firstIndex, particles, states, metrics);
+            return new Checkpoint(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step,
+                    stageStartTime, stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, metrics);
         }
+    }
+
+    /**
+     * The run id of a checkpoint file, read from its header and the first field of its metadata
+     * without reading (or checking) the rest: cheap enough to decide whose file it is before
+     * pruning. Empty if the file is not a readable checkpoint of this format.
+     */
+    public static java.util.Optional<String> peekRunId(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        byte[] header = new byte[HEADER + 4];
+        if (data.readNBytes(header, 0, header.length) < header.length
+                || !Arrays.equals(Arrays.copyOf(header, MAGIC.length), MAGIC)) {
+            return java.util.Optional.empty();
+        }
+        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
+        if (h.getInt(MAGIC.length) != VERSION) {
+            return java.util.Optional.empty();
+        }
+        // The metadata's first field: the run id's byte count (in Kryo's byte order) and its bytes.
+        byte[] start = data.readNBytes(4 + 1024);
+        if (start.length < 4) {
+            return java.util.Optional.empty();
+        }
+        Input input = new Input(start);
+        int length = input.readInt();
+        if (length < 0 || length > start.length - 4) {
+            return java.util.Optional.empty();
+        }
+        byte[] id = input.readBytes(length);
+        return java.util.Optional.of(new String(id, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Field by field, in a fixed order: the file format, not Java serialisation. */
     private static final class MetadataSerializer extends Serializer<Metadata> {
         @Override
         public void write(Kryo kryo, Output out, Metadata m) {
-            out.writeString(m.pipeline());
+            // The run id first, as a fixed-width length and its bytes: peekRunId reads it alone.
+            writeString(out, m.runId());
+            writeString(out, m.pipeline());
             out.writeLong(m.seed());
-            out.writeString(m.noiseGenerator());
-            out.writeString(m.config());
+            writeString(out, m.noiseGenerator());
+            writeString(out, m.config());
             writeStrings(out, m.stageNames());
             writeStrings(out, m.stageHashes());
             out.writeInt(m.stage());
             out.writeLong(m.step());
             out.writeDouble(m.stageStartTime());
+            out.writeDouble(m.stageStartMaxAbs());
             out.writeDouble(m.time());
             out.writeInt(m.n());
             out.writeInt(m.dimension());
             out.writeLong(m.firstIndex());
             out.writeInt(m.states().size());
             for (Map.Entry<String, byte[]> e : m.states().entrySet()) {
-                out.writeString(e.getKey());
+                writeString(out, e.getKey());
                 out.writeInt(e.getValue().length);
                 out.writeBytes(e.getValue());
             }
-            out.writeString(m.metrics());
+            writeString(out, m.metrics());
         }
 
         @Override
         public Metadata read(Kryo kryo, Input in, Class<? extends Metadata> type) {
-            String pipeline = in.readString();
+            String runId = readString(in);
+            String pipeline = readString(in);
             long seed = in.readLong();
-            String noise = in.readString();
-            String config = in.readString();
+            String noise = readString(in);
+            String config = readString(in);
             List<String> names = readStrings(in);
             List<String> hashes = readStrings(in);
             int stage = in.readInt();
             long step = in.readLong();
             double stageStart = in.readDouble();
+            double stageStartMaxAbs = in.readDouble();
             double time = in.readDouble();
             int n = in.readInt();
             int d = in.readInt();
@@ -223,28 +276,46 @@ public final class CheckpointFormat {
             int count = checkedCount(in.readInt(), in);
             Map<String, byte[]> states = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
-                String key = in.readString();
+                String key = readString(in);
                 states.put(key, in.readBytes(checkedCount(in.readInt(), in)));
             }
-            String metrics = in.readString();
-            return new Metadata(pipeline, seed, noise, config, names, hashes, stage, step, stageStart, time, n, d, first,
-                    states, metrics);
+            String metrics = readString(in);
+            return new Metadata(runId, pipeline, seed, noise, config, names, hashes, stage, step, stageStart, stageStartMaxAbs,
+                    time, n, d, first, states, metrics);
         }
 
         private static void writeStrings(Output out, List<String> strings) {
             out.writeInt(strings.size());
             for (String s : strings) {
-                out.writeString(s);
+                writeString(out, s);
             }
         }
 
         private static List<String> readStrings(Input in) {
             int count = checkedCount(in.readInt(), in);
-            List<String> out = new ArrayList<>(count);
+            List<String> out = new ArrayList<>(Math.min(count, 1024));
             for (int i = 0; i < count; i++) {
-                out.add(in.readString());
+                out.add(readString(in));
             }
             return out;
+        }
+
+        /**
+         * A string as a big-endian int byte count and its UTF-8 bytes, not Kryo's own encoding:
+         * Kryo allocates for a character count read from the file before it can check it.
+         */
+        private static void writeString(Output out, String s) {
+            byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length > MAX_STRING_BYTES) {
+                throw new IllegalArgumentException("a string of " + bytes.length + " bytes is too long for a checkpoint");
+            }
+            out.writeInt(bytes.length);
+            out.writeBytes(bytes);
+        }
+
+        private static String readString(Input in) {
+            int length = checkedCount(in.readInt(), in);
+            return new String(in.readBytes(length), java.nio.charset.StandardCharsets.UTF_8);
         }
 
         /** A count can never exceed the bytes left: refuse before allocating for it. */

@@ -15,8 +15,13 @@ import org.scorepipe.runtime.ScorepipeException;
 
 /**
  * A run's checkpoint folder: files named by position
- * ({@code ckpt-s002-k0000000500.spck}: stage 2, step 500), each written atomically, the newest
- * {@code keep} kept. Reading falls back from a damaged newest checkpoint to the newest valid one.
+ * ({@code ckpt-s002-k0000000500.spck}: stage 2, step 500), each written atomically. Every
+ * checkpoint at a stage boundary (step 0: the end of one stage, the start of the next) is kept,
+ * so any stage can be branched from; of the others the newest {@code keep} are kept. Reading
+ * falls back from a damaged newest checkpoint to the newest valid one.
+ *
+ * <p>A store belongs to one run ({@code runId}): it refuses, and never deletes, a checkpoint
+ * another run wrote, even one copied into its folder.
  *
  * <p>The folder is a local directory ({@link #CheckpointStore(Path, int)}) or any
  * {@link CheckpointFolder}, such as a Hadoop file system's the Spark runner provides. The
@@ -29,25 +34,34 @@ public final class CheckpointStore {
 
     private final CheckpointFolder folder;
     private final int keep;
+    private final String runId;
 
     /**
      * @param dir the local folder (created on the first write)
-     * @param keep how many checkpoints to keep, newest first (at least 1)
+     * @param keep how many checkpoints within stages to keep, newest first (at least 1)
+     * @param runId the run whose checkpoints these are
      */
-    public CheckpointStore(Path dir, int keep) {
-        this(CheckpointFolder.local(dir), keep);
+    public CheckpointStore(Path dir, int keep, String runId) {
+        this(CheckpointFolder.local(dir), keep, runId);
     }
 
     /**
      * @param folder where the files live (created on the first write)
-     * @param keep how many checkpoints to keep, newest first (at least 1)
+     * @param keep how many checkpoints within stages to keep, newest first (at least 1)
+     * @param runId the run whose checkpoints these are
      */
-    public CheckpointStore(CheckpointFolder folder, int keep) {
+    public CheckpointStore(CheckpointFolder folder, int keep, String runId) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);
         }
-        this.folder = folder;
+        this.folder = java.util.Objects.requireNonNull(folder, "folder is null");
         this.keep = keep;
+        this.runId = java.util.Objects.requireNonNull(runId, "runId is null");
+    }
+
+    /** The run whose checkpoints these are. */
+    public String runId() {
+        return runId;
     }
 
     /** The local folder; for a store elsewhere, see {@link #location()}. */
@@ -78,8 +92,14 @@ public final class CheckpointStore {
         return Path.of(save(checkpoint));
     }
 
-    /** Writes the checkpoint atomically, then deletes all but the newest {@code keep}. Returns its location. */
+    /**
+     * Writes the checkpoint atomically, then deletes this run's checkpoints within stages but the
+     * newest {@code keep}. Returns its location.
+     */
     public String save(Checkpoint checkpoint) {
+        if (!checkpoint.runId().equals(runId)) {
+            throw new IllegalArgumentException("a checkpoint of run " + checkpoint.runId() + " given to the store of run " + runId);
+        }
         String name = fileName(checkpoint.stage(), checkpoint.step());
         try {
             folder.writeAtomically(name, out -> CheckpointFormat.write(checkpoint, out));
@@ -102,13 +122,28 @@ public final class CheckpointStore {
     }
 
     private void prune() {
-        List<String> names = names();
-        for (int i = 0; i < names.size() - keep; i++) {
+        List<String> rolling = names().stream().filter(n -> !atBoundary(n)).filter(this::ours).toList();
+        for (int i = 0; i < rolling.size() - keep; i++) {
             try {
-                folder.delete(names.get(i));
+                folder.delete(rolling.get(i));
             } catch (IOException e) {
-                LOG.warn("could not delete the old checkpoint {}: {}", folder.locate(names.get(i)), e.getMessage());
+                LOG.warn("could not delete the old checkpoint {}: {}", folder.locate(rolling.get(i)), e.getMessage());
             }
+        }
+    }
+
+    /** Whether a checkpoint's name says it is at the start of a stage (step 0): one kept per boundary. */
+    static boolean atBoundary(String name) {
+        java.util.regex.Matcher m = NAME.matcher(name);
+        return m.matches() && Long.parseLong(m.group(2)) == 0;
+    }
+
+    /** Whether file {@code name} is a checkpoint this run wrote (unreadable files are not: they are left alone). */
+    private boolean ours(String name) {
+        try (InputStream in = folder.open(name)) {
+            return CheckpointFormat.peekRunId(in).map(runId::equals).orElse(false);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -141,13 +176,21 @@ public final class CheckpointStore {
     public record Found(String location, Checkpoint checkpoint, List<String> skipped) {
     }
 
-    /** The newest checkpoint that reads back intact; damaged newer ones are skipped and named. */
+    /**
+     * The newest checkpoint of this run that reads back intact; damaged newer ones, and those of
+     * other runs, are skipped and named.
+     */
     public Optional<Found> newestValid() {
         List<String> names = new ArrayList<>(names());
         List<String> skipped = new ArrayList<>();
         for (int i = names.size() - 1; i >= 0; i--) {
             try {
-                return Optional.of(new Found(folder.locate(names.get(i)), read(folder, names.get(i)), List.copyOf(skipped)));
+                Checkpoint c = read(folder, names.get(i));
+                if (!c.runId().equals(runId)) {
+                    throw new CheckpointException(folder.locate(names.get(i)) + " belongs to run " + describeRun(c.runId())
+                            + ", not to this run (" + describeRun(runId) + "); it was refused and left as it is");
+                }
+                return Optional.of(new Found(folder.locate(names.get(i)), c, List.copyOf(skipped)));
             } catch (CheckpointException e) {
                 skipped.add(e.getMessage());
             }
@@ -156,6 +199,10 @@ public final class CheckpointStore {
             throw new CheckpointException("no usable checkpoint in " + folder.location() + ": " + String.join("; ", skipped));
         }
         return Optional.empty();
+    }
+
+    private static String describeRun(String id) {
+        return id.isEmpty() ? "(none recorded)" : id;
     }
 
     /** Reads one checkpoint file. */
@@ -175,6 +222,9 @@ public final class CheckpointStore {
             throw new CheckpointException(shown + ": no such checkpoint file");
         } catch (IOException e) {
             throw new CheckpointException(shown + ": cannot read it: " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new CheckpointException(shown + ": too large to read in this JVM's memory (" + Runtime.getRuntime().maxMemory()
+                    / (1 << 20) + " MB of heap); give Java more with -Xmx (SCOREPIPE_JAVA_OPTS=-Xmx8g for ./scorepipe)");
         }
     }
 }

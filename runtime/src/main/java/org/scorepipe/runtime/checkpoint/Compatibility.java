@@ -41,6 +41,12 @@ public final class Compatibility {
                     + " has already finished " + finished + " (" + String.join(", ", c.stageNames().subList(0, finished))
                     + "); keep those stages unchanged");
         }
+        if (c.stage() < stages.size() && c.step() > stages.get(c.stage()).stage().steps()) {
+            PlannedStage inProgress = stages.get(c.stage());
+            throw new ScorepipeException(checkpointName + " is at step " + c.step() + " of stage '" + inProgress.name()
+                    + "', which has only " + inProgress.stage().steps() + " steps in " + file.name() + "; give the stage at least "
+                    + c.step() + " steps, or continue from an earlier checkpoint");
+        }
         for (int i = 0; i < finished; i++) {
             PlannedStage stage = stages.get(i);
             String oldName = c.stageNames().get(i);

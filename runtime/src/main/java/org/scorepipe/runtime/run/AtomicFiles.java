@@ -42,6 +42,28 @@ public final class AtomicFiles {
         }
     }
 
+    /** The temporary files {@link #write} makes: {@code .<name>.<pid>.<n>.tmp}. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+\\.(\\d+)\\.\\d+\\.tmp");
+
+    /**
+     * Deletes the temporary files another process left in {@code dir} (one killed while writing).
+     * Call it only while this process owns the folder ({@link RunLock}): no other process can be
+     * writing there then.
+     */
+    public static void removeStale(Path dir) {
+        long self = ProcessHandle.current().pid();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                java.util.regex.Matcher m = TEMPORARY.matcher(file.getFileName().toString());
+                if (m.matches() && Long.parseLong(m.group(1)) != self) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // a folder that cannot be listed has nothing to clean; a leftover is harmless
+        }
+    }
+
     /** Writes UTF-8 text atomically. */
     public static void writeString(Path target, String text) throws IOException {
         write(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));

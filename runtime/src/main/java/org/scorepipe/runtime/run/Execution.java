@@ -23,6 +23,7 @@ import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
+import org.scorepipe.runtime.checkpoint.Health;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 
 /**
@@ -45,6 +46,8 @@ public final class Execution {
     private final long checkpointEvery;
     private final RunControl control;
     private final RunListener listener;
+    /** The largest |x| at the start of the stage in progress: what {@link Health} measures its growth against. */
+    private double stageStartMaxAbs;
 
     /**
      * @param pipeline the pipeline
@@ -83,8 +86,10 @@ public final class Execution {
      *
      * @param stageStartTime the particles' time when that stage began (their current time if
      *     {@code startStep} is 0)
+     * @param stageStartMaxAbs the largest |x| when that stage began
      */
-    public Outcome run(Particles initial, int startStage, long startStep, double stageStartTime) {
+    public Outcome run(Particles initial, int startStage, long startStep, double stageStartTime, double stageStartMaxAbs) {
+        this.stageStartMaxAbs = stageStartMaxAbs;
         List<PlannedStage> stages = pipeline.stages();
         long seed = pipeline.spec().seed();
         runner.load(initial);
@@ -108,7 +113,7 @@ public final class Execution {
                     return stop(planned, k, start, time);
                 }
                 long next = nextBoundary(k, steps, planned.every());
-                k = runner.runSegment(seed, planned, time, k, next, control);
+                k = runSegment(seed, planned, time, k, next);
                 time = planned.stage().time(k, start);
                 if (k < next) {
                     return stop(planned, k, start, time);
@@ -123,7 +128,7 @@ public final class Execution {
             time = planned.stage().time(steps, start);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - began);
             recordReports(planned, time);
-            dir.recordStage(planned.name(), planned.type(), steps - firstStep, n, elapsed);
+            dir.recordStage(planned.name(), planned.type(), steps, steps - firstStep, n, elapsed);
             listener.stageFinished(planned, steps - firstStep, n, elapsed);
             checkpoint(s + 1, 0, time, time);
             if (control.stopRequested() && s + 1 < stages.size()) {
@@ -131,6 +136,20 @@ public final class Execution {
             }
         }
         return new Outcome(false, "the end of the run", latest());
+    }
+
+    /** One segment; a failure names the last good checkpoint, where the run can continue once the cause is fixed. */
+    private long runSegment(long seed, PlannedStage planned, double time, long from, long to) {
+        try {
+            return runner.runSegment(seed, planned, time, from, to, control);
+        } catch (ScorepipeException e) {
+            Optional<String> good = latest();
+            if (good.isEmpty()) {
+                throw e;
+            }
+            throw new ScorepipeException(e.getMessage() + " The last good checkpoint is " + good.get() + " (kept): continue"
+                    + " from it with `scorepipe resume " + dir.path() + "` and the fix as --set KEY=VALUE (or --config FIXED.yaml).", e);
+        }
     }
 
     private Optional<String> latest() {
@@ -186,22 +205,43 @@ public final class Execution {
         }
     }
 
-    /** Writes a checkpoint at (stage, step) if checkpoints are on; returns its location. */
+    /**
+     * Writes a checkpoint at (stage, step) if checkpoints are on, and the ensemble is healthy
+     * ({@link Health}); returns its location. An unhealthy ensemble stops the run, naming the
+     * last good checkpoint, which is kept: nothing that diverged is ever saved as a checkpoint.
+     */
     private Optional<String> checkpoint(int stage, long step, double stageStartTime, double time) {
         if (store.isEmpty()) {
             return Optional.empty();
         }
         Particles particles = runner.gather();
         List<PlannedStage> stages = pipeline.stages();
+        double maxAbs = Health.maxAbs(particles.data());
+        if (!Health.healthy(maxAbs, stageStartMaxAbs)) {
+            String stageName = stages.get(Math.max(0, step == 0 ? stage - 1 : stage)).name();
+            throw new ScorepipeException("stage '" + stageName + "' diverged by " + (step == 0 ? "its end" : "step " + step)
+                    + ": the largest |x| is " + (Double.isNaN(maxAbs) ? "not finite" : String.format("%.3g", maxAbs))
+                    + ", more than " + String.format("%.0e", Health.GROWTH) + " times its scale at the stage start ("
+                    + String.format("%.3g", Math.max(1, stageStartMaxAbs)) + "), so no checkpoint was written. The step size is"
+                    + " probably too large for this target. " + latest()
+                            .map(good -> "The last good checkpoint is " + good + " (kept): continue from it with a smaller step,"
+                                    + " e.g. `scorepipe resume " + dir.path() + " --set stages." + stageName
+                                    + ".corrector.step=...` (or --config FIXED.yaml).")
+                            .orElse("There is no earlier checkpoint: run again with a smaller step."));
+        }
+        if (step == 0) {
+            stageStartMaxAbs = maxAbs; // the start of stage `stage`
+        }
         List<String> names = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
         for (PlannedStage p : stages) {
             names.add(p.name());
             hashes.add(p.configHash());
         }
-        Checkpoint checkpoint = new Checkpoint(pipeline.spec().name(), pipeline.spec().seed(), PhiloxNoise.GENERATOR, resolvedYaml,
-                names, hashes, stage, step, stageStartTime, time, particles.size(), particles.dimension(),
-                particles.firstIndex(), particles.data(), states(pipeline), dir.metricsJson());
+        Checkpoint checkpoint = new Checkpoint(pipeline.runId(), pipeline.spec().name(), pipeline.spec().seed(),
+                PhiloxNoise.GENERATOR, resolvedYaml, names, hashes, stage, step, stageStartTime, stageStartMaxAbs, time,
+                particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), states(pipeline),
+                dir.metricsJson());
         long began = System.nanoTime();
         String file = store.get().save(checkpoint);
         LOG.info("checkpoint at {} written to {} in {} ms", checkpoint.position(), file,

@@ -25,9 +25,10 @@ import org.scorepipe.runtime.ScorepipeException;
  * an error never leaves a partial file under a real name.
  *
  * <p>The directory is created by {@link #open}, after the pipeline has been validated, so a
- * mistake in the config leaves nothing behind.
+ * mistake in the config leaves nothing behind. From then on this process owns it ({@link RunLock})
+ * until {@link #close}.
  */
-public final class RunDirectory implements RunOutputs {
+public final class RunDirectory implements RunOutputs, AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .setObjectToNumberStrategy(com.google.gson.ToNumberPolicy.LONG_OR_DOUBLE).create();
@@ -37,9 +38,20 @@ public final class RunDirectory implements RunOutputs {
     private final List<Map<String, Object>> stages = new ArrayList<>();
     private final List<Map<String, Object>> curves = new ArrayList<>();
     private PipelineSpec spec;
+    private RunLock lock;
 
     private RunDirectory(Path path) {
         this.path = path;
+    }
+
+    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
+
+    /**
+     * A new run's identity, {@code <UTC time>-<8 hex digits>}: unique across processes and
+     * machines without any coordination, readable in a folder listing.
+     */
+    public static String newRunId() {
+        return ZonedDateTime.now(ZoneOffset.UTC).format(STAMP) + "-" + String.format("%08x", IDS.nextInt());
     }
 
     /** {@code runsRoot/<name>-<UTC time>}, with a suffix if that exists already. */
@@ -52,12 +64,17 @@ public final class RunDirectory implements RunOutputs {
         return new RunDirectory(candidate);
     }
 
-    /** Exactly {@code dir}, which must not exist or be empty. */
+    /** Exactly {@code dir}, which must not exist or be empty (checked again, under the lock, by {@link #open}). */
     public static RunDirectory at(Path dir) {
+        requireEmpty(dir);
+        return new RunDirectory(dir);
+    }
+
+    private static void requireEmpty(Path dir) {
         try {
             if (Files.isDirectory(dir)) {
                 try (var entries = Files.list(dir)) {
-                    if (entries.findAny().isPresent()) {
+                    if (entries.anyMatch(p -> !RunLock.isLockFile(p))) {
                         throw new ScorepipeException("--out " + dir + " already holds files; choose an empty or new"
                                 + " directory (nothing was overwritten)");
                     }
@@ -68,16 +85,35 @@ public final class RunDirectory implements RunOutputs {
         } catch (IOException e) {
             throw new ScorepipeException("--out " + dir + ": cannot read it: " + e.getMessage());
         }
-        return new RunDirectory(dir);
     }
 
-    /** An existing run directory, to resume in. */
-    public static RunDirectory existing(Path dir) {
+    /**
+     * An existing run directory, to continue in: locked for {@code command} at once, and cleared
+     * of the temporary files a killed process left.
+     */
+    public static RunDirectory existing(Path dir, String command) {
         if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
             throw new ScorepipeException(dir + " is not a run directory (it has no config.yaml); give the directory"
                     + " a `scorepipe run` created");
         }
-        return new RunDirectory(dir);
+        RunDirectory run = new RunDirectory(dir);
+        run.lock = RunLock.acquire(dir, command);
+        AtomicFiles.removeStale(dir);
+        return run;
+    }
+
+    /** Releases the directory for other processes. */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
+    }
+
+    /** The pipeline the metrics document names (a resumed run's, read back from its checkpoint). */
+    public synchronized void describe(PipelineSpec spec) {
+        this.spec = spec;
     }
 
     public Path path() {
@@ -131,14 +167,29 @@ public final class RunDirectory implements RunOutputs {
         writeMetrics();
     }
 
-    /** Creates the directory and writes the resolved config. */
-    public void open(PipelineSpec spec, String resolvedYaml) {
+    /**
+     * Creates the directory, takes its lock for {@code command} and writes the resolved config. An
+     * existing directory must still be empty once locked: two processes given one {@code --out}
+     * cannot both start in it.
+     */
+    public void open(PipelineSpec spec, String resolvedYaml, String command) {
         this.spec = spec;
         try {
             Files.createDirectories(path);
-            AtomicFiles.writeString(path.resolve("config.yaml"), resolvedYaml);
         } catch (IOException e) {
             throw new ScorepipeException("cannot create the run directory " + path + ": " + e.getMessage()
+                    + "; choose another place with --out");
+        }
+        lock = RunLock.acquire(path, command);
+        try {
+            requireEmpty(path);
+            AtomicFiles.writeString(path.resolve("config.yaml"), resolvedYaml);
+        } catch (IOException | RuntimeException e) {
+            close();
+            if (e instanceof ScorepipeException s) {
+                throw s;
+            }
+            throw new ScorepipeException("cannot write " + path.resolve("config.yaml") + ": " + e.getMessage()
                     + "; choose another place with --out");
         }
     }
@@ -153,14 +204,17 @@ public final class RunDirectory implements RunOutputs {
         writeMetrics();
     }
 
-    /** Records a finished stage's timing in {@code metrics.json}. */
-    public synchronized void recordStage(String name, String type, long steps, int particles, Duration elapsed) {
+    /**
+     * Records a finished stage in {@code metrics.json}: its {@code steps}, and the timing of the
+     * {@code stepsRun} of them this process ran (fewer than {@code steps} in a resumed stage).
+     */
+    public synchronized void recordStage(String name, String type, long steps, long stepsRun, int particles, Duration elapsed) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("name", name);
         entry.put("type", type);
         entry.put("steps", steps);
         entry.put("seconds", elapsed.toNanos() / 1e9);
-        entry.put("particle-steps-per-second", throughput(steps, particles, elapsed));
+        entry.put("particle-steps-per-second", throughput(stepsRun, particles, elapsed));
         stages.add(entry);
         writeMetrics();
     }

@@ -28,8 +28,16 @@ class CheckpointFormatTest {
         if (x.length > 0) {
             x[0] = Double.MIN_VALUE;
         }
-        return new Checkpoint("p", -5L, "gen/v1", "pipeline: {name: p}\n", List.of("init", "sample"), List.of("aa", "bb"), 1,
-                42, 0.75, 0.5, n, d, 1000L, x, Map.of("stages.sample.corrector", new byte[] {1, 2, 3}), "{\"stages\": []}");
+        return new Checkpoint(RUN, "p", -5L, "gen/v1", "pipeline: {name: p}\n", List.of("init", "sample"), List.of("aa", "bb"), 1,
+                42, 0.75, 2.5, 0.5, n, d, 1000L, x, Map.of("stages.sample.corrector", new byte[] {1, 2, 3}), "{\"stages\": []}");
+    }
+
+    static final String RUN = "20261202T070000Z-0000abcd";
+
+    /** {@code base} at another position, written by run {@code runId}. */
+    static Checkpoint at(Checkpoint base, String runId, int stage, long step) {
+        return new Checkpoint(runId, base.pipeline(), base.seed(), base.noiseGenerator(), base.config(), base.stageNames(),
+                base.stageHashes(), stage, step, 0, 1, 0, base.n(), base.dimension(), 0, base.particles(), Map.of(), "{}");
     }
 
     static byte[] bytes(Checkpoint c) throws Exception {
@@ -47,6 +55,7 @@ class CheckpointFormatTest {
     void roundTripsEveryFieldBitForBit(int n) throws Exception {
         Checkpoint c = sample(n, 3);
         Checkpoint back = read(bytes(c));
+        assertEquals(c.runId(), back.runId());
         assertEquals(c.pipeline(), back.pipeline());
         assertEquals(c.seed(), back.seed());
         assertEquals(c.noiseGenerator(), back.noiseGenerator());
@@ -56,6 +65,7 @@ class CheckpointFormatTest {
         assertEquals(c.stage(), back.stage());
         assertEquals(c.step(), back.step());
         assertEquals(c.stageStartTime(), back.stageStartTime());
+        assertEquals(c.stageStartMaxAbs(), back.stageStartMaxAbs());
         assertEquals(c.time(), back.time());
         assertEquals(c.n(), back.n());
         assertEquals(c.dimension(), back.dimension());
@@ -116,11 +126,10 @@ class CheckpointFormatTest {
 
     @Test
     void theStoreKeepsTheNewestAndFallsBackPastDamage(@TempDir Path dir) throws Exception {
-        CheckpointStore store = new CheckpointStore(dir, 2);
+        CheckpointStore store = new CheckpointStore(dir, 2, RUN);
         Checkpoint base = sample(10, 2);
         for (long step : new long[] {100, 200, 300}) {
-            store.write(new Checkpoint(base.pipeline(), base.seed(), base.noiseGenerator(), base.config(), base.stageNames(),
-                    base.stageHashes(), 1, step, 0, 0, 10, 2, 0, base.particles(), Map.of(), "{}"));
+            store.write(at(base, RUN, 1, step));
         }
         List<Path> files = store.files();
         assertEquals(2, files.size(), "keep 2");
@@ -137,5 +146,100 @@ class CheckpointFormatTest {
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
+    }
+
+    @Test
+    void everyStageBoundaryIsKeptBesidesTheNewestWithinStages(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir, 1, RUN);
+        Checkpoint base = sample(4, 2);
+        long[][] positions = {{0, 0}, {0, 100}, {0, 200}, {1, 0}, {1, 50}, {1, 60}, {2, 0}};
+        for (long[] p : positions) {
+            store.write(at(base, RUN, (int) p[0], p[1]));
+        }
+        assertEquals(List.of("ckpt-s000-k0000000000.spck", "ckpt-s001-k0000000000.spck", "ckpt-s001-k0000000060.spck",
+                "ckpt-s002-k0000000000.spck"), store.names(), "every boundary, and the newest checkpoint within a stage");
+    }
+
+    @Test
+    void aForeignCheckpointIsRefusedByNameAndNeverDeleted(@TempDir Path dir) throws Exception {
+        CheckpointStore mine = new CheckpointStore(dir, 1, RUN);
+        Checkpoint base = sample(4, 2);
+        mine.write(at(base, RUN, 1, 10));
+        String other = "20261202T080000Z-ffff0000";
+        new CheckpointStore(dir, 1, other).write(at(base, other, 1, 500));
+        Path foreign = dir.resolve("ckpt-s001-k0000000500.spck");
+        assertEquals(java.util.Optional.of(other), CheckpointFormat.peekRunId(Files.newInputStream(foreign)));
+
+        CheckpointStore.Found found = mine.newestValid().orElseThrow();
+        assertEquals(10, found.checkpoint().step(), "the newest checkpoint of this run, not the newer foreign one");
+        assertEquals(1, found.skipped().size());
+        assertTrue(found.skipped().get(0).contains(foreign.toString()) && found.skipped().get(0).contains("belongs to run " + other),
+                found.skipped().toString());
+        // This run's pruning keeps one checkpoint within stages of its own, and never touches the foreign file.
+        mine.write(at(base, RUN, 1, 20));
+        mine.write(at(base, RUN, 1, 30));
+        assertEquals(List.of("ckpt-s001-k0000000030.spck", "ckpt-s001-k0000000500.spck"), mine.names());
+    }
+
+    @Test
+    void anOlderFormatVersionIsRefusedByName() throws Exception {
+        byte[] full = bytes(sample(5, 2));
+        ByteBuffer.wrap(full).putInt(8, 1);
+        String m = assertThrows(CheckpointException.class, () -> read(full)).getMessage();
+        assertTrue(m.contains("format 1") && m.contains("older") && m.contains("format " + CheckpointFormat.VERSION), m);
+    }
+
+    /** Replaces the trailing CRC32C so that a crafted payload passes the checksum, as a deliberate forgery would. */
+    static byte[] withValidChecksum(byte[] file) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(file, 20, file.length - 24);
+        ByteBuffer.wrap(file).putInt(file.length - 4, (int) crc.getValue());
+        return file;
+    }
+
+    @Test
+    void aStringClaimingGigabytesIsRefusedBeforeAllocating() throws Exception {
+        Checkpoint c = sample(5, 2);
+        byte[] file = bytes(c);
+        // header 20, metadata length 4, then run id, pipeline name (length and bytes each), seed, generator, config
+        int config = 24 + 4 + c.runId().length() + 4 + c.pipeline().length() + 8 + 4 + c.noiseGenerator().length();
+        assertEquals(c.config().length(), readKryoInt(file, config), "the offset points at the config's length");
+        byte[] kryoMax = new byte[4];
+        com.esotericsoftware.kryo.kryo5.io.Output out = new com.esotericsoftware.kryo.kryo5.io.Output(kryoMax);
+        out.writeInt(Integer.MAX_VALUE);
+        System.arraycopy(kryoMax, 0, file, config, 4);
+        String m = assertThrows(CheckpointException.class, () -> read(withValidChecksum(file))).getMessage();
+        assertTrue(m.contains("corrupt") && m.contains("exceeds the metadata"), m);
+    }
+
+    private static int readKryoInt(byte[] file, int offset) {
+        return new com.esotericsoftware.kryo.kryo5.io.Input(file, offset, 4).readInt();
+    }
+
+    @Test
+    void craftedPositionsAndMetricsAreRefused() throws Exception {
+        Checkpoint c = sample(3, 2);
+        CheckpointFormat.Metadata good = CheckpointFormat.Metadata.of(c);
+        List<CheckpointFormat.Metadata> crafted = List.of(
+                withPosition(good, -1, 0, 0, good.metrics()),
+                withPosition(good, 99, 0, 0, good.metrics()),
+                withPosition(good, 2, 7, 0, good.metrics()),      // steps into a stage after the last
+                withPosition(good, 1, -3, 0, good.metrics()),
+                withPosition(good, 1, 0, -1, good.metrics()),
+                withPosition(good, 1, 0, 0, "[1, 2]"),
+                withPosition(good, 1, 0, 0, "{not json"));
+        for (CheckpointFormat.Metadata m : crafted) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CheckpointFormat.write(m, c.particles(), out);
+            String message = assertThrows(CheckpointException.class, () -> read(out.toByteArray()), m.toString()).getMessage();
+            assertTrue(message.startsWith("x.spck is corrupt"), message);
+        }
+    }
+
+    private static CheckpointFormat.Metadata withPosition(CheckpointFormat.Metadata m, int stage, long step, long firstIndex,
+            String metrics) {
+        return new CheckpointFormat.Metadata(m.runId(), m.pipeline(), m.seed(), m.noiseGenerator(), m.config(), m.stageNames(),
+                m.stageHashes(), stage, step, m.stageStartTime(), m.stageStartMaxAbs(), m.time(), m.n(), m.dimension(),
+                firstIndex, m.states(), metrics);
     }
 }

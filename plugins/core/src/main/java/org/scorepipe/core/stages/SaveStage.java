@@ -34,7 +34,9 @@ public final class SaveStage implements Stage {
                     + " in .parquet, or a URI such as hdfs://nn/out/samples.parquet; the default then is samples.parquet)")
             @Default("samples.npy") String file,
             @Doc("npy (one NumPy file) or parquet (a Parquet dataset of index and coordinates, written by the Spark runner)")
-            @Default("npy") Format format) {
+            @Default("npy") Format format,
+            @Doc("write particles with NaN or infinite coordinates too; by default they stop the run and nothing is written")
+            @Default("false") boolean allowNonFinite) {
         public Params {
             if (file == null || file.isEmpty()) {
                 throw new IllegalArgumentException("file must name a .npy file, e.g. samples.npy");
@@ -55,7 +57,7 @@ public final class SaveStage implements Stage {
 
         /** A .npy file. */
         public Params(String file) {
-            this(file, Format.NPY);
+            this(file, Format.NPY, false);
         }
 
         private static void requireNpyName(String file) {
@@ -116,7 +118,32 @@ public final class SaveStage implements Stage {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         } else {
+            if (!params.allowNonFinite()) {
+                requireFinite(block);
+            }
             outputs.saveSamples(stage.name(), params.file(), block.particles());
+        }
+    }
+
+    /** Refuses, before anything is written, particles that are not finite. */
+    private void requireFinite(Block block) {
+        double[] x = block.particles().data();
+        int d = block.particles().dimension();
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < x.length; i += d) {
+            for (int j = i; j < i + d; j++) {
+                if (!Double.isFinite(x[j])) {
+                    bad++;
+                    first = first < 0 ? i / d : first;
+                    break;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalStateException(bad + " of " + block.size() + " particles are not finite (the first is particle "
+                    + (block.particles().firstIndex() + first) + "), so " + params.file() + " was not written. An earlier stage"
+                    + " diverged: use a smaller step, or set stages." + stage.name() + ".allow-non-finite=true to write them anyway");
         }
     }
 }
