@@ -35,7 +35,14 @@ final class RunSupervisor implements AutoCloseable {
         this.bar = !quiet && System.console() != null;
         for (String name : new String[] {"INT", "TERM"}) {
             try {
-                Signal.handle(new Signal(name), s -> onSignal(s.getName()));
+                // A signal ignored when the process started (a job started in the background by a
+                // non-interactive shell ignores SIGINT) stays ignored: the JVM installs no handler.
+                if (Signal.handle(new Signal(name), s -> onSignal(s.getName())) == sun.misc.SignalHandler.SIG_IGN) {
+                    err.println("warning: SIG" + name + " is ignored in this process (started in the background?), so "
+                            + (name.equals("INT") ? "Ctrl-C" : "SIGTERM") + " will not stop the run with a checkpoint; stop it with kill -"
+                            + (name.equals("INT") ? "TERM" : "INT") + " " + ProcessHandle.current().pid() + " instead");
+                    err.flush();
+                }
             } catch (IllegalArgumentException e) {
                 // The signal is not available on this platform or already taken: nothing to hook.
             }

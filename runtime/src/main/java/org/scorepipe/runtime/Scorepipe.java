@@ -243,7 +243,7 @@ public final class Scorepipe {
                 }
                 return execute(prepared, file, dir, runner, Optional.of(c), control, log -> {
                     for (String skipped : found.skipped()) {
-                        log.warn("skipped a checkpoint: {}", skipped);
+                        log.warn("skipped a damaged or foreign checkpoint: {}", skipped);
                     }
                     log.info("resuming {} from {} at {}", dir.path(), found.location(), c.position());
                     if (newConfig.isPresent()) {
@@ -294,9 +294,14 @@ public final class Scorepipe {
         return file.root().section("checkpoint").flatMap(r -> r.isMap() ? r.optionalString("dir") : Optional.empty()).orElse("");
     }
 
+    /** The pipeline's tree without {@code run} (the run's identity, not its config): what config differences compare. */
     private static org.apache.commons.configuration2.tree.ImmutableNode nodeOf(PipelineFile file) {
         org.apache.commons.configuration2.tree.ImmutableNode.Builder b = new org.apache.commons.configuration2.tree.ImmutableNode.Builder();
-        file.root().children().values().forEach(b::addChildren);
+        file.root().children().forEach((key, nodes) -> {
+            if (!key.equals("run")) {
+                b.addChildren(nodes);
+            }
+        });
         return b.create();
     }
 
@@ -383,9 +388,12 @@ public final class Scorepipe {
         out.append(String.format("checkpoint     %s%n", checkpointFile));
         out.append(String.format("format         %d%n", CheckpointFormat.VERSION));
         out.append(String.format("pipeline       %s%n", c.pipeline()));
+        out.append(String.format("run            %s%n", c.runId().isEmpty() ? "(no id recorded)" : c.runId()));
         out.append(String.format("position       %s (stage index %d, step %d)%n", c.position(), c.stage(), c.step()));
         out.append(String.format("t              %s%n", c.time()));
         out.append(String.format("particles      %d x %d (first index %d)%n", c.n(), c.dimension(), c.firstIndex()));
+        out.append(String.format("largest |x|    %.6g (%.6g when the stage began)%n", org.scorepipe.runtime.checkpoint.Health.maxAbs(
+                c.particles()), c.stageStartMaxAbs()));
         out.append(String.format("seed           %d%n", c.seed()));
         out.append(String.format("noise          %s%s%n", c.noiseGenerator(),
                 org.scorepipe.runtime.noise.PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));

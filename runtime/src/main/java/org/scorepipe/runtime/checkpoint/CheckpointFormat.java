@@ -174,6 +174,10 @@ public final class CheckpointFormat {
             if (!(com.google.gson.JsonParser.parseString(meta.metrics()).isJsonObject())) {
                 throw new IllegalArgumentException("its metrics are not a JSON object");
             }
+            // Checkpoints are written only of healthy ensembles: anything else was made by hand.
+            if (!Health.healthy(Health.maxAbs(particles), meta.stageStartMaxAbs())) {
+                throw new IllegalArgumentException("its particles are not finite, or far beyond their scale at the stage start");
+            }
             return meta.toCheckpoint(particles);
         } catch (IllegalArgumentException | NullPointerException | com.google.gson.JsonParseException e) {
             throw new CheckpointException(name + " is corrupt: " + e.getMessage());

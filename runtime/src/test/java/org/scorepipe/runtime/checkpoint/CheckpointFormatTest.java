@@ -236,6 +236,25 @@ class CheckpointFormatTest {
         }
     }
 
+    @Test
+    void particlesNoCheckpointWouldHoldAreRefused() throws Exception {
+        Checkpoint c = sample(3, 2);
+        double scale = Health.bound(c.stageStartMaxAbs());
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -2 * scale}) {
+            double[] x = c.particles().clone();
+            x[4] = bad;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CheckpointFormat.write(CheckpointFormat.Metadata.of(c), x, out);
+            String message = assertThrows(CheckpointException.class, () -> read(out.toByteArray()), "x = " + bad).getMessage();
+            assertTrue(message.contains("not finite, or far beyond"), message);
+        }
+        double[] x = c.particles().clone();
+        x[4] = scale;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CheckpointFormat.write(CheckpointFormat.Metadata.of(c), x, out);
+        assertEquals(scale, read(out.toByteArray()).particles()[4], "the bound itself is healthy");
+    }
+
     private static CheckpointFormat.Metadata withPosition(CheckpointFormat.Metadata m, int stage, long step, long firstIndex,
             String metrics) {
         return new CheckpointFormat.Metadata(m.runId(), m.pipeline(), m.seed(), m.noiseGenerator(), m.config(), m.stageNames(),
