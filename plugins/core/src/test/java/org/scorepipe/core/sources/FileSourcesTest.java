@@ -111,6 +111,27 @@ class FileSourcesTest {
     }
 
     @Test
+    void npySourceReadsFloat32NpzByKeyAndKeepsTheShape() throws IOException {
+        // float32 [3, 1, 2] (PyTorch's default type, an [n, c, w] layout) in an .npz: rows of d = 2, shape [1, 2].
+        java.nio.ByteBuffer f4 = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : ROWS) {
+            f4.putFloat((float) v);
+        }
+        byte[] npy = ImageSourceTest.npy("<f4", new int[] {3, 1, 2}, f4.array());
+        Path file = folder.resolve("d.npz");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("x.npy"));
+            zip.write(npy);
+        }
+        NpySource source = new NpySource(new NpySource.Params(file.toString(), "x"), pipeline(2));
+        double[] widened = Arrays.stream(ROWS).map(v -> (float) v).toArray();
+        assertArrayEquals(widened, source.rows());
+        assertEquals(java.util.List.of(1, 2), source.shape());
+        assertEquals("the .npz file " + file + " has no array 'y'; its keys are x", assertThrows(IllegalArgumentException.class,
+                () -> new NpySource(new NpySource.Params(file.toString(), "y"), pipeline(2))).getMessage());
+    }
+
+    @Test
     void csvRowsAreSampledUniformlyWithOrWithoutAHeader() throws IOException {
         Path plain = folder.resolve("plain.csv");
         Files.writeString(plain, "1.0, 2.0\n\n# a comment\n-3.5,4.25\n0,1e-300\n");
