@@ -148,7 +148,7 @@ public final class ImageSource implements DataSource {
                     + " values, but the pipeline's dimension is " + dimension + "; set pipeline.dimension: " + d);
         }
         int[] allLabels = params.labels() == null ? null : readLabels(file, params.labels(), n);
-        double[] unit = intensities(images);
+        double[] unit = checkedValues(images);
 
         int held = (int) Math.round(params.holdout() * n);
         boolean[] heldOut = heldOut(n, held, params.split(), buildNoise.forDomain(SPLIT_DOMAIN));
@@ -173,7 +173,8 @@ public final class ImageSource implements DataSource {
         this.flipped = new boolean[size];
         double[] data = new double[size * d];
         int pixels = h * w;
-        double norm = 1.0 / ((double) f * f);
+        // One division per output pixel: (sum of the window's bytes) / (255 f^2), exact for f = 1.
+        double divisor = (images.dtype() == NumpyArray.Dtype.UINT8 ? 255.0 : 1.0) * f * f;
         for (int j = 0; j < size; j++) {
             int i = indices[j];
             flips.uniforms(i, 0, u, 0, 1);
@@ -191,7 +192,7 @@ public final class ImageSource implements DataSource {
                                 sum += unit[rowStart + q];
                             }
                         }
-                        double x = f == 1 ? sum : sum * norm;
+                        double x = sum / divisor;
                         if (flip) {
                             x = 1.0 - x;
                         }
@@ -211,20 +212,15 @@ public final class ImageSource implements DataSource {
         }
     }
 
-    /** The intensities in [0, 1]: uint8 bytes over 255; float data as it is, checked to lie in [0, 1]. */
-    private static double[] intensities(NumpyArray images) {
+    /** The file's values; float data is checked to hold intensities in [0, 1] (uint8 bytes are scaled while pooling). */
+    private static double[] checkedValues(NumpyArray images) {
         double[] v = images.values();
-        if (images.dtype() == NumpyArray.Dtype.UINT8) {
-            double[] x = new double[v.length];
+        if (images.dtype() != NumpyArray.Dtype.UINT8) {
             for (int i = 0; i < v.length; i++) {
-                x[i] = v[i] / 255.0;
-            }
-            return x;
-        }
-        for (int i = 0; i < v.length; i++) {
-            if (!(v[i] >= 0.0 && v[i] <= 1.0)) {
-                throw new IllegalArgumentException(images.source() + " has the value " + v[i] + " at flat index " + i
-                        + "; float images must hold intensities in [0, 1] (uint8 images are divided by 255)");
+                if (!(v[i] >= 0.0 && v[i] <= 1.0)) {
+                    throw new IllegalArgumentException(images.source() + " has the value " + v[i] + " at flat index " + i
+                            + "; float images must hold intensities in [0, 1] (uint8 images are divided by 255)");
+                }
             }
         }
         return v;
