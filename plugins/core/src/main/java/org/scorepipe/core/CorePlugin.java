@@ -34,6 +34,7 @@ import org.scorepipe.core.scores.TruncatedScore;
 import org.scorepipe.core.sources.GaussianMixtureSource;
 import org.scorepipe.core.sources.CsvSource;
 import org.scorepipe.core.sources.GaussianSource;
+import org.scorepipe.core.sources.ImageSource;
 import org.scorepipe.core.sources.NpySource;
 import org.scorepipe.core.sources.StudentTSource;
 import org.scorepipe.core.stages.AnnealStage;
@@ -67,6 +68,7 @@ public final class CorePlugin implements Plugin {
                 GaussianMixtureSource.class,
                 StudentTSource.class,
                 NpySource.class,
+                ImageSource.class,
                 CsvSource.class,
                 OrnsteinUhlenbeckPath.class,
                 VpPath.class,

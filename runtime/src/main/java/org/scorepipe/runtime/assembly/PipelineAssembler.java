@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.scorepipe.api.BuildNoise;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Evaluator;
@@ -39,6 +40,7 @@ import org.scorepipe.runtime.config.ConfigSection;
 import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.ParameterBinder;
 import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.noise.PhiloxBuildNoise;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
 import org.scorepipe.runtime.plugins.ComponentType;
 
@@ -53,7 +55,7 @@ import org.scorepipe.runtime.plugins.ComponentType;
  * section has the key; {@code List<K>} reads the key's plural ({@code evaluators}).
  *
  * <p>Each component is built in a child injector of the run's injector ({@link PipelineSpec},
- * {@link RunOutputs}) that binds its parameter record and its collaborators.
+ * {@link RunOutputs}, {@link BuildNoise}) that binds its parameter record and its collaborators.
  */
 public final class PipelineAssembler {
     private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "run", "runner", "checkpoint", "components", "stages", "plugins", "train"));
@@ -102,6 +104,7 @@ public final class PipelineAssembler {
                 protected void configure() {
                     bind(PipelineSpec.class).toInstance(spec);
                     bind(RunOutputs.class).toInstance(outputs);
+                    bind(BuildNoise.class).toInstance(new PhiloxBuildNoise(spec.seed()));
                 }
             });
         }
@@ -326,7 +329,7 @@ public final class PipelineAssembler {
             if (type.params().isPresent() && raw == type.params().get()) {
                 return;
             }
-            if (raw == PipelineSpec.class || raw == RunOutputs.class) {
+            if (raw == PipelineSpec.class || raw == RunOutputs.class || raw == BuildNoise.class) {
                 return;
             }
             if (raw == StageSpec.class) {

@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import jakarta.inject.Inject;
+import org.scorepipe.api.BuildNoise;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.PipelineSpec;
@@ -247,7 +248,7 @@ public final class ComponentRegistry {
             } else if (!injectable(parameter, raw, kind)) {
                 throw new ScorepipeException(refused + "its constructor asks for " + parameter.getTypeName()
                         + ", which the runtime cannot provide; a component may ask for its parameter record, PipelineSpec,"
-                        + " RunOutputs, StageSpec (stages only), another component by its kind's interface"
+                        + " RunOutputs, BuildNoise, StageSpec (stages only), another component by its kind's interface"
                         + " (e.g. ScoreProvider), Optional<kind> and List<kind>");
             }
         }
@@ -256,7 +257,7 @@ public final class ComponentRegistry {
     }
 
     private static boolean injectable(Type parameter, Class<?> raw, ComponentKind owner) {
-        if (raw == PipelineSpec.class || raw == RunOutputs.class) {
+        if (raw == PipelineSpec.class || raw == RunOutputs.class || raw == BuildNoise.class) {
             return true;
         }
         if (raw == StageSpec.class) {

@@ -5,11 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.scorepipe.api.NumpyArray;
 import org.scorepipe.api.Particles;
 
 /**
@@ -20,7 +18,6 @@ import org.scorepipe.api.Particles;
  */
 public final class NpyFile {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\((\\d+),\\s*(\\d+),?\\)");
 
     private NpyFile() {
     }
@@ -57,31 +54,23 @@ public final class NpyFile {
         }
     }
 
-    /** Reads a float64 {@code [n, d]} file written by {@link #write} (or NumPy). */
+    /**
+     * Reads an {@code [n, d]} file written by {@link #write} (or NumPy: float64 or float32), with
+     * {@link NumpyArray}, the project's one reader of the format; a damaged or lying file fails
+     * with an {@link IOException} whose message names it.
+     */
     public static Particles read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (byte b : MAGIC) {
-            if (buffer.get() != b) {
-                throw new IOException(file + " is not a .npy file");
-            }
+        NumpyArray array;
+        try {
+            array = NumpyArray.readNpy(file);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        int major = buffer.get();
-        buffer.get();
-        int headerLength = major == 1 ? Short.toUnsignedInt(buffer.getShort()) : buffer.getInt();
-        String header = new String(bytes, buffer.position(), headerLength, StandardCharsets.US_ASCII);
-        buffer.position(buffer.position() + headerLength);
-        if (!header.contains("'descr': '<f8'") || !header.contains("'fortran_order': False")) {
-            throw new IOException(file + " is not a little-endian float64 C-order array: " + header.trim());
+        int[] shape = array.shape();
+        if (shape.length != 2 || array.dtype() == NumpyArray.Dtype.UINT8) {
+            throw new IOException(array.source() + " is not a float [n, d] array of samples (" + array.dtype().descr() + " "
+                    + java.util.Arrays.toString(shape) + ")");
         }
-        Matcher m = SHAPE.matcher(header);
-        if (!m.find()) {
-            throw new IOException(file + " is not a two-dimensional array: " + header.trim());
-        }
-        int n = Integer.parseInt(m.group(1));
-        int d = Integer.parseInt(m.group(2));
-        double[] data = new double[n * d];
-        buffer.asDoubleBuffer().get(data);
-        return new Particles(n, d, 0, data, 0.0);
+        return new Particles(shape[0], shape[1], 0, array.values(), 0.0);
     }
 }

@@ -172,7 +172,7 @@ class PluginDiscoveryTest {
                 problem("pr.BadParams"));
         assertEquals(where + "the corrector 'wants-random' (pr.WantsRandom) is refused: its constructor asks for"
                 + " java.util.Random, which the runtime cannot provide; a component may ask for its parameter record,"
-                + " PipelineSpec, RunOutputs, StageSpec (stages only), another component by its kind's interface"
+                + " PipelineSpec, RunOutputs, BuildNoise, StageSpec (stages only), another component by its kind's interface"
                 + " (e.g. ScoreProvider), Optional<kind> and List<kind>", problem("pr.WantsRandom"));
         assertThrows(ScorepipeException.class, () -> registry.find(ComponentKind.CORRECTOR, "bad-params"));
     }

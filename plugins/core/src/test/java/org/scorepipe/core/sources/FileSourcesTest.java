@@ -93,7 +93,7 @@ class FileSourcesTest {
         Files.write(file, Arrays.copyOf(bytes, bytes.length - 5));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new NpySource(new NpySource.Params(file.toString()), pipeline(2))).getMessage()
-                .endsWith("is corrupt: its header promises 3 x 2 float64 values (48 bytes) but 43 bytes follow the header"));
+                .endsWith("is truncated: its header promises (3, 2) <f8 values (48 bytes) but 43 bytes follow the header"));
         Files.write(file, "not a numpy file at all".getBytes(StandardCharsets.US_ASCII));
         assertEquals("the .npy file " + file + " is not a .npy file (it does not start with \\x93NUMPY)",
                 assertThrows(IllegalArgumentException.class,
@@ -102,12 +102,33 @@ class FileSourcesTest {
         Files.write(file, float32.getBytes(StandardCharsets.ISO_8859_1));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new NpySource(new NpySource.Params(file.toString()), pipeline(2))).getMessage()
-                .contains("does not hold little-endian float64 values"));
+                .endsWith("is corrupt: its header promises (3, 2) <f4 values (24 bytes) but 48 bytes follow the header"));
         String oneDimensional = new String(bytes, StandardCharsets.ISO_8859_1).replace("(3, 2)", "(6,  )");
         Files.write(file, oneDimensional.getBytes(StandardCharsets.ISO_8859_1));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new NpySource(new NpySource.Params(file.toString()), pipeline(2))).getMessage()
-                .contains("holds an array of shape (6,  ), not [n, d] (two dimensions)"));
+                .contains("holds an array of shape (6,), not [n, d] (rows of samples)"));
+    }
+
+    @Test
+    void npySourceReadsFloat32NpzByKeyAndKeepsTheShape() throws IOException {
+        // float32 [3, 1, 2] (PyTorch's default type, an [n, c, w] layout) in an .npz: rows of d = 2, shape [1, 2].
+        java.nio.ByteBuffer f4 = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : ROWS) {
+            f4.putFloat((float) v);
+        }
+        byte[] npy = ImageSourceTest.npy("<f4", new int[] {3, 1, 2}, f4.array());
+        Path file = folder.resolve("d.npz");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("x.npy"));
+            zip.write(npy);
+        }
+        NpySource source = new NpySource(new NpySource.Params(file.toString(), "x"), pipeline(2));
+        double[] widened = Arrays.stream(ROWS).map(v -> (float) v).toArray();
+        assertArrayEquals(widened, source.rows());
+        assertEquals(java.util.List.of(1, 2), source.shape());
+        assertEquals("the .npz file " + file + " has no array 'y'; its keys are x", assertThrows(IllegalArgumentException.class,
+                () -> new NpySource(new NpySource.Params(file.toString(), "y"), pipeline(2))).getMessage());
     }
 
     @Test
