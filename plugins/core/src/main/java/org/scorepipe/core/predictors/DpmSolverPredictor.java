@@ -35,15 +35,18 @@ import org.scorepipe.api.ScoreProvider;
  * Both are second order in the step size; only {@code alpha_t} and {@code sigma_t} of the path
  * enter, so they run on every Gaussian path (VE: {@code alpha = 1}). A step to {@code sigma_t' = 0}
  * is first order ({@code x' = x0}). Draws no noise.
+ *
+ * <p>The component is {@link Checkpointable} for 2m's sake (2s saves an empty state), so the Spark
+ * runner, which cannot yet gather executors' state, refuses it whichever method is chosen.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "dpm-solver++",
         doc = "DPM-Solver++ (Lu et al. 2022): 2m multistep (one score evaluation per step) or 2s single-step second-order"
-                + " solver of the probability-flow ODE in data-prediction form.")
+                + " solver of the probability-flow ODE in data-prediction form; keeps per-particle state, local runner only.")
 public final class DpmSolverPredictor implements Predictor, Checkpointable {
 
     /** Parameters, bound from the component's config section. */
-    public record Params(@Doc("2m (multistep, Algorithm 2; one score evaluation per step; local runner only) or 2s"
-            + " (single step, Algorithm 1; two evaluations per step)") @Default("2m") String method) {
+    public record Params(@Doc("2m (multistep, Algorithm 2; one score evaluation per step) or 2s (single step,"
+            + " Algorithm 1; two evaluations per step)") @Default("2m") String method) {
         public Params {
             if (!"2m".equals(method) && !"2s".equals(method)) {
                 throw new IllegalArgumentException("method must be 2m or 2s, got " + method);
