@@ -24,6 +24,10 @@ import org.scorepipe.core.paths.SubVpPath;
 import org.scorepipe.core.paths.VarianceExplodingPath;
 import org.scorepipe.core.paths.VpPath;
 import org.scorepipe.core.predictors.AncestralPredictor;
+import org.scorepipe.core.predictors.DdimPredictor;
+import org.scorepipe.core.predictors.DpmSolverPredictor;
+import org.scorepipe.core.predictors.DpmSolverSdePredictor;
+import org.scorepipe.core.predictors.EdmPredictor;
 import org.scorepipe.core.predictors.EulerMaruyamaPredictor;
 import org.scorepipe.core.predictors.ExponentialIntegratorPredictor;
 import org.scorepipe.core.predictors.ProbabilityFlowPredictor;
@@ -86,6 +90,10 @@ public final class CorePlugin implements Plugin {
                 ProbabilityFlowPredictor.class,
                 ExponentialIntegratorPredictor.class,
                 AncestralPredictor.class,
+                DpmSolverPredictor.class,
+                DpmSolverSdePredictor.class,
+                DdimPredictor.class,
+                EdmPredictor.class,
                 UniformGrid.class,
                 ExponentialDecayGrid.class,
                 GeometricGrid.class,

@@ -2,12 +2,15 @@ package org.scorepipe.core.predictors;
 
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Noise;
+import org.scorepipe.api.NoisingPath;
 
 /**
  * What the reverse-time predictors share: a step runs from {@code t} back to {@code tNext < t},
  * and the first-order stochastic ones (Euler-Maruyama, ancestral sampling, the exponential
  * integrator) all move each row as {@code x' = keep x + pull s(x, t) + noise xi}; only their
- * coefficients differ.
+ * coefficients differ. The solvers written on the half log signal-to-noise ratio
+ * {@code lambda_t = log(alpha_t / sigma_t)} (DPM-Solver++, DDIM, EDM) find the times they need
+ * here too.
  */
 final class ReverseStep {
     private ReverseStep() {
@@ -17,6 +20,51 @@ final class ReverseStep {
         if (!(t - tNext > 0)) {
             throw new IllegalArgumentException("a reverse step runs backwards in time, got t = " + t
                     + ", tNext = " + tNext);
+        }
+    }
+
+    /** Refuses a Student-t path with one message naming the solver: its update assumes Gaussian transitions. */
+    static void requireGaussian(NoisingPath path, String solver) {
+        if (Double.isFinite(path.noiseDegreesOfFreedom())) {
+            throw new IllegalArgumentException(solver + " needs a Gaussian noising path; this path's noise is Student-t with "
+                    + path.noiseDegreesOfFreedom() + " degrees of freedom; use base: gaussian");
+        }
+    }
+
+    /** {@code lambda_t = log(alpha_t / sigma_t)}, decreasing in {@code t} on every Gaussian path. */
+    static double logSnr(NoisingPath path, double t) {
+        return Math.log(path.meanScale(t) / path.noiseScale(t));
+    }
+
+    /**
+     * The time {@code u} in {@code [lo, hi]} with {@code lambda_u = target}, by bisection to the last
+     * representable step ({@code lambda} is monotone, so this is exact to rounding); needs
+     * {@code lambda_lo >= target >= lambda_hi}.
+     */
+    static double timeAtLogSnr(NoisingPath path, double target, double lo, double hi) {
+        for (int i = 0; i < 200; i++) {
+            double mid = 0.5 * (lo + hi);
+            if (!(mid > lo && mid < hi)) {
+                break;
+            }
+            if (logSnr(path, mid) > target) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return 0.5 * (lo + hi);
+    }
+
+    /**
+     * Turns the scores {@code s} in {@code work[0, cells)} of the points {@code x[offset, offset + cells)}
+     * into the Tweedie denoised estimates {@code x0 = (x + sigma^2 s) / alpha}, in place.
+     */
+    static void denoise(double[] x, int offset, int cells, double[] work, double alpha, double sigma) {
+        double s2 = sigma * sigma;
+        double inverse = 1.0 / alpha;
+        for (int i = 0; i < cells; i++) {
+            work[i] = (x[offset + i] + s2 * work[i]) * inverse;
         }
     }
 
