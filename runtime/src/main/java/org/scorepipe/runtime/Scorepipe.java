@@ -353,7 +353,7 @@ public final class Scorepipe {
                 org.scorepipe.runtime.noise.PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));
         out.append(String.format("stages         %s%n", c.stageNames()));
         out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
-        out.append(String.format("metrics so far %s%n", c.metrics().replaceAll("\\s+", " ")));
+        out.append(String.format("metrics so far%n")).append(org.scorepipe.runtime.run.MetricsTable.of(c.metrics()));
         if (against.isPresent()) {
             PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
             PipelineFile after = PipelineFile.load(against.get(), List.of());
