@@ -90,6 +90,9 @@ class RunTest(unittest.TestCase):
 
 class InterruptTest(unittest.TestCase):
     def test_ctrl_c_stops_at_a_checkpoint_and_resume_gives_the_samples_of_an_uninterrupted_run(self):
+        # Ctrl-C raises KeyboardInterrupt here, as in a terminal, even where the tests started with SIGINT ignored
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
         long = {"pipeline.particles": 300, "stages.corrector.steps": 3000}
         every = ["--checkpoint-every", "100"]
 
