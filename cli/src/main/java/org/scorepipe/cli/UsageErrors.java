@@ -3,6 +3,7 @@ package org.scorepipe.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.scorepipe.runtime.assembly.PipelineSections;
 import org.scorepipe.runtime.config.ParameterBinder;
 import picocli.CommandLine;
@@ -30,15 +31,15 @@ final class UsageErrors {
         if (!(e instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
             return e.getMessage();
         }
-        var commands = e.getCommandLine().getSubcommands().keySet();
-        if (!u.getUnmatched().get(0).startsWith("-") && !commands.isEmpty()) {
-            return "unknown command '" + u.getUnmatched().get(0) + "'" + ParameterBinder.suggestion(u.getUnmatched().get(0), commands);
-        }
-        if (!u.getUnmatched().get(0).startsWith("--")) {
-            return e.getMessage();
-        }
         List<String> unmatched = u.getUnmatched();
         String first = unmatched.get(0);
+        Set<String> commands = e.getCommandLine().getSubcommands().keySet();
+        if (!first.startsWith("-") && !commands.isEmpty()) {
+            return "unknown command '" + first + "'" + ParameterBinder.suggestion(first, commands);
+        }
+        if (!first.startsWith("--")) {
+            return e.getMessage();
+        }
         int equals = first.indexOf('=');
         String option = equals < 0 ? first : first.substring(0, equals);
         String value = equals >= 0 ? first.substring(equals + 1)
