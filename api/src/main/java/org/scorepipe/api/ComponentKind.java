@@ -39,6 +39,11 @@ public enum ComponentKind {
         return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
+    /** The label after its indefinite article: {@code "an evaluator"}, {@code "a corrector"}. */
+    public String labelWithArticle() {
+        return ("aeiou".indexOf(label().charAt(0)) >= 0 ? "an " : "a ") + label();
+    }
+
     /** Name as written on the command line, e.g. {@code "score-provider"}. */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

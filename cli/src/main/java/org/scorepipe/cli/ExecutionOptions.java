@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  */
 final class ExecutionOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override a key, e.g. --set stages.sample.steps=200 (stages are addressed by name). Repeatable.")
+            description = {"Override a key of the pipeline file (repeatable; stages are addressed by name), e.g.",
+                "--set stages.corrector.steps=200"})
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: every core). Results do not depend on it.")

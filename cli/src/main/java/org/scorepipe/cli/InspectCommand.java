@@ -1,7 +1,12 @@
 package org.scorepipe.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.scorepipe.runtime.ScorepipeException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,9 +27,24 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (Files.isDirectory(checkpoint)) {
+            throw new ScorepipeException(checkpoint + " is a folder, not a checkpoint: inspect one of its checkpoints"
+                    + newest(checkpoint.resolve("checkpoints")).map(c -> ", e.g. the newest, `scorepipe inspect " + c + "`")
+                            .orElse(" (runs/<run>/checkpoints/*.spck)")
+                    + "; `scorepipe resume` takes the run directory itself");
+        }
         var out = parent.spec.commandLine().getOut();
         out.print(parent.scorepipe().inspect(checkpoint, Optional.ofNullable(against)));
         out.flush();
         return 0;
+    }
+
+    /** The checkpoint in {@code folder} named last: the names order by stage, then step. */
+    private static Optional<Path> newest(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".spck")).max(Comparator.comparing(Path::getFileName));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -1,7 +1,9 @@
 package org.scorepipe.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.scorepipe.runtime.ScorepipeException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,6 +25,22 @@ final class PipelineOptions {
             description = "Where checkpoints go (default: checkpoints/ in the run directory): a folder or, with the Spark runner, a Hadoop"
                     + " file system URI such as hdfs://nn/ckpt; each run gets a sub-folder. Same as --set checkpoint.dir=...")
     String checkpointDir;
+
+    /** Refuses a run directory or a checkpoint where the pipeline file belongs, saying which command takes it. */
+    void requirePipelineFile() {
+        if (Files.isRegularFile(file.resolve("config.yaml"))) {
+            throw new ScorepipeException(file + " is a run directory, not a pipeline file: continue it with `scorepipe resume " + file
+                    + "`, or run its pipeline again with `scorepipe run " + file.resolve("config.yaml") + "`");
+        }
+        if (file.getFileName() != null && file.getFileName().toString().endsWith(".spck")) {
+            Path checkpoints = file.getParent();
+            boolean inRun = checkpoints != null && checkpoints.getParent() != null && checkpoints.getFileName().toString().equals("checkpoints");
+            String run = inRun ? checkpoints.getParent().toString() : "RUN_DIR";
+            String pipeline = inRun ? checkpoints.getParent().resolve("config.yaml").toString() : "PIPELINE.yaml";
+            throw new ScorepipeException(file + " is a checkpoint, not a pipeline file: branch a new run from it with `scorepipe run "
+                    + pipeline + " --from " + file + "`, or continue its run with `scorepipe resume " + run + "`");
+        }
+    }
 
     /** The overrides, with the shorthands turned into the keys they stand for. */
     List<String> allOverrides() {

@@ -34,6 +34,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        options.requirePipelineFile();
         try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), options.execution.quiet)) {
             RunResult result = parent.scorepipe().withRunnerOptions(options.execution.conf).run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
                     Optional.ofNullable(out), runsRoot, Optional.ofNullable(from)), supervisor.control());

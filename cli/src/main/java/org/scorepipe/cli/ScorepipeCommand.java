@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
 
 /** {@code scorepipe}: run, validate and inspect score-based sampling pipelines. */
 @Command(name = "scorepipe",
+        // INHERIT: every subcommand (run, plugins list, ...) takes --help and --version too
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = ScorepipeCommand.Version.class,
         description = "Score-based generative sampling pipelines.",
@@ -80,6 +82,7 @@ public final class ScorepipeCommand implements Runnable {
         CommandLine cli = new CommandLine(new ScorepipeCommand());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(UsageErrors::report);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ScorepipeException) {
                 commandLine.getErr().println("error: " + e.getMessage());

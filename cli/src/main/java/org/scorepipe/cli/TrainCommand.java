@@ -48,6 +48,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        options.requirePipelineFile();
         PrintWriter err = parent.spec.commandLine().getErr();
         PrintWriter stdout = parent.spec.commandLine().getOut();
         List<String> overrides = options.allOverrides();

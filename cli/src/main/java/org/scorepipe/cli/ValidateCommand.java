@@ -17,6 +17,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        options.requirePipelineFile();
         Pipeline pipeline = parent.scorepipe().validate(options.file, options.allOverrides());
         var out = parent.spec.commandLine().getOut();
         out.printf("%s is valid: pipeline %s, %d particles in %d dimensions, seed %d%n", options.file,

@@ -36,6 +36,8 @@ class BadInputIT {
               - {name: save, type: save}
             """;
 
+    private static final String QUICKSTART = Cli.PIPELINES.resolve("quickstart.yaml").toString();
+
     @TempDir
     static Path dir;
 
@@ -155,5 +157,66 @@ class BadInputIT {
     void describeAnUnknownComponent() throws Exception {
         String m = failureOf("plugins", "describe", "langevn");
         assertEquals("no component named 'langevn'; did you mean 'langevin'?; `scorepipe plugins list` shows them all", m);
+    }
+
+    @Test
+    void aKeyOfACollaboratorPointsToItsPath() throws Exception {
+        String m = failureOf("validate", QUICKSTART, "--set", "stages.sample.steps=5");
+        assertEquals(QUICKSTART + ": stages.sample.steps: unknown key; the stage 'sample' takes no parameters of its own;"
+                + " did you mean stages.sample.grid.steps?", m);
+    }
+
+    @Test
+    void anUnknownTypeSuggestsTheNearestOfItsKindOnly() throws Exception {
+        String m = failureOf("validate", QUICKSTART, "--set", "components.path.type=vpsde");
+        assertEquals(QUICKSTART + ": components.path.type: unknown noising path type 'vpsde'; did you mean 'vp'?;"
+                + " known noising paths: interpolation, ornstein-uhlenbeck, sub-vp, variance-exploding, vp", m);
+    }
+
+    @Test
+    void evaluatorTakesAn() throws Exception {
+        String m = failureOf("validate", QUICKSTART, "--set", "stages.eval.evaluators=momnts");
+        assertTrue(m.contains("'momnts' is neither a shared evaluator (none defined) nor an evaluator type; did you mean 'moments'?"), m);
+    }
+
+    @Test
+    void aMisspeltRunnerSuggestsSparkThoughItIsNotOnTheClassPath() throws Exception {
+        String m = failureOf("run", "good.yaml", "--runs", "runs-runner", "--runner", "sprak");
+        assertTrue(m.startsWith("unknown runner 'sprak'; did you mean 'spark'?; runners: local, spark; for spark, run through ./scorepipe"), m);
+    }
+
+    @Test
+    void anOptionThatIsAPipelineKeyPointsToSet() throws Exception {
+        assertEquals("unknown option --seed; pipeline keys are set with --set: --set pipeline.seed=3; see `scorepipe run --help`",
+                failureOf("run", "good.yaml", "--runs", "runs-seed", "--seed", "3"));
+        assertEquals("unknown option --particles; pipeline keys are set with --set: --set pipeline.particles=50;"
+                + " see `scorepipe validate --help`", failureOf("validate", "good.yaml", "--particles=50"));
+        assertEquals("unknown option --treads; did you mean '--threads'?; see `scorepipe run --help`",
+                failureOf("run", "good.yaml", "--runs", "runs-treads", "--treads", "2"));
+        assertEquals("unknown command 'rnu'; did you mean 'run'?; see `scorepipe --help`", failureOf("rnu", "good.yaml"));
+        assertEquals("unknown command 'lst'; did you mean 'list'?; see `scorepipe plugins --help`", failureOf("plugins", "lst"));
+    }
+
+    @Test
+    void anUnsetEnvironmentVariableIsNamed() throws Exception {
+        String m = failure("env", "name: bad", "name: '${env:SCOREPIPE_SURELY_UNSET_VARIABLE}'");
+        assertEquals("env.yaml: pipeline.name: cannot resolve ${env:SCOREPIPE_SURELY_UNSET_VARIABLE}:"
+                + " the environment variable SCOREPIPE_SURELY_UNSET_VARIABLE is not set", m);
+    }
+
+    @Test
+    void aRunDirectoryOrACheckpointWhereAFileBelongsPointsToTheCommandThatTakesIt() throws Exception {
+        Cli.Result done = Cli.run(dir, "run", "good.yaml", "--out", "done");
+        assertEquals(0, done.exitCode(), done.all());
+        Path checkpoint = Path.of("done", "checkpoints", "ckpt-s003-k0000000000.spck");
+        assertTrue(Files.isRegularFile(dir.resolve(checkpoint)), "the run ends with a checkpoint");
+
+        assertEquals("done is a run directory, not a pipeline file: continue it with `scorepipe resume done`,"
+                + " or run its pipeline again with `scorepipe run done/config.yaml`", failureOf("run", "done"));
+        assertEquals(checkpoint + " is a checkpoint, not a pipeline file: branch a new run from it with"
+                + " `scorepipe run done/config.yaml --from " + checkpoint + "`, or continue its run with `scorepipe resume done`",
+                failureOf("run", checkpoint.toString()));
+        assertEquals("done is a folder, not a checkpoint: inspect one of its checkpoints, e.g. the newest, `scorepipe inspect "
+                + checkpoint + "`; `scorepipe resume` takes the run directory itself", failureOf("inspect", "done"));
     }
 }

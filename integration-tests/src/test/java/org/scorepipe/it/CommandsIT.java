@@ -1,10 +1,15 @@
 package org.scorepipe.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +72,60 @@ class CommandsIT {
         Cli.Result again = Cli.run(dir, "run", Cli.PIPELINES.resolve("quickstart.yaml").toString(), "--out", out.toString());
         assertEquals(2, again.exitCode(), "an existing run is never overwritten");
         assertTrue(again.stderr().contains("already holds files"), again.stderr());
+    }
+
+    /** {@code --help} on every command and sub-command the top-level help lists, found as a user would. */
+    @Test
+    void everyCommandTakesHelp() throws Exception {
+        List<String> shown = new ArrayList<>();
+        help(List.of(), shown);
+        assertTrue(shown.containsAll(List.of("run", "resume", "validate", "inspect", "plugins", "plugins list", "plugins describe")), shown.toString());
+    }
+
+    private void help(List<String> command, List<String> shown) throws Exception {
+        List<String> args = new ArrayList<>(command);
+        args.add("--help");
+        Cli.Result r = Cli.run(dir, args.toArray(String[]::new));
+        String name = String.join(" ", command);
+        assertEquals(0, r.exitCode(), name + " --help: " + r.all());
+        assertTrue(r.stdout().startsWith("Usage: scorepipe" + (name.isEmpty() ? "" : " " + name)), r.stdout());
+        shown.add(name);
+        int listed = r.stdout().indexOf("\nCommands:");
+        Matcher commands = Pattern.compile("(?m)^  ([a-z]+) ").matcher(listed < 0 ? "" : r.stdout().substring(listed));
+        while (commands.find()) {
+            if (!commands.group(1).equals("help")) {
+                List<String> sub = new ArrayList<>(command);
+                sub.add(commands.group(1));
+                help(sub, shown);
+            }
+        }
+    }
+
+    @Test
+    void theSetExampleInTheHelpWorksOnTheQuickstart() throws Exception {
+        Cli.Result help = Cli.run(dir, "run", "--help");
+        Matcher example = Pattern.compile("e\\.g\\. --set ([\\w.\\-]+=[\\w.\\-]+)").matcher(help.stdout().replaceAll("\\s+", " "));
+        assertTrue(example.find(), help.stdout());
+        Cli.Result r = Cli.run(dir, "validate", Cli.PIPELINES.resolve("quickstart.yaml").toString(), "--set", example.group(1));
+        assertEquals(0, r.exitCode(), "--set " + example.group(1) + ": " + r.all());
+    }
+
+    @Test
+    void inspectShowsConfigValuesAsYamlAndMetricsAsATable() throws Exception {
+        Path quickstart = Cli.PIPELINES.resolve("quickstart.yaml");
+        Cli.Result run = Cli.run(dir, "run", quickstart.toString(), "--set", "pipeline.particles=200", "--set", "stages.corrector.steps=10",
+                "--out", "small");
+        assertEquals(0, run.exitCode(), run.all());
+        Path changed = dir.resolve("changed.yaml");
+        Files.writeString(changed, Files.readString(quickstart).replace("particles: 20000", "particles: 200")
+                .replace("steps: 400", "steps: 10") + "checkpoint: {every: 100, keep: 10}\n");
+        Cli.Result r = Cli.run(dir, "inspect", "small/checkpoints/ckpt-s005-k0000000000.spck", "--against", changed.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.stdout().contains("\n  checkpoint: (absent) -> {every: 100, keep: 10}\n"), r.stdout());
+        assertTrue(r.stdout().contains("1 difference(s)"), r.stdout());
+        assertTrue(r.stdout().matches("(?s).*\\n  corrector +corrector +10 +[0-9.]+ +[0-9.e+]+\\n.*"), r.stdout());
+        assertTrue(r.stdout().matches("(?s).*\\n  eval +0\\.001000 +mode-frequencies +\\[0\\.\\d+, 0\\.\\d+, 0\\.\\d+]\\n.*"), r.stdout());
+        assertTrue(r.stdout().matches("(?s).*\\n  eval +0\\.001000 +sliced-wasserstein +0\\.\\d+\\n.*"), r.stdout());
+        assertFalse(r.stdout().contains("\"evaluations\"") || r.stdout().contains("Integer:"), "no JSON, no canonical text: " + r.stdout());
     }
 }

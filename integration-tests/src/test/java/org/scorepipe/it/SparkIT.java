@@ -282,7 +282,7 @@ class SparkIT {
         // The default jar has no Spark in it: it says how to get the runner.
         Cli.Result plain = Cli.run(work, "run", QUICKSTART.toString(), "--runs", runs.toString(), "--runner", "spark", "--quiet");
         assertEquals(2, plain.exitCode(), plain.all());
-        assertTrue(plain.stderr().contains("The Spark runner is not on the class path"), plain.all());
+        assertTrue(plain.stderr().contains("the Spark runner is not on the class path"), plain.all());
 
         assertFalse(Files.exists(runs) && hasEntries(runs), "a failed start left a run directory behind");
     }

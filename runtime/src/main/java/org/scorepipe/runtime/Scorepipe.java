@@ -73,7 +73,10 @@ public final class Scorepipe {
         return factory(settings.type()).create(pipeline, resolvedYaml, runnerOptions, pluginFolder);
     }
 
-    /** The installed factory of runner {@code type}; throws naming the available ones. */
+    /**
+     * The installed factory of runner {@code type}; throws naming the runners there are, Spark's
+     * among them when its jar is not on the class path (./scorepipe adds it for --runner spark).
+     */
     private static RunnerFactory factory(String type) {
         List<String> known = new ArrayList<>(List.of("local"));
         for (RunnerFactory factory : java.util.ServiceLoader.load(RunnerFactory.class, Scorepipe.class.getClassLoader())) {
@@ -82,12 +85,16 @@ public final class Scorepipe {
             }
             known.add(factory.name());
         }
-        throw new ScorepipeException("unknown runner '" + type + "'"
-                + org.scorepipe.runtime.config.ParameterBinder.suggestion(type, known) + "; available runners: "
-                + String.join(", ", known) + (type.equals("spark")
-                        ? ". The Spark runner is not on the class path: run through ./scorepipe (which adds it for --runner spark)"
-                                + " or submit scorepipe-spark.jar with spark-submit"
-                        : ""));
+        String sparkJar = "run through ./scorepipe, which adds it for --runner spark, or submit scorepipe-spark.jar with spark-submit";
+        if (type.equals("spark")) {
+            throw new ScorepipeException("the Spark runner is not on the class path: " + sparkJar);
+        }
+        boolean sparkMissing = !known.contains("spark");
+        if (sparkMissing) {
+            known.add("spark");
+        }
+        throw new ScorepipeException("unknown runner '" + type + "'" + org.scorepipe.runtime.config.ParameterBinder.suggestion(type, known)
+                + "; runners: " + String.join(", ", known) + (sparkMissing ? "; for spark, " + sparkJar : ""));
     }
 
     /**
@@ -399,7 +406,7 @@ public final class Scorepipe {
                 org.scorepipe.runtime.noise.PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));
         out.append(String.format("stages         %s%n", c.stageNames()));
         out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
-        out.append(String.format("metrics so far %s%n", c.metrics().replaceAll("\\s+", " ")));
+        out.append(String.format("metrics so far%n")).append(org.scorepipe.runtime.run.MetricsTable.of(c.metrics()));
         if (against.isPresent()) {
             PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
             PipelineFile after = PipelineFile.load(against.get(), List.of());

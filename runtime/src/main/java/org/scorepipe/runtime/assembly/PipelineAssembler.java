@@ -170,11 +170,17 @@ public final class PipelineAssembler {
                 return kinds.get(0);
             }
             if (kinds.isEmpty()) {
+                // A shared component named after a kind (data, path, score, ...) is of that kind.
+                String name = section.path().substring(section.path().lastIndexOf('.') + 1);
+                for (ComponentKind kind : ComponentKind.values()) {
+                    if (kind != ComponentKind.STAGE && kind.key().equals(name)) {
+                        throw unknownType(kind, section, type);
+                    }
+                }
                 List<String> known = registry.all().stream().filter(t -> t.kind() != ComponentKind.STAGE)
                         .map(ComponentType::name).distinct().sorted().toList();
                 throw section.error(section.pathOf("type"), "unknown component type '" + type + "'"
-                        + ParameterBinder.suggestion(type, known) + "; known types: " + String.join(", ", known)
-                        + " (`scorepipe plugins list` shows them by kind)");
+                        + ParameterBinder.suggestion(type, known) + "; `scorepipe plugins list` shows the types by kind");
             }
             throw section.error(section.pathOf("type"), "'" + type + "' names a component of several kinds "
                     + kinds.stream().map(ComponentKind::cliName).toList() + "; add `kind: ...` to say which");
@@ -306,8 +312,10 @@ public final class PipelineAssembler {
             } else {
                 for (String key : section.children().keySet()) {
                     if (!otherKeys.contains(key)) {
-                        throw section.error(section.pathOf(key), "unknown key" + ParameterBinder.suggestion(key, otherKeys)
-                                + "; the " + kind.label() + " '" + typeName + "' takes no parameters");
+                        String hint = collaboratorKey(section, dependencyKeys, key).map(path -> "; did you mean " + path + "?")
+                                .orElse(ParameterBinder.suggestion(key, otherKeys));
+                        throw section.error(section.pathOf(key), "unknown key; the " + kind.label() + " '" + typeName
+                                + "' takes no parameters of its own" + hint);
                     }
                 }
             }
@@ -383,15 +391,15 @@ public final class PipelineAssembler {
                 String name = String.valueOf(sub.value());
                 if (sharedSections.containsKey(name)) {
                     if (sharedKinds.get(name) != kind) {
-                        throw sub.error("the shared component '" + name + "' is a " + sharedKinds.get(name).label()
-                                + ", not a " + kind.label());
+                        throw sub.error("the shared component '" + name + "' is " + sharedKinds.get(name).labelWithArticle()
+                                + ", not " + kind.labelWithArticle());
                     }
                     return sharedComponent(name);
                 }
                 if (registry.find(kind, name).isEmpty()) {
                     List<String> shared = sharedOfKind(kind);
                     throw sub.error("'" + name + "' is neither a shared " + kind.label() + " (" + (shared.isEmpty() ? "none defined" : String.join(", ", shared))
-                            + ") nor a " + kind.label() + " type" + ParameterBinder.suggestion(name, knownNames(kind))
+                            + ") nor " + kind.labelWithArticle() + " type" + ParameterBinder.suggestion(name, knownNames(kind))
                             + "; known types: " + String.join(", ", knownNames(kind)));
                 }
                 ImmutableNode inline = new ImmutableNode.Builder().name(node.getNodeName())
@@ -407,10 +415,10 @@ public final class PipelineAssembler {
                 return sharedComponent(candidates.get(0));
             }
             if (candidates.isEmpty()) {
-                throw section.error("needs a " + kind.label() + ": add `" + kind.key() + ": {type: ...}` here, or define one under"
+                throw section.error("needs " + kind.labelWithArticle() + ": add `" + kind.key() + ": {type: ...}` here, or define one under"
                         + " `components:` (types: " + String.join(", ", knownNames(kind)) + ")");
             }
-            throw section.error("needs a " + kind.label() + " and the pipeline shares several (" + String.join(", ", candidates)
+            throw section.error("needs " + kind.labelWithArticle() + " and the pipeline shares several (" + String.join(", ", candidates)
                     + "); say which with `" + kind.key() + ": <name>`");
         }
 
@@ -421,6 +429,32 @@ public final class PipelineAssembler {
 
         private List<String> knownNames(ComponentKind kind) {
             return registry.ofKind(kind).stream().map(ComponentType::name).toList();
+        }
+
+        /**
+         * Where {@code key} is a parameter of one of the section's collaborators, e.g.
+         * {@code stages.sample.grid.steps} for {@code stages.sample.steps}, or {@code components.<name>.key}
+         * for a shared one.
+         */
+        private Optional<String> collaboratorKey(ConfigSection section, Set<String> dependencyKeys, String key) {
+            for (ComponentKind kind : ComponentKind.values()) {
+                Optional<ConfigSection> sub = dependencyKeys.contains(kind.key()) ? section.section(kind.key()) : Optional.empty();
+                if (sub.isEmpty()) {
+                    continue;
+                }
+                String path = sub.get().path();
+                Optional<String> type = sub.get().isMap() ? sub.get().optionalString("type") : Optional.of(String.valueOf(sub.get().value()));
+                if (!sub.get().isMap() && sharedSections.containsKey(type.get())) {
+                    path = "components." + type.get();
+                    type = sharedSections.get(type.get()).optionalString("type");
+                }
+                boolean has = type.flatMap(t -> registry.find(kind, t)).flatMap(ComponentType::params)
+                        .map(params -> ParameterBinder.describe(params).stream().anyMatch(p -> p.key().equals(key))).orElse(false);
+                if (has) {
+                    return Optional.of(path + "." + key);
+                }
+            }
+            return Optional.empty();
         }
 
         private ConfigException unknownType(ComponentKind kind, ConfigSection section, String typeName) {

@@ -1,11 +1,23 @@
 package org.scorepipe.runtime.assembly;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.runtime.config.ParameterBinder;
 
 /** The parameter records of the pipeline file's own sections. */
-final class PipelineSections {
+public final class PipelineSections {
     private PipelineSections() {
+    }
+
+    /** Every key of these sections, by its full path: {@code pipeline.seed}, {@code runner.block-size}, ... */
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        Map.of("pipeline", PipelineSection.class, "runner", RunnerSection.class, "checkpoint", CheckpointSection.class)
+                .forEach((section, type) -> ParameterBinder.describe(type).forEach(p -> keys.add(section + "." + p.key())));
+        return keys.stream().sorted().toList();
     }
 
     /** {@code pipeline:} */

@@ -133,6 +133,7 @@ public final class ConfigTrees {
         return items.size() == 1 ? items.get(0) : items.toString();
     }
 
+    /** A value as YAML writes it in flow style: {@code 0.05}, {@code [1, 2]}, {@code {every: 100, keep: 10}}. */
     private static String show(ImmutableNode node) {
         if (node == null) {
             return "(absent)";
@@ -140,6 +141,8 @@ public final class ConfigTrees {
         if (node.getChildren().isEmpty()) {
             return String.valueOf(node.getValue());
         }
-        return "{" + canonical(node) + "}";
+        List<String> entries = new ArrayList<>();
+        group(node).forEach((name, children) -> entries.add(name + ": " + listText(children)));
+        return "{" + String.join(", ", entries) + "}";
     }
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.commons.configuration2.tree.ImmutableNode;
@@ -109,12 +110,22 @@ public final class ParameterBinder {
 
     /** {@code "; did you mean 'x'?"} for the nearest candidate, or nothing if none is near. */
     public static String suggestion(String key, Collection<String> candidates) {
+        return nearest(key, candidates).map(best -> "; did you mean '" + best + "'?").orElse("");
+    }
+
+    /**
+     * The candidate within a few edits of {@code key}, else the longest one {@code key} starts
+     * with ({@code vpsde}: {@code vp}), if any.
+     */
+    public static Optional<String> nearest(String key, Collection<String> candidates) {
         LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
-        return candidates.stream()
+        Optional<String> near = candidates.stream()
                 .min(Comparator.comparingInt((String c) -> distance.apply(key, c)))
-                .filter(best -> distance.apply(key, best) <= Math.max(2, key.length() / 3))
-                .map(best -> "; did you mean '" + best + "'?")
-                .orElse("");
+                .filter(best -> distance.apply(key, best) <= Math.max(2, key.length() / 3));
+        if (near.isPresent()) {
+            return near;
+        }
+        return candidates.stream().filter(c -> c.length() >= 2 && key.startsWith(c)).max(Comparator.comparingInt(String::length));
     }
 
     private static Object fromDefault(RecordComponent c, String text, ConfigSection section) {

@@ -107,7 +107,7 @@ public final class PipelineFile {
     private static void applyOverride(String name, YAMLConfiguration config, String override) {
         int eq = override.indexOf('=');
         if (eq <= 0) {
-            throw new ScorepipeException("--set " + override + ": expected key=value, e.g. --set stages.sample.steps=200");
+            throw new ScorepipeException("--set " + override + ": expected key=value, e.g. --set pipeline.seed=3");
         }
         String key = override.substring(0, eq).trim();
         String valueText = override.substring(eq + 1).trim();
@@ -158,9 +158,7 @@ public final class PipelineFile {
                 throw new ConfigException(name, path, "cannot resolve " + s + ": " + e.getMessage());
             }
             if (resolved == null || resolved.toString().contains("${")) {
-                throw new ConfigException(name, path, "cannot resolve " + s
-                        + ": name another key (${pipeline.seed}), an environment variable (${env:NAME})"
-                        + " or a system property (${sys:name})");
+                throw new ConfigException(name, path, "cannot resolve " + s + ": " + unresolved(resolved == null ? s : resolved.toString()));
             }
             value = resolved;
         }
@@ -170,6 +168,20 @@ public final class PipelineFile {
             builder.addChild(resolve(name, interpolator, child, childPath));
         }
         return builder.create();
+    }
+
+    /** Why the first {@code ${...}} left in {@code text} did not resolve. */
+    private static String unresolved(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([^}]*)}").matcher(text);
+        String reference = m.find() ? m.group(1) : "";
+        if (reference.startsWith("env:")) {
+            return "the environment variable " + reference.substring(4) + " is not set";
+        }
+        if (reference.startsWith("sys:")) {
+            return "the system property " + reference.substring(4) + " is not set";
+        }
+        return (reference.contains(":") ? "only env: and sys: lookups are available" : "there is no key " + reference)
+                + "; name another key (${pipeline.seed}), an environment variable (${env:NAME}) or a system property (${sys:name})";
     }
 
     /** The file name used in messages. */

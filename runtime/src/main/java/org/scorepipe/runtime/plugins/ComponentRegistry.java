@@ -206,7 +206,7 @@ public final class ComponentRegistry {
             throw new ScorepipeException(refused + "its @Component name must be a non-empty word without spaces, e.g. 'my-corrector'");
         }
         if (!kind.type().isAssignableFrom(type)) {
-            throw new ScorepipeException(refused + "a " + kind.label() + " must implement " + kind.type().getName());
+            throw new ScorepipeException(refused + kind.labelWithArticle() + " must implement " + kind.type().getName());
         }
         if (Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())
                 || type.isInterface() || (type.isMemberClass() && !Modifier.isStatic(type.getModifiers()))) {
