@@ -26,7 +26,9 @@ import org.scorepipe.core.kernels.LangevinStep;
  *   log q(b | a)  =  -|b - a - h s(a)|^2 / (4h)     (so log q(y | x) = -|xi|^2 / 2)
  *   x  &lt;-  y   if  u &lt; min(1, A),                  u ~ U[0, 1) from stream 2j + 1
  * </pre>
- * It needs the score provider's log density ({@link ScoreProvider#hasLogDensity}).
+ * It needs the score provider's log density ({@link ScoreProvider#hasLogDensity}). The proposal is
+ * the shared Langevin step's ({@link LangevinStep#propose}), drawn with block noise a tile of rows
+ * at a time.
  *
  * <p>Reports {@code acceptance-rate} (accepted / proposed over every call since it was built, left
  * out before the first proposal), {@code proposals} and {@code accepted}; the counts are integers

@@ -32,9 +32,10 @@ import org.scorepipe.core.kernels.StepRule;
  * with the levels and {@code h_l} as in the {@link AnnealStage} (the default
  * {@code step-rule: noise-squared} with a variance-exploding path and a uniform grid is the NCSN
  * schedule: geometric {@code sigma_1 > ... > sigma_L}, {@code alpha_i = 2 h_i = eps sigma_i^2 /
- * sigma_L^2}, {@link LangevinLevels}; the step is the shared {@link LangevinStep}). Step {@code k} is step {@code k mod T} of level {@code floor(k / T) mod L} of
- * patch {@code floor(k / (L T))}; {@code P L T} steps in all. The coordinates after the current
- * patch are left as they are until their turn, and each patch starts from its current values.
+ * sigma_L^2}, {@link LangevinLevels}; the step is the shared {@link LangevinStep}). Step {@code k}
+ * is step {@code k mod T} of level {@code floor(k / T) mod L} of patch {@code floor(k / (L T))};
+ * {@code P L T} steps in all. The coordinates after the current patch are left as they are until
+ * their turn, and each patch starts from its current values.
  * With {@code Q = d} it is exactly the anneal stage.
  *
  * <p>Sampling a {@code Q}-dimensional conditional at a time avoids the mode-seeking of vanilla and
