@@ -58,9 +58,6 @@ public class CorrectorFamilyBenchmark {
     @Param({"8"})
     int k;
 
-    @Param({"full"})
-    String covariance;
-
     @Param({"1"})
     int threads;
 
@@ -71,12 +68,8 @@ public class CorrectorFamilyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        boolean full = switch (covariance) {
-            case "isotropic" -> false;
-            case "full" -> true;
-            default -> throw new IllegalArgumentException("covariance is isotropic or full, got " + covariance);
-        };
-        AnalyticScore score = BenchmarkTargets.score(d, k, full);
+        // Full covariances: the score is the block-times-precisions product the tiles feed.
+        AnalyticScore score = BenchmarkTargets.score(d, k, true);
         Corrector chosen = switch (corrector) {
             case "annealed-langevin" -> {
                 // Times 0.8, 0.7, 0.6, 0.5: the last is the stage's time.
