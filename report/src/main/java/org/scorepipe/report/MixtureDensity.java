@@ -1,5 +1,8 @@
 package org.scorepipe.report;
 
+import org.hipparchus.exception.MathIllegalArgumentException;
+import org.hipparchus.linear.CholeskyDecomposition;
+import org.hipparchus.linear.MatrixUtils;
 import org.scorepipe.api.GaussianMixture;
 
 /**
@@ -9,9 +12,14 @@ import org.scorepipe.api.GaussianMixture;
  *   log N(x; mu, L L^T) = -|L^{-1} (x - mu)|^2 / 2 - sum_i log L_ii - d log(2 pi) / 2
  * </pre>
  * summed over components with log-sum-exp, and the closed-form marginal of one coordinate,
- * {@code p_j(x) = sum_k w_k N(x; mu_kj, Sigma_k,jj)}. Plots only: small grids, no hot loop.
+ * {@code p_j(x) = sum_k w_k N(x; mu_kj, Sigma_k,jj)}. Plots only: small grids, no hot loop. The
+ * factors are Hipparchus' {@link CholeskyDecomposition} (the report needs no bit-exactness; the
+ * samplers' own factorisation is the core plugin's, which the report does not depend on).
  */
 final class MixtureDensity {
+    /** The data sources check symmetry to this relative tolerance too. */
+    private static final double SYMMETRY_TOLERANCE = 1e-12;
+
     private final int size;
     private final int dimension;
     private final double[] logWeights;
@@ -41,24 +49,24 @@ final class MixtureDensity {
             logWeights[k] = Math.log(weights[k]);
             GaussianMixture.Gaussian g = mixture.components().get(k);
             means[k] = g.mean();
-            double[] l = new double[d * d];
+            double[][] covariance = new double[d][d];
             for (int i = 0; i < d; i++) {
                 variances[k][i] = g.covariance(i, i);
-                for (int j = 0; j <= i; j++) {
-                    double s = g.covariance(i, j);
-                    for (int m = 0; m < j; m++) {
-                        s -= l[i * d + m] * l[j * d + m];
-                    }
-                    if (i == j) {
-                        if (!(s > 0)) {
-                            throw new IllegalArgumentException("component " + k + " has a covariance that is not positive definite");
-                        }
-                        l[i * d + i] = Math.sqrt(s);
-                        logDeterminantHalves[k] += Math.log(l[i * d + i]);
-                    } else {
-                        l[i * d + j] = s / l[j * d + j];
-                    }
+                for (int j = 0; j < d; j++) {
+                    covariance[i][j] = g.covariance(i, j);
                 }
+            }
+            double[] l = new double[d * d];
+            try {
+                double[][] factor = new CholeskyDecomposition(MatrixUtils.createRealMatrix(covariance),
+                        SYMMETRY_TOLERANCE, 0.0).getL().getData();
+                for (int i = 0; i < d; i++) {
+                    System.arraycopy(factor[i], 0, l, i * d, d);
+                    logDeterminantHalves[k] += Math.log(l[i * d + i]);
+                }
+            } catch (MathIllegalArgumentException e) {
+                throw new IllegalArgumentException("component " + k + " has a covariance that is not symmetric positive"
+                        + " definite");
             }
             choleskyFactors[k] = l;
         }

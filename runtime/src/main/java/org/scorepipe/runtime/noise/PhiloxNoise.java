@@ -3,6 +3,7 @@ package org.scorepipe.runtime.noise;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.scorepipe.api.Noise;
+import org.scorepipe.api.Simd;
 
 /**
  * The run's {@link Noise}: Philox4x64 keyed by {@code (seed, 0)}, with the 256-bit counter
@@ -33,12 +34,10 @@ public final class PhiloxNoise implements Noise {
     public static final String GENERATOR = "philox4x64-10/ziggurat-normalized-gaussian/v1";
 
     /**
-     * Whether {@link #normalRows} uses SIMD lanes: the Vector API module is in the JVM's boot layer
-     * and the system property {@code scorepipe.simd} is not {@code false}. Either way the numbers
-     * are the same; only the speed differs.
+     * Whether {@link #normalRows} uses SIMD lanes: the project's one switch, {@link Simd#ENABLED}.
+     * Either way the numbers are the same; only the speed differs.
      */
-    public static final boolean VECTORISED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("scorepipe.simd"));
+    public static final boolean VECTORISED = Simd.ENABLED;
 
     /** Philox blocks computed together by {@link #normalRows}: 16 KiB of words per batch. */
     private static final int LANES = 512;

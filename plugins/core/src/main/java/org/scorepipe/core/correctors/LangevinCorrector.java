@@ -9,6 +9,7 @@ import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.core.kernels.LangevinStep;
 
 /**
  * Unadjusted Langevin algorithm at a fixed time {@code t}: each of the {@code steps} inner steps
@@ -38,6 +39,8 @@ import org.scorepipe.api.ScoreProvider;
  * use a fixed step there. (Song's VP variant also
  * multiplies by {@code alpha_i = 1 - beta_i}, which is 1 to first order; it is left out.) A
  * particle whose score is exactly zero does not move.
+ *
+ * <p>The step itself is the shared {@link LangevinStep} (tiled score, block noise, update).
  */
 @Component(kind = ComponentKind.CORRECTOR, name = "langevin",
         doc = "Unadjusted Langevin: x += h s(x,t) + sqrt(2h) xi, repeated steps times at a fixed time t; h fixed (step)"
@@ -80,64 +83,41 @@ public final class LangevinCorrector implements Corrector {
 
     private final double step;
     private final int steps;
-    private final double snr;
-    private final ScoreProvider score;
+    private final LangevinStep.TileScore score;
+    /** The signal-to-noise rule, or {@code null} for the fixed step. */
+    private final LangevinStep.RowStep rule;
 
     @Inject
     public LangevinCorrector(Params params, ScoreProvider score) {
         this.step = params.step();
         this.steps = params.steps();
-        this.snr = params.snr();
-        this.score = score;
+        this.score = LangevinStep.TileScore.of(score);
+        double snr = params.snr();
+        this.rule = snr > 0 ? (tile, s, xi, d) -> signalToNoiseStep(snr, tile, s, xi, d) : null;
     }
 
-    /** Rows scored and moved together: their score and noise (2 x 256 x d doubles) stay in cache. */
-    private static final int TILE = 256;
-
+    /** Inner step {@code j} draws {@code xi} from stream {@code j}. */
     @Override
     public void correct(Block block, double t, Noise noise) {
         int d = block.dimension();
-        int n = block.size();
-        double[] x = block.data();
-        int tile = Math.min(TILE, n);
-        // [0, tile*d): the score of a tile's rows; [tile*d, 2*tile*d): their noise.
-        double[] work = block.workspace(this, 2 * tile * d);
-        int noiseAt = tile * d;
-        double fixedNoiseScale = Math.sqrt(2.0 * step);
+        double[] work = block.workspace(this, LangevinStep.workspace(block.size(), d));
         for (int j = 0; j < steps; j++) {
-            for (int first = 0; first < n; first += tile) {
-                int rows = Math.min(tile, n - first);
-                int o = block.offset() + first * d;
-                score.score(x, o, rows, t, work);
-                noise.normalRows(block.particleIndex(first), rows, j, work, noiseAt, d);
-                if (snr > 0) {
-                    moveSignalToNoise(x, o, rows, d, work, noiseAt);
-                } else {
-                    // One pass over the tile: x += h s + sqrt(2h) xi.
-                    for (int c = 0, cells = rows * d; c < cells; c++) {
-                        x[o + c] += step * work[c] + fixedNoiseScale * work[noiseAt + c];
-                    }
-                }
+            if (rule != null) {
+                LangevinStep.step(block, 0, d, t, score, rule, noise, j, work);
+            } else {
+                LangevinStep.step(block, 0, d, t, score, step, noise, j, work);
             }
         }
     }
 
-    /** The signal-to-noise rule: each row's own step from its score and noise norms. */
-    private void moveSignalToNoise(double[] x, int o, int rows, int d, double[] work, int noiseAt) {
-        for (int r = 0; r < rows; r++) {
-            int so = r * d;
-            int no = noiseAt + so;
-            double noiseNorm2 = 0.0;
-            double scoreNorm2 = 0.0;
-            for (int i = 0; i < d; i++) {
-                noiseNorm2 += work[no + i] * work[no + i];
-                scoreNorm2 += work[so + i] * work[so + i];
-            }
-            double h = scoreNorm2 > 0 ? 2.0 * snr * snr * noiseNorm2 / scoreNorm2 : 0.0;
-            double noiseScale = Math.sqrt(2.0 * h);
-            for (int i = 0; i < d; i++) {
-                x[o + so + i] += h * work[so + i] + noiseScale * work[no + i];
-            }
+    /** {@code h = 2 (snr |xi| / |s|)^2} of one row, 0 where its score is 0. */
+    private static double signalToNoiseStep(double snr, double[] tile, int s, int xi, int d) {
+        double noiseNorm2 = 0.0;
+        double scoreNorm2 = 0.0;
+        for (int i = 0; i < d; i++) {
+            noiseNorm2 += tile[xi + i] * tile[xi + i];
+            scoreNorm2 += tile[s + i] * tile[s + i];
         }
+        return scoreNorm2 > 0 ? 2.0 * snr * snr * noiseNorm2 / scoreNorm2 : 0.0;
     }
 }

@@ -14,6 +14,7 @@ import org.scorepipe.api.Metrics;
 import org.scorepipe.api.MetricsReporter;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.core.kernels.LangevinStep;
 
 /**
  * The Metropolis-adjusted Langevin algorithm (Roberts &amp; Tweedie, "Exponential convergence of
@@ -25,7 +26,9 @@ import org.scorepipe.api.ScoreProvider;
  *   log q(b | a)  =  -|b - a - h s(a)|^2 / (4h)     (so log q(y | x) = -|xi|^2 / 2)
  *   x  &lt;-  y   if  u &lt; min(1, A),                  u ~ U[0, 1) from stream 2j + 1
  * </pre>
- * It needs the score provider's log density ({@link ScoreProvider#hasLogDensity}).
+ * It needs the score provider's log density ({@link ScoreProvider#hasLogDensity}). The proposal is
+ * the shared Langevin step's ({@link LangevinStep#propose}), drawn with block noise a tile of rows
+ * at a time.
  *
  * <p>Reports {@code acceptance-rate} (accepted / proposed over every call since it was built, left
  * out before the first proposal), {@code proposals} and {@code accepted}; the counts are integers
@@ -73,62 +76,72 @@ public final class MalaCorrector implements Corrector, MetricsReporter, Checkpoi
         this.score = score;
     }
 
+    /**
+     * Each inner step {@code j} takes the block {@value LangevinStep#TILE} rows at a time: the tile's
+     * {@code xi} in one block-noise call, its proposals ({@link LangevinStep#propose}), their score
+     * and log density, then each row's accept step. {@code s(x)} and {@code log p(x)} of the whole
+     * block are kept across inner steps and updated where a proposal is taken.
+     */
     @Override
     public void correct(Block block, double t, Noise noise) {
         int d = block.dimension();
         int n = block.size();
-        int cells = n * d;
         double[] x = block.data();
         int offset = block.offset();
-        // [0, n*d): s(x); [n*d, 2 n*d): the proposals y; [2 n*d, 2 n*d + d): one row's xi; then one uniform;
-        // then |xi|^2 per row.
-        double[] work = block.workspace(this, 2 * cells + d + 1 + n);
-        double[] scoreY = block.workspace(proposalScores, cells);
-        double[] logX = block.workspace(currentLogDensity, n);
-        double[] logY = block.workspace(proposalLogDensity, n);
-        int xi = 2 * cells;
-        int u = 2 * cells + d;
+        int tile = Math.min(LangevinStep.TILE, n);
+        int tileCells = tile * d;
+        // [0, n*d): s(x); then a tile's proposals y, their xi, one uniform, |xi|^2 per row.
+        int cells = n * d;
+        int y = cells;
+        int xi = y + tileCells;
+        int u = xi + tileCells;
         int xiNorms = u + 1;
+        double[] work = block.workspace(this, xiNorms + tile);
+        double[] scoreY = block.workspace(proposalScores, tileCells);
+        double[] logX = block.workspace(currentLogDensity, n);
+        double[] logY = block.workspace(proposalLogDensity, tile);
         double h = step;
-        double noiseScale = Math.sqrt(2.0 * h);
         double inverseFourH = 1.0 / (4.0 * h);
         score.score(x, offset, n, t, work);
         score.logDensity(x, offset, n, t, logX);
         long acceptedHere = 0;
         for (int j = 0; j < steps; j++) {
-            for (int r = 0; r < n; r++) {
-                noise.normals(block.particleIndex(r), 2 * j, work, xi, d);
-                int o = offset + r * d;
-                int so = r * d;
-                double norm2 = 0.0;
-                for (int i = 0; i < d; i++) {
-                    work[cells + so + i] = x[o + i] + h * work[so + i] + noiseScale * work[xi + i];
-                    norm2 += work[xi + i] * work[xi + i];
-                }
-                work[xiNorms + r] = norm2;
-            }
-            score.score(work, cells, n, t, scoreY);
-            score.logDensity(work, cells, n, t, logY);
-            for (int r = 0; r < n; r++) {
-                long particle = block.particleIndex(r);
-                int o = offset + r * d;
-                int so = r * d;
-                double backward = 0.0;
-                for (int i = 0; i < d; i++) {
-                    double back = x[o + i] - work[cells + so + i] - h * scoreY[so + i];
-                    backward += back * back;
-                }
-                // log q(y | x) = -|sqrt(2h) xi|^2 / (4h) = -|xi|^2 / 2.
-                double logAcceptance = logY[r] - logX[r] - backward * inverseFourH + 0.5 * work[xiNorms + r];
-                noise.uniforms(particle, 2 * j + 1, work, u, 1);
-                // log(0) = -inf accepts, as u < A does for u = 0.
-                if (Math.log(work[u]) < logAcceptance) {
-                    acceptedHere++;
-                    for (int i = 0; i < d; i++) {
-                        x[o + i] = work[cells + so + i];
-                        work[so + i] = scoreY[so + i];
+            for (int first = 0; first < n; first += tile) {
+                int rows = Math.min(tile, n - first);
+                noise.normalRows(block.particleIndex(first), rows, 2 * j, work, xi, d);
+                LangevinStep.propose(x, offset + first * d, work, first * d, work, xi, work, y, rows * d, h);
+                for (int r = 0; r < rows; r++) {
+                    double norm2 = 0.0;
+                    for (int i = xi + r * d, end = i + d; i < end; i++) {
+                        norm2 += work[i] * work[i];
                     }
-                    logX[r] = logY[r];
+                    work[xiNorms + r] = norm2;
+                }
+                score.score(work, y, rows, t, scoreY);
+                score.logDensity(work, y, rows, t, logY);
+                for (int r = 0; r < rows; r++) {
+                    int row = first + r;
+                    int o = offset + row * d;
+                    int so = row * d;
+                    int yo = y + r * d;
+                    int sy = r * d;
+                    double backward = 0.0;
+                    for (int i = 0; i < d; i++) {
+                        double back = x[o + i] - work[yo + i] - h * scoreY[sy + i];
+                        backward += back * back;
+                    }
+                    // log q(y | x) = -|sqrt(2h) xi|^2 / (4h) = -|xi|^2 / 2.
+                    double logAcceptance = logY[r] - logX[row] - backward * inverseFourH + 0.5 * work[xiNorms + r];
+                    noise.uniforms(block.particleIndex(row), 2 * j + 1, work, u, 1);
+                    // log(0) = -inf accepts, as u < A does for u = 0.
+                    if (Math.log(work[u]) < logAcceptance) {
+                        acceptedHere++;
+                        for (int i = 0; i < d; i++) {
+                            x[o + i] = work[yo + i];
+                            work[so + i] = scoreY[sy + i];
+                        }
+                        logX[row] = logY[r];
+                    }
                 }
             }
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.GaussianMixture.Form;
+import org.scorepipe.core.kernels.Cholesky;
 
 /**
  * The law of a noised patch of a Gaussian mixture given the clean coordinates before it, the
@@ -109,11 +110,8 @@ final class ConditionalMixture {
             }
         }
         double[] l = cholesky(saa, a, k);
-        double logDet = 0.0;
-        for (int i = 0; i < a; i++) {
-            logDet += 2.0 * Math.log(l[i * a + i]);
-        }
-        double[] w = lowerInverse(l, a);
+        double logDet = Cholesky.logDeterminant(l, a);
+        double[] w = Cholesky.lowerInverse(l, a);
         System.arraycopy(w, 0, prefixPrecision, k * a * a, a * a);
         // G = Sigma_BA Sigma_AA^{-1} = Sigma_BA W^T W: row j of G is W^T (W Sigma_AB[:, j]).
         double[] gain = new double[q * a];
@@ -149,21 +147,8 @@ final class ConditionalMixture {
             }
         }
         double[] lc = cholesky(c, q, k);
-        for (int i = 0; i < q; i++) {
-            logDet += 2.0 * Math.log(lc[i * q + i]);
-        }
-        double[] wc = lowerInverse(lc, q);
-        for (int i = 0; i < q; i++) {
-            for (int j = i; j < q; j++) {
-                double s = 0.0;
-                for (int m = j; m < q; m++) {
-                    s += wc[m * q + i] * wc[m * q + j];
-                }
-                patchPrecision[k * q * q + i * q + j] = s;
-                patchPrecision[k * q * q + j * q + i] = s;
-            }
-        }
-        return logDet;
+        Cholesky.inverseFromLowerInverse(Cholesky.lowerInverse(lc, q), q, patchPrecision, k * q * q);
+        return Cholesky.addLogDeterminant(logDet, lc, q);
     }
 
     private static void requirePositive(double variance, int k) {
@@ -173,42 +158,14 @@ final class ConditionalMixture {
         }
     }
 
+    /** The lower Cholesky factor of component {@code k}'s {@code n x n} matrix {@code m}. */
     private static double[] cholesky(double[] m, int n, int k) {
-        double[] l = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = m[i * n + j];
-                for (int p = 0; p < j; p++) {
-                    s -= l[i * n + p] * l[j * n + p];
-                }
-                if (i == j) {
-                    if (!(s > 0) || Double.isInfinite(s)) {
-                        throw new IllegalArgumentException("component " + k + " of the conditional mixture has a"
-                                + " covariance that is not positive definite");
-                    }
-                    l[i * n + i] = Math.sqrt(s);
-                } else {
-                    l[i * n + j] = s / l[j * n + j];
-                }
-            }
+        double[] l = Cholesky.lower(m, n);
+        if (l == null) {
+            throw new IllegalArgumentException("component " + k + " of the conditional mixture has a"
+                    + " covariance that is not positive definite");
         }
         return l;
-    }
-
-    /** {@code L^{-1}} of a lower-triangular {@code L}, lower-triangular. */
-    private static double[] lowerInverse(double[] l, int n) {
-        double[] w = new double[n * n];
-        for (int c = 0; c < n; c++) {
-            w[c * n + c] = 1.0 / l[c * n + c];
-            for (int i = c + 1; i < n; i++) {
-                double s = 0.0;
-                for (int m = c; m < i; m++) {
-                    s += l[i * n + m] * w[m * n + c];
-                }
-                w[i * n + c] = -s / l[i * n + i];
-            }
-        }
-        return w;
     }
 
     /**

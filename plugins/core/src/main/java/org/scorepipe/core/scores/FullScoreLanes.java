@@ -2,6 +2,7 @@ package org.scorepipe.core.scores;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.scorepipe.api.Simd;
 
 /**
  * The score of a dense-precision mixture for a chunk of rows, one row per SIMD lane: every lane

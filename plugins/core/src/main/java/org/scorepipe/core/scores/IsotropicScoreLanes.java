@@ -2,6 +2,7 @@ package org.scorepipe.core.scores;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.scorepipe.api.Simd;
 
 /**
  * The score of an isotropic mixture ({@code P_k = I / c_k}) for a tile of rows at once, one row per

@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.scorepipe.api.Simd;
 
 /**
  * What the score kernels share in SIMD lanes, one point per lane: moving points between rows and

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.GaussianMixture.Form;
+import org.scorepipe.api.Simd;
+import org.scorepipe.core.kernels.Cholesky;
 
 /**
  * A Gaussian mixture pushed through a noising path to a time {@code t}: if
@@ -120,16 +122,13 @@ public final class NoisedMixture {
                             c[i * d + j] = a2 * g.covariance(i, j) + (i == j ? s2 : 0.0);
                         }
                     }
-                    double[] l = cholesky(c, d);
+                    double[] l = Cholesky.lower(c, d);
                     if (l == null) {
                         throw new IllegalArgumentException("component " + k + " of the noised mixture (alpha = " + alpha
                                 + ", sigma = " + sigma + ") has a covariance that is not positive definite");
                     }
-                    logDet = 0.0;
-                    for (int i = 0; i < d; i++) {
-                        logDet += 2.0 * Math.log(l[i * d + i]);
-                    }
-                    double[] p = inverseFromCholesky(l, d);
+                    logDet = Cholesky.logDeterminant(l, d);
+                    double[] p = Cholesky.inverse(l, d);
                     for (int j = 0; j < d; j++) {
                         System.arraycopy(p, j * d, precisionStack, j * size * d + k * d, d);
                     }
@@ -168,55 +167,6 @@ public final class NoisedMixture {
             throw new IllegalArgumentException("component " + k + " of the noised mixture has variance " + variance
                     + "; variances must be finite and > 0");
         }
-    }
-
-    /** Lower Cholesky factor of {@code a} (row-major), or {@code null} if not positive definite. */
-    private static double[] cholesky(double[] a, int d) {
-        double[] l = new double[d * d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = a[i * d + j];
-                for (int m = 0; m < j; m++) {
-                    s -= l[i * d + m] * l[j * d + m];
-                }
-                if (i == j) {
-                    if (!(s > 0) || Double.isInfinite(s)) {
-                        return null;
-                    }
-                    l[i * d + i] = Math.sqrt(s);
-                } else {
-                    l[i * d + j] = s / l[j * d + j];
-                }
-            }
-        }
-        return l;
-    }
-
-    /** {@code (L L^T)^{-1} = W^T W} with {@code W = L^{-1}}; exactly symmetric. */
-    private static double[] inverseFromCholesky(double[] l, int d) {
-        double[] w = new double[d * d];
-        for (int c = 0; c < d; c++) {
-            w[c * d + c] = 1.0 / l[c * d + c];
-            for (int i = c + 1; i < d; i++) {
-                double s = 0.0;
-                for (int m = c; m < i; m++) {
-                    s += l[i * d + m] * w[m * d + c];
-                }
-                w[i * d + c] = -s / l[i * d + i];
-            }
-        }
-        double[] p = new double[d * d];
-        for (int i = 0; i < d; i++) {
-            for (int j = i; j < d; j++) {
-                double s = 0.0;
-                for (int m = j; m < d; m++) {
-                    s += w[m * d + i] * w[m * d + j];
-                }
-                p[i * d + j] = s;
-                p[j * d + i] = s;
-            }
-        }
-        return p;
     }
 
     /** Number of components {@code K}. */

@@ -1,6 +1,7 @@
 package org.scorepipe.core.sources;
 
 import org.scorepipe.api.GaussianMixture.Form;
+import org.scorepipe.core.kernels.Cholesky;
 
 /**
  * A covariance as the config gives it (1 value: a variance; {@code d} values: a diagonal;

@@ -14,6 +14,9 @@ import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.api.Stage;
 import org.scorepipe.api.TimeGrid;
+import org.scorepipe.core.kernels.LangevinLevels;
+import org.scorepipe.core.kernels.LangevinStep;
+import org.scorepipe.core.kernels.StepRule;
 
 /**
  * Langevin dynamics along a path: {@code L} levels at times {@code t_1, ..., t_L} (from a grid, or
@@ -21,7 +24,8 @@ import org.scorepipe.api.TimeGrid;
  * <pre>
  *   x  &lt;-  x + h_l s(x, t_l) + sqrt(2 h_l) xi,     xi ~ N(0, I) from stream 0 of the step's noise
  * </pre>
- * with {@code h_l} from the {@link StepRule}. Step {@code k} is step {@code k mod T} of level
+ * with {@code h_l} from the {@link StepRule} ({@link LangevinLevels}; the step is the shared
+ * {@link LangevinStep}). Step {@code k} is step {@code k mod T} of level
  * {@code floor(k / T)}; {@code L T} steps in all.
  *
  * <ul>
@@ -48,7 +52,7 @@ public final class AnnealStage implements Stage {
             @Doc("time of the first level (without a grid)") @Default("1.0") double from,
             @Doc("time of the last level (without a grid)") @Default("0.0") double to,
             @Doc("Langevin steps T at each level, >= 1") @Default("1") int stepsPerLevel,
-            @Doc("base step size h > 0") double step,
+            @Doc("base step size h > 0 of x += h s + sqrt(2h) xi; with noise-squared, half of NCSN's epsilon") double step,
             @Doc("constant (h_l = step) or noise-squared (h_l = step sigma_l^2 / sigma_L^2, NCSN)")
             @Default("constant") StepRule stepRule) {
         public Params {
@@ -58,11 +62,11 @@ public final class AnnealStage implements Stage {
     }
 
     private final LangevinLevels levels;
-    private final ScoreProvider score;
+    private final LangevinStep.TileScore score;
 
     @Inject
     public AnnealStage(Params params, Optional<TimeGrid> grid, ScoreProvider score, NoisingPath path) {
-        this.score = requireNonNull(score, "score is null");
+        this.score = LangevinStep.TileScore.of(requireNonNull(score, "score is null"));
         this.levels = LangevinLevels.of(requireNonNull(grid, "grid is null"), params.levels(), params.from(),
                 params.to(), params.stepsPerLevel(), params.step(), params.stepRule(), requireNonNull(path, "path is null"));
     }
@@ -89,10 +93,8 @@ public final class AnnealStage implements Stage {
         }
         int level = levels.level(k);
         int d = block.dimension();
-        // [0, n*d): the score of the block's rows; [n*d, n*d + d): one row's noise.
-        double[] work = block.workspace(this, block.size() * d + d);
-        score.score(block.data(), block.offset(), block.size(), levels.time(level), work);
-        levels.update(level, block, 0, d, work, noise);
+        double[] work = block.workspace(this, LangevinStep.workspace(block.size(), d));
+        LangevinStep.step(block, 0, d, levels.time(level), score, levels.step(level), noise, 0, work);
     }
 
     /** {@code start} before any step, then the time of the level of step {@code k - 1}. */

@@ -15,6 +15,9 @@ import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.api.Stage;
 import org.scorepipe.api.TimeGrid;
+import org.scorepipe.core.kernels.LangevinLevels;
+import org.scorepipe.core.kernels.LangevinStep;
+import org.scorepipe.core.kernels.StepRule;
 
 /**
  * Chained Langevin dynamics, Cheng, Fu, Farnia, "On the mode-seeking properties of Langevin
@@ -29,9 +32,10 @@ import org.scorepipe.api.TimeGrid;
  * with the levels and {@code h_l} as in the {@link AnnealStage} (the default
  * {@code step-rule: noise-squared} with a variance-exploding path and a uniform grid is the NCSN
  * schedule: geometric {@code sigma_1 > ... > sigma_L}, {@code alpha_i = 2 h_i = eps sigma_i^2 /
- * sigma_L^2}). Step {@code k} is step {@code k mod T} of level {@code floor(k / T) mod L} of
- * patch {@code floor(k / (L T))}; {@code P L T} steps in all. The coordinates after the current
- * patch are left as they are until their turn, and each patch starts from its current values.
+ * sigma_L^2}, {@link LangevinLevels}; the step is the shared {@link LangevinStep}). Step {@code k}
+ * is step {@code k mod T} of level {@code floor(k / T) mod L} of patch {@code floor(k / (L T))};
+ * {@code P L T} steps in all. The coordinates after the current patch are left as they are until
+ * their turn, and each patch starts from its current values.
  * With {@code Q = d} it is exactly the anneal stage.
  *
  * <p>Sampling a {@code Q}-dimensional conditional at a time avoids the mode-seeking of vanilla and
@@ -64,7 +68,7 @@ public final class ChainedLangevinStage implements Stage {
     }
 
     private final LangevinLevels levels;
-    private final ScoreProvider score;
+    private final LangevinStep.TileScore score;
     private final int patch;
     private final int patches;
     private final long stepsPerPatch;
@@ -72,7 +76,7 @@ public final class ChainedLangevinStage implements Stage {
     @Inject
     public ChainedLangevinStage(Params params, PipelineSpec pipeline, Optional<TimeGrid> grid, ScoreProvider score,
             NoisingPath path) {
-        this.score = requireNonNull(score, "score is null");
+        requireNonNull(score, "score is null");
         int d = pipeline.dimension();
         this.patch = params.patch();
         if (d % patch != 0) {
@@ -84,6 +88,7 @@ public final class ChainedLangevinStage implements Stage {
                     + " the earlier ones, which " + score.getClass().getSimpleName() + " does not provide; use a score"
                     + " that has it (the analytic score of a Gaussian mixture does)");
         }
+        this.score = LangevinStep.TileScore.conditional(score);
         this.patches = d / patch;
         this.levels = LangevinLevels.of(requireNonNull(grid, "grid is null"), params.levels(), params.from(),
                 params.to(), params.stepsPerLevel(), params.step(), params.stepRule(), requireNonNull(path, "path is null"));
@@ -111,11 +116,8 @@ public final class ChainedLangevinStage implements Stage {
         }
         int from = (int) (k / stepsPerPatch) * patch;
         int level = levels.level(k % stepsPerPatch);
-        // [0, n*Q): the patch's conditional score of the block's rows; [n*Q, n*Q + Q): one row's noise.
-        double[] work = block.workspace(this, block.size() * patch + patch);
-        score.conditionalScore(block.data(), block.offset(), block.size(), from, from + patch, levels.time(level),
-                work);
-        levels.update(level, block, from, patch, work, noise);
+        double[] work = block.workspace(this, LangevinStep.workspace(block.size(), patch));
+        LangevinStep.step(block, from, patch, levels.time(level), score, levels.step(level), noise, 0, work);
     }
 
     /** {@code start} before any step, then the time of the level of step {@code k - 1}. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
@@ -12,9 +13,11 @@ import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.core.grids.GeometricGrid;
 import org.scorepipe.core.grids.UniformGrid;
+import org.scorepipe.core.kernels.StepRule;
 import org.scorepipe.core.paths.VarianceExplodingPath;
 import org.scorepipe.core.scores.AnalyticScore;
 import org.scorepipe.core.sources.GaussianMixtureSource;
+import org.scorepipe.core.stages.AnnealStage;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 
 /** NCSN annealed Langevin on the variance-exploding path with a Gaussian target N(0, S2). */
@@ -119,7 +122,67 @@ class AnnealedLangevinCorrectorTest {
                         new UniformGrid(new UniformGrid.Params(0.1, 0.9, 2)), path, score));
         assertEquals("annealed-langevin anneals from high noise to low: its grid's times must decrease, but time 1 (0.5)"
                 + " is not below time 0 (0.1)", increasing.getMessage());
-        assertEquals("epsilon must be a finite number > 0, got 0.0", assertThrows(IllegalArgumentException.class,
+        assertEquals("give step, the step a_L > 0 at the last level (epsilon is its older name; both are half of"
+                + " NCSN's eps)", assertThrows(IllegalArgumentException.class,
                 () -> new AnnealedLangevinCorrector.Params(0.0, 1)).getMessage());
+        assertEquals("epsilon must be a finite number > 0, got -1.0", assertThrows(IllegalArgumentException.class,
+                () -> new AnnealedLangevinCorrector.Params(0.0, -1.0, 1)).getMessage());
+        assertEquals("give step or epsilon (its older name, the same value), not both; got step = 1.0E-4, epsilon = 1.0E-4",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new AnnealedLangevinCorrector.Params(1e-4, 1e-4, 1)).getMessage());
+    }
+
+    /**
+     * {@code epsilon} is the older name of {@code step}, and both give the step sizes of the anneal
+     * stage with {@code step-rule: noise-squared} to the last bit: the NCSN schedule is one.
+     */
+    @Test
+    void epsilonAndStepAreOneScheduleWithTheAnnealStages() {
+        GeometricGrid grid = grid(7);
+        double[] byStep = new AnnealedLangevinCorrector(new AnnealedLangevinCorrector.Params(3e-5, 0.0, 4), grid, path,
+                score).stepSizes();
+        double[] byEpsilon = new AnnealedLangevinCorrector(new AnnealedLangevinCorrector.Params(0.0, 3e-5, 4), grid,
+                path, score).stepSizes();
+        double[] stage = new AnnealStage(new AnnealStage.Params(0, 1.0, 0.0, 4, 3e-5, StepRule.NOISE_SQUARED),
+                Optional.of(grid), score, path).stepSizes();
+        assertArrayEquals(byStep, byEpsilon);
+        assertArrayEquals(stage, byStep);
+    }
+
+    /**
+     * NCSN's algorithm 1 as Song &amp; Ermon write it, {@code x += (alpha_i / 2) s + sqrt(alpha_i) z}
+     * with {@code alpha_i = eps sigma_i^2 / sigma_L^2}, is this corrector with {@code step = eps / 2}:
+     * the same numbers to the last bit (halving is exact, so {@code alpha_i / 2 = a_i} and
+     * {@code sqrt(alpha_i) = sqrt(2 a_i)} exactly), on the same noise streams.
+     */
+    @Test
+    void theStepIsHalfOfNcsnsEpsilon() {
+        GeometricGrid grid = grid(3);
+        int perLevel = 2;
+        double eps = 4e-5;
+        int n = 40;
+        double[] start = new double[n];
+        PhiloxNoise.of(12, 0, 0).normals(0, 0, start, 0, n);
+        double[] times = grid.times();
+        Particles ours = new Particles(n, 1, 0, start.clone(), 0.0);
+        new AnnealedLangevinCorrector(new AnnealedLangevinCorrector.Params(eps / 2, perLevel), grid, path, score)
+                .correct(ours.all(), times[2], PhiloxNoise.of(12, 1, 3));
+        double[] x = start.clone();
+        double[] s = new double[n];
+        double[] z = new double[1];
+        PhiloxNoise noise = PhiloxNoise.of(12, 1, 3);
+        double last = path.noiseScale(times[2]);
+        for (int i = 0, stream = 0; i < 3; i++) {
+            double sigma = path.noiseScale(times[i]);
+            double alpha = eps * (sigma * sigma) / (last * last);
+            for (int t = 0; t < perLevel; t++, stream++) {
+                score.score(x, 0, n, times[i], s);
+                for (int r = 0; r < n; r++) {
+                    noise.normals(r, stream, z, 0, 1);
+                    x[r] += alpha / 2 * s[r] + Math.sqrt(alpha) * z[0];
+                }
+            }
+        }
+        assertArrayEquals(x, ours.data());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.DoubleVector;
 import org.junit.jupiter.api.Test;
+import org.scorepipe.api.Simd;
 
 class ExpTest {
 

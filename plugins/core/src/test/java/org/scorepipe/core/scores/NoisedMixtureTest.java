@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.hipparchus.distribution.multivariate.MultivariateNormalDistribution;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.scorepipe.api.Simd;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.scorepipe.api.GaussianMixture;

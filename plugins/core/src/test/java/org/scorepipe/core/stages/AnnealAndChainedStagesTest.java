@@ -22,6 +22,7 @@ import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.api.TimeGrid;
 import org.scorepipe.core.grids.UniformGrid;
+import org.scorepipe.core.kernels.StepRule;
 import org.scorepipe.core.paths.VarianceExplodingPath;
 import org.scorepipe.core.scores.AnalyticScore;
 import org.scorepipe.runtime.noise.PhiloxNoise;

@@ -1,4 +1,4 @@
-package org.scorepipe.core.stages;
+package org.scorepipe.core.kernels;
 
 /**
  * How the Langevin step size {@code h_l} of level {@code l} of an annealed Langevin stage follows

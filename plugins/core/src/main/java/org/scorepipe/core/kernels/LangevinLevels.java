@@ -1,18 +1,26 @@
-package org.scorepipe.core.stages;
+package org.scorepipe.core.kernels;
 
 import java.util.Arrays;
 import java.util.Optional;
-import org.scorepipe.api.Block;
-import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.TimeGrid;
 
 /**
- * The levels of an annealed Langevin stage: the times {@code t_1 .. t_L} it visits, each for
- * {@code T} steps, and the step size {@code h_l} of each ({@link StepRule}). Shared by the anneal
- * and chained-langevin stages, so both compute the same {@code h_l} to the last bit.
+ * The levels of annealed Langevin dynamics: the times {@code t_1 .. t_L} it visits, each for
+ * {@code T} steps, and the step size {@code h_l} of each ({@link StepRule}), the one place where the
+ * NCSN schedule is written. With {@code sigma_l = noiseScale(t_l)} the path's noise scale at the
+ * level's time and the rule {@code noise-squared}:
+ * <pre>
+ *   h_l  =  step sigma_l^2 / sigma_L^2            (computed as step (sigma_l sigma_l) / (sigma_L sigma_L))
+ * </pre>
+ * for the update {@code x += h_l s + sqrt(2 h_l) xi} ({@link LangevinStep}). NCSN (Song &amp; Ermon
+ * 2019, algorithm 1) writes the same dynamics as {@code x += (alpha_i / 2) s + sqrt(alpha_i) z} with
+ * {@code alpha_i = eps sigma_i^2 / sigma_L^2}, so {@code h_l = alpha_l / 2} and {@code step} is
+ * <b>half</b> of NCSN's {@code eps}. Used by the {@code anneal} and {@code chained-langevin} stages
+ * and the {@code annealed-langevin} corrector, so all three compute the same {@code h_l} to the last
+ * bit; the geometric {@code sigma_l} themselves are the {@code geometric} grid's.
  */
-final class LangevinLevels {
+public final class LangevinLevels {
     private final double[] times;
     private final double[] steps;
     private final int stepsPerLevel;
@@ -28,7 +36,7 @@ final class LangevinLevels {
      * value is reported under its config key: {@code levels >= 0} (0 when a grid gives the times),
      * {@code steps-per-level >= 1}, {@code step} finite and {@code > 0}.
      */
-    static void requireValid(int levels, int stepsPerLevel, double step) {
+    public static void requireValid(int levels, int stepsPerLevel, double step) {
         if (levels < 0) {
             throw new IllegalArgumentException("levels must be >= 0, got " + levels);
         }
@@ -44,7 +52,7 @@ final class LangevinLevels {
      * The levels' times from the grid when there is one ({@code levels} must then be 0), else
      * {@code levels} times uniform from {@code from} to {@code to}, both included.
      */
-    static LangevinLevels of(Optional<TimeGrid> grid, int levels, double from, double to, int stepsPerLevel,
+    public static LangevinLevels of(Optional<TimeGrid> grid, int levels, double from, double to, int stepsPerLevel,
             double step, StepRule rule, NoisingPath path) {
         requireValid(levels, stepsPerLevel, step);
         double[] times;
@@ -68,6 +76,13 @@ final class LangevinLevels {
             }
             times[levels - 1] = to;
         }
+        return onTimes(times, stepsPerLevel, step, rule, path);
+    }
+
+    /** The levels at {@code times}, {@code t_1} first, with {@code stepsPerLevel} steps each and the step sizes of {@code rule}. */
+    public static LangevinLevels onTimes(double[] times, int stepsPerLevel, double step, StepRule rule,
+            NoisingPath path) {
+        requireValid(0, stepsPerLevel, step);
         if (times.length == 0) {
             throw new IllegalArgumentException("the grid has no times");
         }
@@ -97,48 +112,36 @@ final class LangevinLevels {
     }
 
     /** Total steps over every level. */
-    long totalSteps() {
+    public long totalSteps() {
         return (long) times.length * stepsPerLevel;
     }
 
     /** The level of step {@code k} of one pass over the levels, {@code 0 <= k < totalSteps()}. */
-    int level(long k) {
+    public int level(long k) {
         return (int) (k / stepsPerLevel);
     }
 
-    double time(int level) {
+    public double time(int level) {
         return times[level];
     }
 
-    /**
-     * One Langevin step at {@code level} on the coordinates {@code [from, from + width)} of every row
-     * of the block: {@code y += h_l s + sqrt(2 h_l) xi}, with the scores {@code s} of those coordinates
-     * in {@code work[0, n*width)} and {@code xi ~ N(0, I)} drawn from stream 0 of the row's particle
-     * into {@code work[n*width, n*width + width)}.
-     */
-    void update(int level, Block block, int from, int width, double[] work, Noise noise) {
-        double h = steps[level];
-        double noiseScale = Math.sqrt(2.0 * h);
-        int d = block.dimension();
-        int n = block.size();
-        int cells = n * width;
-        double[] x = block.data();
-        int offset = block.offset();
-        for (int r = 0; r < n; r++) {
-            noise.normals(block.particleIndex(r), 0, work, cells, width);
-            int o = offset + r * d + from;
-            int so = r * width;
-            for (int i = 0; i < width; i++) {
-                x[o + i] += h * work[so + i] + noiseScale * work[cells + i];
-            }
-        }
+    /** The number of levels {@code L}. */
+    public int count() {
+        return times.length;
     }
 
-    double[] times() {
+    /** The step size {@code h_l} of {@code level}. */
+    public double step(int level) {
+        return steps[level];
+    }
+
+    /** The levels' times {@code t_l}. */
+    public double[] times() {
         return times.clone();
     }
 
-    double[] steps() {
+    /** The levels' step sizes {@code h_l}. */
+    public double[] steps() {
         return steps.clone();
     }
 
