@@ -68,10 +68,16 @@ final class RunCommand implements Callable<Integer> {
         }
         out.printf("%s: %d particles in %d dimensions, seed %d, %s%n", spec.name(), spec.particles(),
                 spec.dimension(), spec.seed(), result.runner());
-        out.printf("  %-16s %-16s %8s %10s %18s%n", "stage", "type", "steps", "seconds", "particle-steps/s");
+        boolean curves = result.stages().stream().anyMatch(s -> !s.evaluations().isZero());
+        out.printf("  %-16s %-16s %8s %10s %18s%s%n", "stage", "type", "steps", "seconds", "particle-steps/s",
+                curves ? String.format(" %12s", "curve s") : "");
         for (Scorepipe.StageResult s : result.stages()) {
-            out.printf("  %-16s %-16s %8d %10.3f %18s%n", s.name(), s.type(), s.steps(), s.elapsed().toNanos() / 1e9,
-                    Double.isNaN(s.particleStepsPerSecond()) ? "-" : String.format("%.3g", s.particleStepsPerSecond()));
+            out.printf("  %-16s %-16s %8d %10.3f %18s%s%n", s.name(), s.type(), s.steps(), s.elapsed().toNanos() / 1e9,
+                    Double.isNaN(s.particleStepsPerSecond()) ? "-" : String.format("%.3g", s.particleStepsPerSecond()),
+                    curves ? String.format(" %12.3f", s.evaluations().toNanos() / 1e9) : "");
+        }
+        if (curves) {
+            out.printf("  (particle-steps/s leave out the time of the curve points, shown apart)%n");
         }
         for (Scorepipe.Evaluation e : result.evaluations()) {
             out.printf("metrics of %s at t = %.4g:%n", e.stage(), e.time());
@@ -79,6 +85,9 @@ final class RunCommand implements Callable<Integer> {
                     value instanceof double[] v ? format(v) : String.format("%.6g", (Double) value)));
         }
         out.printf("run directory: %s%n", result.directory());
+        if (!result.stopped()) {
+            out.printf("report: %s%n", result.directory().resolve("report.html"));
+        }
         if (result.stopped()) {
             out.printf("stopped at %s%s%n", result.position(), result.checkpoint().map(c -> "; checkpoint " + c).orElse(""));
             out.printf("resume with: %s%n", result.checkpoint().isPresent()

@@ -240,6 +240,7 @@ class RunOwnershipIT {
         for (Object stage : (List<Object>) doc.get("stages")) {
             ((Map<String, Object>) stage).remove("seconds");
             ((Map<String, Object>) stage).remove("particle-steps-per-second");
+            ((Map<String, Object>) stage).remove("evaluation-seconds");
         }
         return doc;
     }

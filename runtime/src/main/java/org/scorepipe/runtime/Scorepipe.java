@@ -169,10 +169,11 @@ public final class Scorepipe {
         }
     }
 
-    /** A finished (or partly run) stage. */
-    public record StageResult(String name, String type, long steps, int particles, Duration elapsed) {
+    /** A finished (or partly run) stage: its time in all, and the part its curve points took. */
+    public record StageResult(String name, String type, long steps, int particles, Duration elapsed, Duration evaluations) {
+        /** The stage's own pace: without the time of its curve points. */
         public double particleStepsPerSecond() {
-            return RunDirectory.throughput(steps, particles, elapsed);
+            return RunDirectory.throughput(steps, particles, elapsed.minus(evaluations));
         }
     }
 
@@ -367,11 +368,12 @@ public final class Scorepipe {
                         }
 
                         @Override
-                        public void stageFinished(PlannedStage stage, long steps, int n, Duration elapsed) {
-                            StageResult result = new StageResult(stage.name(), stage.type(), steps, n, elapsed);
+                        public void stageFinished(PlannedStage stage, long steps, int n, Duration elapsed, Duration evaluations) {
+                            StageResult result = new StageResult(stage.name(), stage.type(), steps, n, elapsed, evaluations);
                             stages.add(result);
-                            LOG.info("stage {} done in {} s ({} particle-steps/s)", stage.name(),
-                                    String.format("%.3f", elapsed.toNanos() / 1e9),
+                            LOG.info("stage {} done in {} s{} ({} particle-steps/s)", stage.name(),
+                                    String.format("%.3f", elapsed.toNanos() / 1e9), evaluations.isZero() ? ""
+                                            : String.format(", %.3f s of them on its curve", evaluations.toNanos() / 1e9),
                                     String.format("%.4g", result.particleStepsPerSecond()));
                         }
                     });

@@ -48,6 +48,8 @@ public final class Execution {
     private final RunListener listener;
     /** The largest |x| at the start of the stage in progress: what {@link Health} measures its growth against. */
     private double stageStartMaxAbs;
+    /** Time spent on the stage in progress's curve points: not the stage's own pace. */
+    private long evaluationNanos;
 
     /**
      * @param pipeline the pipeline
@@ -103,7 +105,9 @@ public final class Execution {
             listener.stageStarted(planned, steps);
             control.stageStarted(planned.name(), steps, k, n);
             long began = System.nanoTime();
+            evaluationNanos = 0;
             long firstStep = k;
+            long segment = FIRST_SEGMENT;
             if (k == 0 && planned.every() > 0) {
                 time = planned.stage().time(0, start);
                 recordCurve(planned, time, 0);
@@ -112,8 +116,11 @@ public final class Execution {
                 if (control.stopRequested()) {
                     return stop(planned, k, start, time);
                 }
-                long next = nextBoundary(k, steps, planned.every());
+                long next = Math.min(nextBoundary(k, steps, planned.every()), k + segment);
+                long segmentBegan = System.nanoTime();
+                long from = k;
                 k = runSegment(seed, planned, time, k, next);
+                segment = nextSegment(segment, k - from, System.nanoTime() - segmentBegan);
                 time = planned.stage().time(k, start);
                 if (k < next) {
                     return stop(planned, k, start, time);
@@ -127,9 +134,10 @@ public final class Execution {
             }
             time = planned.stage().time(steps, start);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - began);
+            Duration evaluations = Duration.ofNanos(evaluationNanos);
             recordReports(planned, time);
-            dir.recordStage(planned.name(), planned.type(), steps, steps - firstStep, n, elapsed);
-            listener.stageFinished(planned, steps - firstStep, n, elapsed);
+            dir.recordStage(planned.name(), planned.type(), steps, steps - firstStep, n, elapsed, evaluations);
+            listener.stageFinished(planned, steps - firstStep, n, elapsed, evaluations);
             checkpoint(s + 1, 0, time, time);
             if (control.stopRequested() && s + 1 < stages.size()) {
                 return new Outcome(true, "the start of stage '" + stages.get(s + 1).name() + "'", latest());
@@ -150,6 +158,22 @@ public final class Execution {
             throw new ScorepipeException(e.getMessage() + " The last good checkpoint is " + good.get() + " (kept): continue"
                     + " from it with `scorepipe resume " + dir.path() + "` and the fix as --set KEY=VALUE (or --config FIXED.yaml).", e);
         }
+    }
+
+    /** Steps of a stage's first segment, before its pace is known. */
+    private static final long FIRST_SEGMENT = 16;
+
+    /** The next segment's length: as many steps as fit in the runner's {@link Runner#segmentNanos}, at the pace just measured. */
+    private long nextSegment(long previous, long ran, long nanos) {
+        long target = runner.segmentNanos();
+        if (target == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        if (ran <= 0 || nanos <= 0) {
+            return previous;
+        }
+        double fit = (double) target * ran / nanos;
+        return (long) Math.max(1, Math.min(fit, 2.0 * Math.max(previous, ran) + 1));
     }
 
     private Optional<String> latest() {
@@ -175,6 +199,15 @@ public final class Execution {
     }
 
     private void recordCurve(PlannedStage planned, double time, long k) {
+        long began = System.nanoTime();
+        try {
+            evaluateCurve(planned, time, k);
+        } finally {
+            evaluationNanos += System.nanoTime() - began;
+        }
+    }
+
+    private void evaluateCurve(PlannedStage planned, double time, long k) {
         Particles particles = runner.gather();
         particles.setTime(time);
         PhiloxNoise noise = PhiloxNoise.of(pipeline.spec().seed(), planned.index(), k);

@@ -49,6 +49,12 @@ public final class LocalRunner implements Runner {
         return "local, " + threads + (threads == 1 ? " thread" : " threads") + ", blocks of " + blockSize;
     }
 
+    /** Half a second: Ctrl-C stops a local run within about that, whatever its segment. */
+    @Override
+    public long segmentNanos() {
+        return 500_000_000L;
+    }
+
     @Override
     public void load(Particles particles) {
         this.particles = particles;

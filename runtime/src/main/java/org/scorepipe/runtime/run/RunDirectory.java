@@ -206,15 +206,21 @@ public final class RunDirectory implements RunOutputs, AutoCloseable {
 
     /**
      * Records a finished stage in {@code metrics.json}: its {@code steps}, and the timing of the
-     * {@code stepsRun} of them this process ran (fewer than {@code steps} in a resumed stage).
+     * {@code stepsRun} of them this process ran (fewer than {@code steps} in a resumed stage):
+     * its seconds in all, the part of them spent on its curve points ({@code every:}), and its
+     * particle-steps per second without them.
      */
-    public synchronized void recordStage(String name, String type, long steps, long stepsRun, int particles, Duration elapsed) {
+    public synchronized void recordStage(String name, String type, long steps, long stepsRun, int particles, Duration elapsed,
+            Duration evaluations) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("name", name);
         entry.put("type", type);
         entry.put("steps", steps);
         entry.put("seconds", elapsed.toNanos() / 1e9);
-        entry.put("particle-steps-per-second", throughput(stepsRun, particles, elapsed));
+        if (!evaluations.isZero()) {
+            entry.put("evaluation-seconds", evaluations.toNanos() / 1e9);
+        }
+        entry.put("particle-steps-per-second", throughput(stepsRun, particles, elapsed.minus(evaluations)));
         stages.add(entry);
         writeMetrics();
     }

@@ -11,7 +11,10 @@ public interface RunListener {
     default void stageStarted(PlannedStage stage, long steps) {
     }
 
-    /** The stage ran {@code steps} steps over {@code particles} particles in {@code elapsed}. */
-    default void stageFinished(PlannedStage stage, long steps, int particles, Duration elapsed) {
+    /**
+     * The stage ran {@code steps} steps over {@code particles} particles in {@code elapsed}, of
+     * which {@code evaluations} went to its curve points.
+     */
+    default void stageFinished(PlannedStage stage, long steps, int particles, Duration elapsed, Duration evaluations) {
     }
 }

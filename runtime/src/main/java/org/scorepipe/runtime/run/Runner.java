@@ -31,6 +31,16 @@ public interface Runner extends AutoCloseable {
      */
     Particles gather();
 
+    /**
+     * How long a segment should last at most, so that a stop request is honoured within about
+     * that time: a segment ends the blocks' common steps. Shorter segments never change a byte,
+     * only how often the blocks meet. Unbounded by default (a distributed runner's segment is a
+     * job, whose start costs more than staying in cache gains).
+     */
+    default long segmentNanos() {
+        return Long.MAX_VALUE;
+    }
+
     /** A short description for logs, e.g. {@code "local, 2 threads, blocks of 1024"}. */
     String description();
 
