@@ -192,7 +192,8 @@ class SparkIT {
                 "--runner", "spark", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--checkpoint-dir", checkpoints,
                 "--quiet"));
         sparkArgs.addAll(settings);
-        killAfterCheckpoint(sparkCommand(sparkArgs), Path.of(java.net.URI.create(checkpoints)).resolve(sparkRun.getFileName().toString()));
+        // the run's checkpoints are in a sub-folder named by its run id
+        killAfterCheckpoint(sparkCommand(sparkArgs), Path.of(java.net.URI.create(checkpoints)));
         assertFalse(Files.exists(sparkRun.resolve("samples.npy")), "the driver finished before it was killed");
         Cli.Result local = Cli.run(work, "resume", sparkRun.toString(), "--runner", "local", "--quiet");
         assertEquals(0, local.exitCode(), local.all());
@@ -431,7 +432,7 @@ class SparkIT {
         if (!Files.isDirectory(dir)) {
             return false;
         }
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.walk(dir, 2)) {
             return files.map(p -> p.getFileName().toString())
                     .anyMatch(n -> n.matches("ckpt-s001-k\\d{10}\\.spck") && !n.equals("ckpt-s001-k0000000000.spck"));
         }

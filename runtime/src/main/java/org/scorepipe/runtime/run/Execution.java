@@ -116,7 +116,10 @@ public final class Execution {
                 if (control.stopRequested()) {
                     return stop(planned, k, start, time);
                 }
-                long next = Math.min(nextBoundary(k, steps, planned.every()), k + segment);
+                long next = nextBoundary(k, steps, planned.every());
+                if (segment < next - k) {
+                    next = k + segment; // written so, since k + segment may overflow: segment is unbounded on Spark
+                }
                 long segmentBegan = System.nanoTime();
                 long from = k;
                 k = runSegment(seed, planned, time, k, next);
