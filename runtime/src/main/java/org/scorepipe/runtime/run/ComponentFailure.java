@@ -14,9 +14,11 @@ import org.scorepipe.runtime.plugins.Artifact;
  * exception stays the cause, so {@code run.log} and {@code --debug} keep its trace.
  *
  * <p>An {@link IllegalArgumentException} or {@link IllegalStateException} is a component's way of
- * saying what is wrong; its message is kept as it is. Anything else (an
- * {@link ArithmeticException}, a {@link NullPointerException}, a {@link StackOverflowError}) is a
- * bug in the component; the message says so. The component is the innermost frame of the trace
+ * saying what is wrong: it becomes a plain {@link ScorepipeException} with its message. Anything
+ * else (an {@link ArithmeticException}, a {@link NullPointerException}, a
+ * {@link StackOverflowError}) is a bug in the component, or a fault of the machine (an
+ * {@link OutOfMemoryError}): a {@code ComponentFailure}, which says so, and which a distributed
+ * runner may retry where the plain message of a mistake would fail the same way again. The component is the innermost frame of the trace
  * whose class is one of the stage's components, else the stage itself. The message depends only
  * on the exception, never on the thread it was thrown in, so it is the same for any thread count.
  */
@@ -28,18 +30,18 @@ public final class ComponentFailure extends ScorepipeException {
     }
 
     /**
-     * The failure of {@code planned} at step {@code step} (what it was doing, e.g. {@code "step 3"}
-     * or {@code "evaluating at step 100"}). A {@link ScorepipeException} is already a complete
+     * The failure of {@code planned} while {@code doing} (e.g. {@code "step 3"} or
+     * {@code "evaluating at step 100"}). A {@link ScorepipeException} is already a complete
      * message and is returned as it is.
      */
     public static ScorepipeException of(PlannedStage planned, String doing, Throwable thrown) {
         if (thrown instanceof ScorepipeException s) {
             return s;
         }
-        String where = "stage '" + planned.name() + "', " + doing;
         if (thrown instanceof IllegalArgumentException || thrown instanceof IllegalStateException) {
-            return new ComponentFailure("stage '" + planned.name() + "': " + thrown.getMessage(), thrown);
+            return new ScorepipeException("stage '" + planned.name() + "': " + thrown.getMessage(), thrown);
         }
+        String where = "stage '" + planned.name() + "', " + doing;
         NamedComponent culprit = culprit(planned, thrown);
         String advice = thrown instanceof OutOfMemoryError
                 ? "The JVM ran out of memory: use fewer particles or give it more (e.g. SCOREPIPE_JAVA_OPTS=-Xmx8g)."
