@@ -24,8 +24,15 @@ public final class ScorepipeCommand implements Runnable {
     /** Exit code of a user mistake (bad config, missing file, diverging run). */
     static final int USER_ERROR = 2;
 
+    /** Exit code of a failure that is scorepipe's own bug, not the user's. */
+    static final int INTERNAL_ERROR = 1;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "On a failure, print the stack trace after the message (run.log always keeps it).")
+    boolean debug;
 
     private Scorepipe scorepipe;
 
@@ -83,15 +90,48 @@ public final class ScorepipeCommand implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler(UsageErrors::report);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ScorepipeException) {
-                commandLine.getErr().println("error: " + e.getMessage());
-                commandLine.getErr().flush();
-                return USER_ERROR;
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err, debug(parseResult)));
+        try {
+            return cli.execute(args);
+        } catch (RuntimeException | Error e) {
+            // picocli hands Errors (OutOfMemoryError, StackOverflowError) straight through.
+            return report(e, err, debug(cli.getParseResult()));
+        }
+    }
+
+    /**
+     * Prints a failure as one {@code error:} line, and its trace only with {@code --debug}; returns the exit code:
+     * {@link #USER_ERROR} for what the user can act on, {@link #INTERNAL_ERROR} for scorepipe's own bugs.
+     */
+    private static int report(Throwable e, PrintWriter err, boolean debug) {
+        if (e instanceof ScorepipeException) {
+            return fail(err, e.getMessage(), debug ? e : null, USER_ERROR);
+        }
+        if (e instanceof OutOfMemoryError) {
+            return fail(err, "out of memory (" + e.getMessage() + "): use fewer particles, or give Java more memory"
+                    + " (e.g. SCOREPIPE_JAVA_OPTS=-Xmx8g ./scorepipe ...)", debug ? e : null, USER_ERROR);
+        }
+        return fail(err, "internal error: " + e + ". This is a bug in scorepipe: please report it with the trace"
+                + (debug ? " below" : " that --debug prints"), debug ? e : null, INTERNAL_ERROR);
+    }
+
+    private static int fail(PrintWriter err, String message, Throwable trace, int exitCode) {
+        err.println("error: " + String.valueOf(message).replaceAll("\\s*\\R\\s*", " "));
+        if (trace != null) {
+            trace.printStackTrace(err);
+        }
+        err.flush();
+        return exitCode;
+    }
+
+    /** Whether {@code --debug} was given to the command or any of its parents. */
+    private static boolean debug(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            if (p.hasMatchedOption("--debug")) {
+                return true;
             }
-            throw e;
-        });
-        return cli.execute(args);
+        }
+        return false;
     }
 
     /** The version from the jar's manifest. */

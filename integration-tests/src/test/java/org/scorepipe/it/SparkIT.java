@@ -346,7 +346,7 @@ class SparkIT {
     }
 
     /** A plugin folder with one jar of the test doubles in org.scorepipe.it.faults. */
-    private static Path pluginFolder(Path folder) throws IOException {
+    static Path pluginFolder(Path folder) throws IOException {
         Files.createDirectories(folder);
         Path classes = Path.of(SparkIT.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         Path faults = classes.resolve("org/scorepipe/it/faults");

@@ -2,7 +2,6 @@ package org.scorepipe.report;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.config.TextFile;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
 import org.scorepipe.runtime.run.AtomicFiles;
 import org.scorepipe.runtime.run.NpyFile;
@@ -87,7 +87,7 @@ public final class Report {
         Optional<Target> target = Optional.empty();
         if (Files.exists(config)) {
             try {
-                configYaml = Files.readString(config, StandardCharsets.UTF_8);
+                configYaml = TextFile.read(config, TextFile.CONFIG_LIMIT, "a run's config.yaml");
                 target = Target.rebuild(PipelineFile.parse(config.toString(), configYaml, List.of()), registry, notes);
             } catch (IOException e) {
                 throw new ScorepipeException(config + ": cannot read it: " + e.getMessage());
@@ -107,8 +107,11 @@ public final class Report {
         if (Files.exists(npy)) {
             try {
                 samples = Optional.of(NpyFile.read(npy));
-            } catch (IOException e) {
-                notes.add("samples.npy could not be read (" + e.getMessage() + "), so there are no sample plots");
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                // A damaged file (a lying header, cut short) fails in many ways; each is the same message, nothing is written.
+                throw new ScorepipeException(npy + ": damaged, not the float64 [n, d] .npy file a run writes ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); restore it, or move it away"
+                        + " to report without sample plots");
             }
         } else {
             notes.add("no samples.npy (the pipeline has no save stage), so there are no sample plots");

@@ -5,10 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.config.TextFile;
 
 /**
  * What a run's {@code metrics.json} holds:
@@ -49,6 +48,9 @@ public record RunRecords(String pipeline, OptionalLong seed, int particles, int 
         curves = List.copyOf(curves);
     }
 
+    /** The bound on metrics.json: curves of a long run are tens of megabytes at most. */
+    private static final int METRICS_LIMIT = 512 << 20;
+
     /** A finished stage's timing. */
     public record StageRecord(String name, String type, long steps, double seconds, double particleStepsPerSecond) {
     }
@@ -73,11 +75,17 @@ public record RunRecords(String pipeline, OptionalLong seed, int particles, int 
             return new RunRecords("", OptionalLong.empty(), 0, 0, List.of(), List.of(), List.of());
         }
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8));
+            return parse(TextFile.read(file, METRICS_LIMIT, "a run's metrics.json"));
         } catch (IOException e) {
             throw new ScorepipeException(file + ": cannot read it: " + e.getMessage());
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-            throw new ScorepipeException(file + ": not the metrics.json a run writes: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A damaged document fails wherever Gson meets it (a parse error, a number that is not one, a missing object).
+            if (e instanceof ScorepipeException s) {
+                throw s;
+            }
+            throw new ScorepipeException(file + ": damaged, not the metrics.json a run writes ("
+                    + String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ") + "); restore it, or move it away to report"
+                    + " without metrics");
         }
     }
 

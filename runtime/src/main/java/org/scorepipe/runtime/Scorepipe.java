@@ -143,7 +143,25 @@ public final class Scorepipe {
 
     /** Builds every component of the pipeline without running it; throws on any mistake. */
     public Pipeline validate(Path file, List<String> overrides) {
-        return new PipelineAssembler(registry).assemble(PipelineFile.load(file, overrides), DISCARD);
+        PipelineFile pipelineFile = PipelineFile.load(file, overrides);
+        return requireHeap(pipelineFile, new PipelineAssembler(registry).assemble(pipelineFile, DISCARD));
+    }
+
+    /**
+     * {@code pipeline}, if this JVM's heap can hold its ensemble (the driver holds every particle,
+     * whatever the runner); else a message saying how much it needs, before anything is written.
+     */
+    private static Pipeline requireHeap(PipelineFile file, Pipeline pipeline) {
+        PipelineSpec spec = pipeline.spec();
+        long bytes = (long) spec.particles() * spec.dimension() * Double.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new ScorepipeException(file.name() + ": pipeline.particles: " + spec.particles() + " particles in "
+                    + spec.dimension() + " dimensions need " + (bytes >> 20) + " MiB for their coordinates alone, more than"
+                    + " this JVM's heap of " + (heap >> 20) + " MiB: use fewer particles, or give Java more memory"
+                    + " (e.g. SCOREPIPE_JAVA_OPTS=-Xmx" + Math.max(1, (2 * bytes >> 30) + 1) + "g)");
+        }
+        return pipeline;
     }
 
     /**
@@ -320,7 +338,7 @@ public final class Scorepipe {
     private Prepared prepare(PipelineFile file) {
         List<Evaluation> evaluations = new ArrayList<>();
         DeferredOutputs outputs = new DeferredOutputs(evaluations);
-        Pipeline pipeline = new PipelineAssembler(registry).assemble(file, outputs);
+        Pipeline pipeline = requireHeap(file, new PipelineAssembler(registry).assemble(file, outputs));
         return new Prepared(pipeline, outputs, evaluations);
     }
 
@@ -381,7 +399,11 @@ public final class Scorepipe {
             try {
                 outcome = execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs);
             } catch (ScorepipeException e) {
-                LOG.error(e.getMessage());
+                // The trace of what caused it goes to run.log only (the console shows messages alone).
+                LOG.error(e.getMessage(), e.getCause());
+                throw e;
+            } catch (RuntimeException | Error e) {
+                LOG.error("internal error: " + e, e);
                 throw e;
             }
             LOG.info(outcome.stopped() ? "run stopped at {}" : "run finished: {}", outcome.stopped() ? outcome.position() : dir.path());

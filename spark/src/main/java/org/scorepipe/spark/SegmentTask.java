@@ -8,6 +8,7 @@ import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.run.ComponentFailure;
 import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.RunControl;
 
@@ -76,6 +77,9 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
         Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data().clone(), time);
         try (LocalRunner runner = new LocalRunner(1, blockSize)) {
             runner.runSegment(seed, planned, particles, from, to, new RunControl());
+        } catch (ComponentFailure e) {
+            // a component's bug or the machine's fault (out of memory): perhaps transient, so Spark retries it
+            throw e;
         } catch (ScorepipeException e) {
             // deterministic (a diverging step, a component's own check): retrying gives the same
             return range.failed(e.getMessage());

@@ -3,7 +3,7 @@ package org.scorepipe.it.faults;
 import java.util.List;
 import org.scorepipe.api.Plugin;
 
-/** The test doubles of SparkIT, packed into a plugin jar at test time. */
+/** The test doubles of SparkIT and BadInputIT, packed into a plugin jar at test time. */
 public final class FaultsPlugin implements Plugin {
     @Override
     public String name() {
@@ -12,7 +12,7 @@ public final class FaultsPlugin implements Plugin {
 
     @Override
     public List<Class<?>> components() {
-        return List.of(FlakyScore.class, DriverOnlyScore.class);
+        return List.of(FlakyScore.class, DriverOnlyScore.class, ThrowingScore.class);
     }
 
     @Override

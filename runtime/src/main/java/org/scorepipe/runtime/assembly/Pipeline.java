@@ -73,11 +73,16 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
      * @param master the cluster a distributed runner connects to (empty: its default)
      */
     public record RunnerSettings(String type, int threads, int blockSize, int partitions, String master) {
+        /** The most worker threads: a {@link java.util.concurrent.ForkJoinPool}'s limit. */
+        public static final int MAX_THREADS = 0x7fff;
+
         public RunnerSettings {
             requireNonNull(type, "type is null");
             requireNonNull(master, "master is null");
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0 (0 means one per core), got " + threads);
+            if (threads < 0 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be between 0 (one per core) and " + MAX_THREADS
+                        + ", got " + threads + "; results do not depend on it, and more threads than cores ("
+                        + Runtime.getRuntime().availableProcessors() + " here) only add overhead");
             }
             if (blockSize < 1) {
                 throw new IllegalArgumentException("block-size must be >= 1, got " + blockSize);

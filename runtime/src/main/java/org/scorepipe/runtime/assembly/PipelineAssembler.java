@@ -131,10 +131,22 @@ public final class PipelineAssembler {
             for (String name : sharedSections.keySet()) {
                 sharedComponent(name);
             }
+            List<Pipeline.PlannedStage> stages = stages();
+            if (settings.type().equals("local")) {
+                for (Pipeline.PlannedStage stage : stages) {
+                    // A stage that leaves the particles where they live asks the runner to write them as a dataset
+                    // (Stage#needsParticles); the local runner writes files of this JVM only, and would fail at the end.
+                    if (stage.stage().wholeEnsemble() && !stage.stage().needsParticles()) {
+                        throw root.error("stages." + stage.name(), "writes the samples as a dataset (format: parquet), which"
+                                + " needs the Spark runner (--runner spark, e.g. with --master 'local[*]'); the local runner"
+                                + " writes .npy files (format: npy)");
+                    }
+                }
+            }
             String runId = root.section("run").map(s -> ParameterBinder.bind(PipelineSections.RunSection.class, s, List.of()).id())
                     .orElse("");
             return new Pipeline(spec, runId, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
-                    checkpoint.dir() == null ? "" : checkpoint.dir()), stages());
+                    checkpoint.dir() == null ? "" : checkpoint.dir()), stages);
         }
 
         private void declareShared(ConfigSection components) {

@@ -37,6 +37,12 @@ public final class PipelineSections {
             if (dimension < 1) {
                 throw new IllegalArgumentException("dimension must be >= 1, got " + dimension);
             }
+            // The ensemble is one row-major double[] (Particles); a Java array has at most 2^31 - 9 elements.
+            if ((long) particles * dimension > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("particles * dimension = " + particles + " * " + dimension + " = "
+                        + (long) particles * dimension + " coordinates do not fit one array (at most " + (Integer.MAX_VALUE - 8)
+                        + "); use at most " + (Integer.MAX_VALUE - 8) / dimension + " particles");
+            }
         }
     }
 

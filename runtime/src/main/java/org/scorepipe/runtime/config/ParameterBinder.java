@@ -247,16 +247,26 @@ public final class ParameterBinder {
         return node.getValue();
     }
 
+    /**
+     * A number parameter, which must be finite: YAML's {@code .nan} and {@code .inf} (or a literal
+     * that overflows, {@code 1e999}) would only surface deep inside a run as NaN particles.
+     */
     private static double toDouble(Object value, ConfigException where) {
+        double d;
         if (value instanceof Number n) {
-            return n.doubleValue();
+            d = n.doubleValue();
+        } else {
+            try {
+                // YAML 1.1 reads 1e-3 (no dot) as text; accept it as the number it obviously is.
+                d = Double.parseDouble(value.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(where.file(), where.keyPath(), "expected a number, found '" + value + "'");
+            }
         }
-        try {
-            // YAML 1.1 reads 1e-3 (no dot) as text; accept it as the number it obviously is.
-            return Double.parseDouble(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(where.file(), where.keyPath(), "expected a number, found '" + value + "'");
+        if (!Double.isFinite(d)) {
+            throw new ConfigException(where.file(), where.keyPath(), "expected a finite number, found '" + value + "'");
         }
+        return d;
     }
 
     private static long toLong(Object value, String path, ConfigSection parent, long min, long max) {

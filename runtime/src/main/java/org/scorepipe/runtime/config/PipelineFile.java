@@ -3,8 +3,6 @@ package org.scorepipe.runtime.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +30,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * literal text.
  */
 public final class PipelineFile {
+    /** A key of {@code --set}: names of letters, digits, {@code -} and {@code _}, joined by dots. */
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+
     private final String name;
     private final ImmutableNode root;
 
@@ -45,7 +46,7 @@ public final class PipelineFile {
         String name = file.toString();
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = TextFile.read(file, TextFile.CONFIG_LIMIT, "a pipeline file (YAML text)");
         } catch (NoSuchFileException e) {
             throw new ScorepipeException(name + ": no such file. Check the path; the shipped pipelines are in pipelines/.");
         } catch (IOException e) {
@@ -111,11 +112,18 @@ public final class PipelineFile {
         }
         String key = override.substring(0, eq).trim();
         String valueText = override.substring(eq + 1).trim();
+        // Anything but names and dots (brackets, parentheses, @) would reach Commons Configuration's expression
+        // syntax and set an attribute or nothing at all, silently.
+        if (!KEY.matcher(key).matches()) {
+            throw new ScorepipeException("--set " + override + ": '" + key + "' is not a key; a key is names joined by dots,"
+                    + " e.g. --set stages.sample.steps=200 (stages by name or by index, stages.1.steps)");
+        }
         Object value;
         try {
             value = valueText.isEmpty() ? "" : new Yaml().load(valueText);
         } catch (RuntimeException e) {
-            throw new ScorepipeException("--set " + override + ": the value is not valid YAML: " + e.getMessage());
+            throw new ScorepipeException(malformed("--set " + override, e).getMessage()
+                    + "; quote a text value that YAML cannot read, e.g. --set '" + key + "=\"" + valueText + "\"'");
         }
         if (value instanceof Map) {
             throw new ScorepipeException("--set " + override + ": set the keys of a map one by one, e.g. --set "
@@ -140,7 +148,12 @@ public final class PipelineFile {
             parts[1] = "stages(" + index + ")";
             key = String.join(".", List.of(parts).subList(1, parts.length));
         } else if (parts.length >= 2 && parts[0].equals("stages")) {
-            parts[1] = "stages(" + parts[1] + ")";
+            int count = config.configurationsAt("stages").size();
+            if (parts[1].length() > 9 || Integer.parseInt(parts[1]) >= count) {
+                throw new ScorepipeException("--set " + override + ": " + name + " has " + count + " stage" + (count == 1 ? "" : "s")
+                        + (count == 0 ? "" : ", indexed 0 to " + (count - 1)) + "; address a stage by its index or its name");
+            }
+            parts[1] = "stages(" + Integer.parseInt(parts[1]) + ")";
             key = String.join(".", List.of(parts).subList(1, parts.length));
         }
         config.clearProperty(key);

@@ -221,6 +221,8 @@ public final class Execution {
                 all.putAll(evaluator.evaluate(particles, context));
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new ScorepipeException("stage '" + planned.name() + "': evaluating at step " + k + ": " + e.getMessage(), e);
+            } catch (RuntimeException | Error e) {
+                throw ComponentFailure.of(planned, "evaluating at step " + k, e);
             }
         }
         dir.recordCurve(planned.name(), k, time, all.build());

@@ -80,21 +80,13 @@ public final class LocalRunner implements Runner {
         control.beginSegment(from, to);
         Stage stage = planned.stage();
         if (stage.wholeEnsemble()) {
-            try {
-                runBlock(seed, planned, particles.all(), from, to, control);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
-            }
+            runBlock(seed, planned, particles.all(), from, to, control);
         } else if (threads == 1) {
             // One thread: the blocks run in turn on the calling thread (a Spark task's), which
             // keeps that thread's context (TaskContext, class loader) visible to the components.
             for (int start = 0; start < particles.size(); start += blockSize) {
                 Block block = particles.block(start, Math.min(particles.size(), start + blockSize));
-                try {
-                    runBlock(seed, planned, block, from, to, control);
-                } catch (IllegalArgumentException | IllegalStateException e) {
-                    throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
-                }
+                runBlock(seed, planned, block, from, to, control);
             }
         } else {
             List<Callable<Void>> tasks = new ArrayList<>();
@@ -117,10 +109,16 @@ public final class LocalRunner implements Runner {
     private static void runBlock(long seed, PlannedStage planned, Block block, long from, long to, RunControl control) {
         PhiloxNoise noise = new PhiloxNoise(seed);
         Stage stage = planned.stage();
-        for (long k = from; k < to && control.mayRun(k); k++) {
-            noise.position(planned.index(), k);
-            stage.step(k, block, noise);
-            control.stepDone(block.size());
+        long k = from;
+        try {
+            for (; k < to && control.mayRun(k); k++) {
+                noise.position(planned.index(), k);
+                stage.step(k, block, noise);
+                control.stepDone(block.size());
+            }
+        } catch (RuntimeException | Error e) {
+            // Turned into its message here, in the thread that ran the block: the same words for any thread count.
+            throw ComponentFailure.of(planned, "step " + k, e);
         }
     }
 
@@ -131,20 +129,7 @@ public final class LocalRunner implements Runner {
             Thread.currentThread().interrupt();
             throw new ScorepipeException("stage '" + planned.name() + "' was interrupted");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ScorepipeException s) {
-                throw s;
-            }
-            if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-                throw new ScorepipeException("stage '" + planned.name() + "': " + cause.getMessage(), cause);
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
+            throw ComponentFailure.of(planned, "running a block", e.getCause());
         }
     }
 

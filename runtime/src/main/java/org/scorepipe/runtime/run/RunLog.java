@@ -7,6 +7,7 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.scorepipe.runtime.ScorepipeException;
 
 /**
  * Sends the log to the run directory's {@code run.log} while a run lasts. Attached in code once
@@ -25,6 +26,16 @@ public final class RunLog implements AutoCloseable {
 
     /** Starts copying every log event of level INFO and above to {@code file}. */
     public static RunLog attach(Path file) {
+        // Log4j reports a file it cannot open with a trace of its own and logs nowhere: say it first, once.
+        try (var out = java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND)) {
+            // opened for appending: writable
+        } catch (java.io.IOException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
+            throw new ScorepipeException("cannot write " + file + " (" + why + "): the run directory must be writable;"
+                    + " check its permissions and free space");
+        }
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
         FileAppender appender = FileAppender.newBuilder()

@@ -10,6 +10,13 @@ import org.scorepipe.api.Noise;
  * on nothing but its index. The empirical distribution {@code (1/n) sum_k delta_{x_k}}.
  */
 final class DataRows {
+    /**
+     * The largest |value| accepted: squared distances between such values over a million
+     * dimensions, divided by a noise variance as small as 1e-100, stay below Double.MAX_VALUE
+     * (about 1.8e308): (2e100)^2 * 1e6 / 1e-100 = 4e306.
+     */
+    static final double MAX_MAGNITUDE = 1e100;
+
     private final int size;
     private final int dimension;
     private final double[] rows;
@@ -30,6 +37,11 @@ final class DataRows {
             if (!Double.isFinite(rows[i])) {
                 throw new IllegalArgumentException(source + ": row " + i / dimension + " (counting from 0) has the value "
                         + rows[i] + " in column " + i % dimension + "; every value must be a finite number");
+            }
+            if (Math.abs(rows[i]) > MAX_MAGNITUDE) {
+                throw new IllegalArgumentException(source + ": row " + i / dimension + " (counting from 0) has the value "
+                        + rows[i] + " in column " + i % dimension + "; values beyond +-" + MAX_MAGNITUDE + " overflow the"
+                        + " squared distances a score computes: rescale the data (e.g. standardise each column)");
             }
         }
         this.size = size;

@@ -27,8 +27,9 @@ public final class CorrectorStage implements Stage {
             @Doc("the path time the corrector targets") double time,
             @Doc("number of corrector calls, >= 0") int steps) {
         public Params {
-            if (!Double.isFinite(time)) {
-                throw new IllegalArgumentException("time must be finite, got " + time);
+            // Every noising path starts at t = 0; before it, noise scales are NaN (OU: sqrt(1 - e^{-2t})).
+            if (!(time >= 0) || Double.isInfinite(time)) {
+                throw new IllegalArgumentException("time must be a finite path time >= 0, got " + time);
             }
             if (steps < 0) {
                 throw new IllegalArgumentException("steps must be >= 0, got " + steps);

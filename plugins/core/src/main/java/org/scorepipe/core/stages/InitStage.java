@@ -47,8 +47,9 @@ public final class InitStage implements Stage {
             if (!(scale > 0) || Double.isInfinite(scale)) {
                 throw new IllegalArgumentException("scale must be a finite number > 0, got " + scale);
             }
-            if (!Double.isFinite(time)) {
-                throw new IllegalArgumentException("time must be finite, got " + time);
+            // Every noising path starts at t = 0; before it, noise scales are NaN (OU: sqrt(1 - e^{-2t})).
+            if (!(time >= 0) || Double.isInfinite(time)) {
+                throw new IllegalArgumentException("time must be a finite path time >= 0, got " + time);
             }
         }
     }
