@@ -1,0 +1,320 @@
+package org.scorepipe.core.scores;
+
+import static java.util.Objects.requireNonNull;
+
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.EigenDecompositionSymmetric;
+import org.hipparchus.linear.RealVector;
+import org.scorepipe.api.GaussianMixture;
+import org.scorepipe.api.GaussianMixture.Form;
+
+/**
+ * The law of {@code X_t = alpha X + sigma Z} when the target {@code X}, the base {@code Z}, or both
+ * are Student-t: every one of them is a Gaussian scale mixture, so {@code X_t} is a Gaussian
+ * mixture given the mixing variables, and its density and score are quadratures over them.
+ *
+ * <p><b>The laws.</b> The target is {@code sum_k w_k N(mu_k, S Sigma_k)} with {@code S = 1} (a
+ * Gaussian mixture) or {@code S = nu_x / V}, {@code V ~ chi^2_{nu_x}} (the Student-t
+ * {@code t_{nu_x}(mu, Sigma)}, one component); the base is {@code Z = sqrt(T) G}, {@code G ~ N(0, I)},
+ * {@code T = 1} (Gaussian) or {@code T = nu_b / W}, {@code W ~ chi^2_{nu_b}} (the standard
+ * Student-t of {@link org.scorepipe.core.sources.StudentT}). Given {@code (S, T)}:
+ * <pre>
+ *   X_t | S, T, k  ~  N(m_k, C_k(S, T)),   m_k = alpha mu_k,   C_k = alpha^2 S Sigma_k + sigma^2 T I
+ * </pre>
+ * All {@code C_k(S, T)} share the eigenvectors {@code U_k} of {@code Sigma_k} (the noise is
+ * isotropic): {@code C_k = U_k diag(alpha^2 S lambda_kl + sigma^2 T) U_k^T}. The mixing variables
+ * are replaced by the nodes {@code n} of a trapezoid rule in their logarithms ({@link ChiSquareNodes};
+ * a product grid when both are Student-t), with weights {@code v_n} summing to one, and then
+ * <pre>
+ *   p_t(x)          = sum_{k, n} w_k v_n N(x; m_k, C_kn),       c_knl = alpha^2 S_n lambda_kl + sigma^2 T_n
+ *   log-weights     l_kn(x) = log w_k + log v_n - sum_l log(2 pi c_knl) / 2 - sum_l y_kl^2 / (2 c_knl),
+ *                   y_k = U_k^T (x - m_k)
+ *   grad log p_t(x) = -sum_k U_k [ (sum_n r_kn / c_knl) y_kl ]_l,    r_kn = softmax_{k, n}(l_kn(x))
+ * </pre>
+ * the score of the quadrature density exactly (it is the posterior-weighted Gaussian-mixture
+ * score), so finite differences of {@link #logDensity} reproduce {@link #score}.
+ *
+ * <p><b>Per time, not per point.</b> The grid, {@code 1 / c_knl} and the log-normalisers are
+ * computed once in {@link #of}; a point then costs one rotation per full component and
+ * {@code K N} (isotropic components) or {@code K N d} multiply-adds and {@code K N} exponentials.
+ *
+ * <p><b>Coverage.</b> The grid's widest node is placed for quadratic forms up to
+ * {@code (R s)^2}, {@code R = }{@value #COVERED_RADIUS}, {@code s^2 = alpha^2 max lambda + sigma^2}
+ * (see {@link ChiSquareNodes} for the relative error {@code ~1e-9} inside that radius and what
+ * happens outside). At {@code sigma = 0} (only the target) or {@code alpha = 0} (only the base) the
+ * vanished side needs no nodes.
+ *
+ * <p>Immutable and thread-safe; the methods allocate {@code O(K (N + d))} scratch per call.
+ */
+public final class HeavyTailedMixture {
+    /** Radii, in units of the marginal's scale, up to which the grid is built to be accurate. */
+    static final double COVERED_RADIUS = 1e4;
+    private static final double LOG_TWO_PI = Math.log(2.0 * Math.PI);
+
+    private final int dimension;
+    private final int size;
+    private final int nodes;
+    /** {@code alpha mu_k} at {@code k*d}. */
+    private final double[] means;
+    /** Per component: {@code U_k} row-major ({@code U[i*d + l]} the {@code i}-th entry of eigenvector {@code l}), or null (axis-aligned). */
+    private final double[][] rotations;
+    /** Per component: whether {@code Sigma_k} is a multiple of the identity (then one precision per node). */
+    private final boolean[] isotropic;
+    /** Isotropic components: {@code 1 / c_kn} at {@code k*N + n}; others: {@code 1 / c_knl} at {@code (k*N + n)*d + l}. */
+    private final double[][] precisions;
+    /** {@code log w_k + log v_n - sum_l log(2 pi c_knl) / 2} at {@code k*N + n}. */
+    private final double[] logNormalisers;
+
+    private HeavyTailedMixture(GaussianMixture mixture, double targetDf, double baseDf, double alpha, double sigma) {
+        int d = mixture.dimension();
+        this.dimension = d;
+        this.size = mixture.size();
+        double a2 = alpha * alpha;
+        double s2 = sigma * sigma;
+        this.means = new double[size * d];
+        this.rotations = new double[size][];
+        this.isotropic = new boolean[size];
+        double[] eigenvalues = new double[size * d];
+        double lambdaMin = Double.POSITIVE_INFINITY;
+        double lambdaMax = 0.0;
+        for (int k = 0; k < size; k++) {
+            GaussianMixture.Gaussian g = mixture.components().get(k);
+            double[] mu = g.mean();
+            for (int i = 0; i < d; i++) {
+                means[k * d + i] = alpha * mu[i];
+            }
+            isotropic[k] = g.form() == Form.SCALAR;
+            if (g.form() == Form.FULL) {
+                double[][] c = new double[d][d];
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        c[i][j] = g.covariance(i, j);
+                    }
+                }
+                EigenDecompositionSymmetric eigen = new EigenDecompositionSymmetric(new Array2DRowRealMatrix(c, false));
+                double[] u = new double[d * d];
+                for (int l = 0; l < d; l++) {
+                    eigenvalues[k * d + l] = eigen.getEigenvalue(l);
+                    RealVector v = eigen.getEigenvector(l);
+                    for (int i = 0; i < d; i++) {
+                        u[i * d + l] = v.getEntry(i);
+                    }
+                }
+                rotations[k] = u;
+            } else {
+                for (int l = 0; l < d; l++) {
+                    eigenvalues[k * d + l] = g.covariance(l, l);
+                }
+            }
+            for (int l = 0; l < d; l++) {
+                double lambda = eigenvalues[k * d + l];
+                if (!(lambda > 0) || Double.isInfinite(lambda)) {
+                    throw new IllegalArgumentException("component " + k + " of the target has a covariance that is not"
+                            + " positive definite (eigenvalue " + lambda + ")");
+                }
+                lambdaMin = Math.min(lambdaMin, lambda);
+                lambdaMax = Math.max(lambdaMax, lambda);
+            }
+        }
+        // The mixing grids: S_i = nu_x e^{-v_i} (v = log V), T_j = nu_b e^{-u_j} (u = log W).
+        double covered = COVERED_RADIUS * COVERED_RADIUS * (a2 * lambdaMax + s2);
+        double[][] data = Double.isFinite(targetDf) && a2 > 0
+                ? grid(targetDf, d, covered / (a2 * lambdaMin * targetDf)) : null;
+        double[][] base = Double.isFinite(baseDf) && s2 > 0 ? grid(baseDf, d, covered / (s2 * baseDf)) : null;
+        int nx = data == null ? 1 : data[0].length;
+        int nb = base == null ? 1 : base[0].length;
+        this.nodes = nx * nb;
+        double[] dataFactor = new double[nodes];
+        double[] noiseVariance = new double[nodes];
+        double[] logNodeWeights = new double[nodes];
+        for (int i = 0; i < nx; i++) {
+            for (int j = 0; j < nb; j++) {
+                int n = i * nb + j;
+                dataFactor[n] = data == null ? a2 : a2 * targetDf * Math.exp(-data[0][i]);
+                noiseVariance[n] = base == null ? s2 : s2 * baseDf * Math.exp(-base[0][j]);
+                logNodeWeights[n] = (data == null ? 0.0 : data[1][i]) + (base == null ? 0.0 : base[1][j]);
+            }
+        }
+        double[] weights = mixture.weights();
+        this.precisions = new double[size][];
+        this.logNormalisers = new double[size * nodes];
+        for (int k = 0; k < size; k++) {
+            double[] p = new double[isotropic[k] ? nodes : nodes * d];
+            for (int n = 0; n < nodes; n++) {
+                double logDet = 0.0;
+                for (int l = 0; l < (isotropic[k] ? 1 : d); l++) {
+                    double c = dataFactor[n] * eigenvalues[k * d + l] + noiseVariance[n];
+                    if (!(c > 0) || Double.isInfinite(c)) {
+                        throw new IllegalArgumentException("the noised target (alpha = " + alpha + ", sigma = " + sigma
+                                + ") has a conditional variance " + c + "; it must be finite and > 0");
+                    }
+                    p[isotropic[k] ? n : n * d + l] = 1.0 / c;
+                    logDet += Math.log(c);
+                }
+                if (isotropic[k]) {
+                    logDet *= d;
+                }
+                logNormalisers[k * nodes + n] = Math.log(weights[k]) + logNodeWeights[n] - 0.5 * logDet
+                        - 0.5 * d * LOG_TWO_PI;
+            }
+            precisions[k] = p;
+        }
+    }
+
+    /** The trapezoid grid of {@link ChiSquareNodes} for {@code nu} covering {@code q / (B nu)} up to {@code ratio}. */
+    private static double[][] grid(double nu, int d, double ratio) {
+        double eps = ChiSquareNodes.EPSILON;
+        double h = ChiSquareNodes.step(0.5 * (nu + d), eps);
+        return ChiSquareNodes.nodes(nu, ChiSquareNodes.lowerEnd(nu, d, ratio, eps), ChiSquareNodes.upperEnd(nu, eps), h);
+    }
+
+    /**
+     * The law of {@code alpha X + sigma Z}: {@code X ~ mixture} scaled by a chi-square variable of
+     * {@code targetDf} degrees of freedom (finite: a Student-t, one component) or not
+     * ({@code +infinity}: the mixture itself), {@code Z} a standard Student-t of {@code baseDf}
+     * degrees of freedom ({@code +infinity}: Gaussian).
+     */
+    public static HeavyTailedMixture of(GaussianMixture mixture, double targetDf, double baseDf, double alpha,
+            double sigma) {
+        requireNonNull(mixture, "mixture is null");
+        if (!(targetDf > 0) || !(baseDf > 0)) {
+            throw new IllegalArgumentException("degrees of freedom must be > 0, got " + targetDf + " and " + baseDf);
+        }
+        if (Double.isFinite(targetDf) && mixture.size() != 1) {
+            throw new IllegalArgumentException("a Student-t target has one component, got " + mixture.size());
+        }
+        if (!Double.isFinite(alpha) || !(sigma >= 0) || Double.isInfinite(sigma) || (alpha == 0 && sigma == 0)) {
+            throw new IllegalArgumentException("need a finite alpha and a finite sigma >= 0, not both 0, got alpha = "
+                    + alpha + ", sigma = " + sigma);
+        }
+        return new HeavyTailedMixture(mixture, targetDf, baseDf, alpha, sigma);
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    /** The number of quadrature nodes {@code N} per component. */
+    public int nodes() {
+        return nodes;
+    }
+
+    /** {@code grad log p_t} of {@code rows} points {@code x[offset + r*d ..]} into {@code out[r*d ..]}. */
+    public void score(double[] x, int offset, int rows, double[] out) {
+        evaluate(x, offset, rows, out, null);
+    }
+
+    /** The normalised {@code log p_t} (of the quadrature) of {@code rows} points into {@code out[0 .. rows)}. */
+    public void logDensity(double[] x, int offset, int rows, double[] out) {
+        evaluate(x, offset, rows, null, out);
+    }
+
+    private void evaluate(double[] x, int offset, int rows, double[] scoreOut, double[] logOut) {
+        int d = dimension;
+        int kn = size * nodes;
+        double[] logits = new double[kn];
+        // y_k = U_k^T (x - m_k), and y_k^2, at k*d
+        double[] y = new double[size * d];
+        double[] y2 = new double[size * d];
+        double[] z = new double[d];
+        for (int r = 0; r < rows; r++) {
+            int xo = offset + r * d;
+            for (int k = 0; k < size; k++) {
+                int mo = k * d;
+                double[] u = rotations[k];
+                if (u == null) {
+                    for (int i = 0; i < d; i++) {
+                        y[mo + i] = x[xo + i] - means[mo + i];
+                    }
+                } else {
+                    for (int l = 0; l < d; l++) {
+                        y[mo + l] = 0.0;
+                    }
+                    for (int i = 0; i < d; i++) {
+                        double e = x[xo + i] - means[mo + i];
+                        int uo = i * d;
+                        for (int l = 0; l < d; l++) {
+                            y[mo + l] += u[uo + l] * e;
+                        }
+                    }
+                }
+                double q = 0.0;
+                for (int l = 0; l < d; l++) {
+                    y2[mo + l] = y[mo + l] * y[mo + l];
+                    q += y2[mo + l];
+                }
+                double[] p = precisions[k];
+                int lo = k * nodes;
+                if (isotropic[k]) {
+                    for (int n = 0; n < nodes; n++) {
+                        logits[lo + n] = logNormalisers[lo + n] - 0.5 * q * p[n];
+                    }
+                } else {
+                    for (int n = 0; n < nodes; n++) {
+                        int po = n * d;
+                        double quad = 0.0;
+                        for (int l = 0; l < d; l++) {
+                            quad += y2[mo + l] * p[po + l];
+                        }
+                        logits[lo + n] = logNormalisers[lo + n] - 0.5 * quad;
+                    }
+                }
+            }
+            double logSum = Softmax.apply(logits, 0, kn, 1);
+            if (logOut != null) {
+                logOut[r] = logSum;
+            }
+            if (scoreOut == null) {
+                continue;
+            }
+            int so = r * d;
+            for (int i = 0; i < d; i++) {
+                scoreOut[so + i] = 0.0;
+            }
+            for (int k = 0; k < size; k++) {
+                int mo = k * d;
+                int lo = k * nodes;
+                double[] p = precisions[k];
+                double[] u = rotations[k];
+                // z_l = (sum_n r_kn / c_knl) y_kl
+                if (isotropic[k]) {
+                    double s = 0.0;
+                    for (int n = 0; n < nodes; n++) {
+                        s += logits[lo + n] * p[n];
+                    }
+                    for (int l = 0; l < d; l++) {
+                        z[l] = s * y[mo + l];
+                    }
+                } else {
+                    for (int l = 0; l < d; l++) {
+                        z[l] = 0.0;
+                    }
+                    for (int n = 0; n < nodes; n++) {
+                        double w = logits[lo + n];
+                        int po = n * d;
+                        for (int l = 0; l < d; l++) {
+                            z[l] += w * p[po + l];
+                        }
+                    }
+                    for (int l = 0; l < d; l++) {
+                        z[l] *= y[mo + l];
+                    }
+                }
+                if (u == null) {
+                    for (int i = 0; i < d; i++) {
+                        scoreOut[so + i] -= z[i];
+                    }
+                } else {
+                    for (int i = 0; i < d; i++) {
+                        int uo = i * d;
+                        double s = 0.0;
+                        for (int l = 0; l < d; l++) {
+                            s += u[uo + l] * z[l];
+                        }
+                        scoreOut[so + i] -= s;
+                    }
+                }
+            }
+        }
+    }
+}
