@@ -1,5 +1,7 @@
 package org.scorepipe.core.scores;
 
+import org.hipparchus.special.Gamma;
+
 /**
  * The trapezoid rule in {@code u = log W} for expectations over the chi-square mixing variable of a
  * Student-t, {@code E[f(W)]} with {@code W ~ chi^2_nu}: the density of {@code u} is
@@ -22,25 +24,34 @@ package org.scorepipe.core.scores;
  * {@code log |Gamma(a + i w) / Gamma(a)| = -(1/2) sum_{n >= 0} log(1 + w^2 / (a + n)^2)}, at the
  * larger (worse) {@code a = (nu + d) / 2}.
  *
- * <p><b>Range.</b> Above: {@code g} falls below {@code epsilon e^{-5}} of its peak (at
- * {@code u = log nu}) by {@link #upperEnd}, about {@code u = 4.2} for {@code nu = 3}. Below: the
- * tail integrand peaks at {@code e^{u*} = 2a / (1 + q / (B nu))} for a quadratic form
- * {@code q = |x - m|^2}, and its mass left of {@code u} is {@code e^{a (u - u*)}} of the whole; the
- * grid reaches {@code u* + log(epsilon) / a} for the largest {@code q} it is asked to cover (see
- * {@link HeavyTailedMixture}: {@code 10^4} times the marginal's scale), and at least
- * {@code log nu + 2 log(epsilon) / nu} for the bulk. A point beyond that radius gets the posterior
- * of the grid's widest node: its score falls off like {@code -x / c_max} instead of
+ * <p><b>Range.</b> Above: {@link #upperEnd}, where the heaviest right tail has fallen below
+ * {@code epsilon e^{-5}} of its peak. Below: {@link #lowerEnd}, where the far-tail integrand of the
+ * largest quadratic form {@code q = |x - m|^2} the grid is asked to cover (see
+ * {@link HeavyTailedMixture}: {@code 10^4} times the marginal's scale) has less than
+ * {@code epsilon} of its mass left, and so has the bulk's. A point beyond that radius gets the
+ * posterior of the grid's widest node: its score falls off like {@code -x / c_max} instead of
  * {@code -(nu + d) x / |x|^2}, still a pull towards the centre.
  *
- * <p><b>Measured</b> (relative error of {@code E[N(x; 0, (A + B nu / W) I_d)]} against SciPy's
- * adaptive {@code quad} at {@code epsrel = 1e-13}, {@code epsilon = 1e-9}; {@code /tmp} script
- * quoted in {@code ChiSquareNodesTest}), over {@code q = |x|^2 in {0, 1, 10^2, 10^4, 10^8}} and
- * {@code (A, B) in {(1, 0.01), (0.5, 0.5), (0, 1)}}:
+ * <p><b>Measured</b> with {@code epsilon = 1e-9}: the worst relative error of
+ * {@code E[N(x; 0, (A + B nu / W) I_d)]} over {@code q = |x|^2 / (A + B) in {0, 1, 10^2, 10^4, 10^8}}
+ * and {@code (A, B) in {(1, 0.01), (0.5, 0.5), (0, 1)}}, against SciPy 1.17.1's adaptive
+ * {@code quad} ({@code epsrel = 1e-13}), by a NumPy replica of this grid
+ * ({@code plugins/core/src/test/python/chi_square_nodes_table.py}, {@code python3} it):
  * <pre>
- *    nu    d    h       N (q up to 1e8 B)   worst relative error
- *    3     2    0.355   81                  see ChiSquareNodesTest.MEASURED
- *    3     1    ...
+ *    nu     d     h       nodes N   worst relative error
+ *    3      1     0.371   85        1.0e-9
+ *    3      2     0.355   82        9.1e-10
+ *    2.5    8     0.296   83        9.9e-10
+ *    10     2     0.285   80        9.1e-10
+ *    5      32    0.194   105       7.2e-10
+ *    3      100   0.126   156       8.5e-10
  * </pre>
+ * So about 80 nodes in low dimension: more than "a few dozen", because the grid must reach the far
+ * tail ({@code u} down to about {@code -25} for {@code R = 10^4}) at the step the bulk needs; a
+ * radius of {@code 10^2} would save about 13 nodes. (The same rule with the earlier, cruder ends,
+ * {@code u in [log(2a / (1 + ratio)) + log(eps) / a, 4.5]}, erred by up to {@code 1e-5} at
+ * {@code d = 32}: the right end must move with {@code d}.)
+ *
  * Immutable.
  */
 final class ChiSquareNodes {
@@ -85,12 +96,18 @@ final class ChiSquareNodes {
         return -0.5 * s;
     }
 
-    /** The {@code u} above which {@code g(u) < epsilon e^{-5} g(log nu)}. */
-    static double upperEnd(double nu, double epsilon) {
+    /**
+     * The {@code u} above which {@code exp(a u - e^u / 2)}, {@code a = (nu + d) / 2}, falls below
+     * {@code epsilon e^{-5}} of its peak (at {@code u = log 2a}): the heaviest right tail the
+     * integrands have (a Gaussian factor {@code c^{-d/2}} with {@code c ~ B nu e^{-u}} pushes the
+     * chi-square's peak from {@code log nu} to {@code log(nu + d)}).
+     */
+    static double upperEnd(double nu, int d, double epsilon) {
+        double a = 0.5 * (nu + d);
         double floor = Math.log(epsilon) - 5.0;
-        double peak = Math.log(nu);
+        double peak = Math.log(2.0 * a);
         double u = peak;
-        while (0.5 * nu * (u - peak) - 0.5 * (Math.exp(u) - nu) > floor) {
+        while (a * (u - peak) - 0.5 * (Math.exp(u) - 2.0 * a) > floor) {
             u += 0.01;
         }
         return u;
@@ -98,13 +115,22 @@ final class ChiSquareNodes {
 
     /**
      * The lowest node needed for quadratic forms up to {@code ratio = q / (B nu)} in {@code d}
-     * dimensions: {@code min(log(2a / (1 + ratio)) + log(eps) / a, log nu + 2 log(eps) / nu)}.
+     * dimensions. The integrand {@code exp(a u - b e^u)} peaks at {@code u* = log(a / b)} and holds
+     * {@code e^{a (u - u*)} a^a / Gamma(a + 1)} of its mass left of {@code u}; that is
+     * {@code epsilon} at {@code u* + [log epsilon + log Gamma(a + 1) - a log a] / a}. Taken for the
+     * far tail ({@code a = (nu + d) / 2}, {@code b = (1 + ratio) / 2}) and for the bulk
+     * ({@code a = nu / 2}, {@code b = 1 / 2}), whichever is lower.
      */
     static double lowerEnd(double nu, int d, double ratio, double epsilon) {
         double a = 0.5 * (nu + d);
-        double tail = Math.log(2.0 * a / (1.0 + ratio)) + Math.log(epsilon) / a;
-        double bulk = Math.log(nu) + 2.0 * Math.log(epsilon) / nu;
+        double tail = Math.log(2.0 * a / (1.0 + ratio)) + leftMargin(a, epsilon);
+        double bulk = Math.log(nu) + leftMargin(0.5 * nu, epsilon);
         return Math.min(tail, bulk);
+    }
+
+    /** {@code [log epsilon + log Gamma(a + 1) - a log a] / a}. */
+    private static double leftMargin(double a, double epsilon) {
+        return (Math.log(epsilon) + Gamma.logGamma(a + 1.0) - a * Math.log(a)) / a;
     }
 
     /**

@@ -165,7 +165,7 @@ public final class HeavyTailedMixture {
     private static double[][] grid(double nu, int d, double ratio) {
         double eps = ChiSquareNodes.EPSILON;
         double h = ChiSquareNodes.step(0.5 * (nu + d), eps);
-        return ChiSquareNodes.nodes(nu, ChiSquareNodes.lowerEnd(nu, d, ratio, eps), ChiSquareNodes.upperEnd(nu, eps), h);
+        return ChiSquareNodes.nodes(nu, ChiSquareNodes.lowerEnd(nu, d, ratio, eps), ChiSquareNodes.upperEnd(nu, d, eps), h);
     }
 
     /**
