@@ -23,8 +23,15 @@ import org.scorepipe.api.GaussianMixture.Form;
  * </pre>
  * All {@code C_k(S, T)} share the eigenvectors {@code U_k} of {@code Sigma_k} (the noise is
  * isotropic): {@code C_k = U_k diag(alpha^2 S lambda_kl + sigma^2 T) U_k^T}. The mixing variables
- * are replaced by the nodes {@code n} of a trapezoid rule in their logarithms ({@link ChiSquareNodes};
- * a product grid when both are Student-t), with weights {@code v_n} summing to one, and then
+ * are replaced by the nodes {@code n} of a trapezoid rule in their logarithms ({@link ChiSquareNodes}),
+ * with weights {@code v_n} summing to one: one grid when either side is Gaussian. When both are
+ * Student-t, a product grid of the two, except for the common case of an isotropic Student-t
+ * target ({@code Sigma = v I}): then {@code C = (alpha^2 v S + sigma^2 T) I} depends on
+ * {@code c = alpha^2 v S + sigma^2 T} alone, and one grid in {@code log c} with the density of
+ * {@code c} at its nodes ({@link ChiSquareNodes#sumNodes}, an inner quadrature per node, once per
+ * time) replaces the {@code N^2} product nodes by about {@code N} (the cost per point is then that
+ * of the one-sided cases). A non-isotropic Student-t under a Student-t base keeps the product grid:
+ * its {@code C} depends on both variables. Then
  * <pre>
  *   p_t(x)          = sum_{k, n} w_k v_n N(x; m_k, C_kn),       c_knl = alpha^2 S_n lambda_kl + sigma^2 T_n
  *   log-weights     l_kn(x) = log w_k + log v_n - sum_l log(2 pi c_knl) / 2 - sum_l y_kl^2 / (2 c_knl),
@@ -121,8 +128,12 @@ public final class HeavyTailedMixture {
         double[][] data = Double.isFinite(targetDf) && a2 > 0
                 ? grid(targetDf, d, covered / (a2 * lambdaMin * targetDf)) : null;
         double[][] base = Double.isFinite(baseDf) && s2 > 0 ? grid(baseDf, d, covered / (s2 * baseDf)) : null;
-        int nx = data == null ? 1 : data[0].length;
-        int nb = base == null ? 1 : base[0].length;
+        // An isotropic Student-t under a Student-t base: only c = P + Q matters, one grid in log c.
+        double[][] sum = data != null && base != null && size == 1 && isotropic[0]
+                ? ChiSquareNodes.sumNodes(targetDf, a2 * lambdaMax, baseDf, s2, d, covered, ChiSquareNodes.EPSILON)
+                : null;
+        int nx = sum != null || data == null ? 1 : data[0].length;
+        int nb = sum != null ? sum[0].length : base == null ? 1 : base[0].length;
         this.nodes = nx * nb;
         double[] dataFactor = new double[nodes];
         double[] noiseVariance = new double[nodes];
@@ -130,6 +141,11 @@ public final class HeavyTailedMixture {
         for (int i = 0; i < nx; i++) {
             for (int j = 0; j < nb; j++) {
                 int n = i * nb + j;
+                if (sum != null) {
+                    noiseVariance[n] = sum[0][j];
+                    logNodeWeights[n] = sum[1][j];
+                    continue;
+                }
                 dataFactor[n] = data == null ? a2 : a2 * targetDf * Math.exp(-data[0][i]);
                 noiseVariance[n] = base == null ? s2 : s2 * baseDf * Math.exp(-base[0][j]);
                 logNodeWeights[n] = (data == null ? 0.0 : data[1][i]) + (base == null ? 0.0 : base[1][j]);
