@@ -2,6 +2,7 @@ package org.scorepipe.core.scores;
 
 import static java.util.Objects.requireNonNull;
 
+import org.hipparchus.distribution.continuous.ChiSquaredDistribution;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.EigenDecompositionSymmetric;
 import org.hipparchus.linear.RealVector;
@@ -71,6 +72,9 @@ public final class HeavyTailedMixture {
     private final double[][] precisions;
     /** {@code log w_k + log v_n - sum_l log(2 pi c_knl) / 2} at {@code k*N + n}. */
     private final double[] logNormalisers;
+    /** One centred isotropic component: the node weights {@code v_n} and variances {@code c_n}; else null. */
+    private final double[] radialWeights;
+    private final double[] radialVariances;
 
     private HeavyTailedMixture(GaussianMixture mixture, double targetDf, double baseDf, double alpha, double sigma) {
         int d = mixture.dimension();
@@ -175,6 +179,62 @@ public final class HeavyTailedMixture {
             }
             precisions[k] = p;
         }
+        boolean centred = true;
+        for (double m : means) {
+            centred &= m == 0.0;
+        }
+        if (size == 1 && isotropic[0] && centred) {
+            this.radialWeights = new double[nodes];
+            this.radialVariances = new double[nodes];
+            for (int n = 0; n < nodes; n++) {
+                radialWeights[n] = Math.exp(logNodeWeights[n]);
+                radialVariances[n] = dataFactor[n] * eigenvalues[0] + noiseVariance[n];
+            }
+        } else {
+            this.radialWeights = null;
+            this.radialVariances = null;
+        }
+    }
+
+    /**
+     * The {@code p}-quantile of the radius {@code |X_t|} when the law is one centred isotropic
+     * component (a Student-t {@code t_nu(0, v I)}, or {@code N(0, v I)}, under either base): given
+     * the node, {@code |X_t|^2 = c_n chi^2_d}, so {@code P(|X_t| <= r) = sum_n v_n F_{chi^2_d}(r^2 / c_n)},
+     * inverted by bisection in {@code log r} to {@code 1e-12} relative.
+     *
+     * @throws IllegalStateException for any other law
+     */
+    public double radialQuantile(double p) {
+        if (radialWeights == null) {
+            throw new IllegalStateException("the radial law is tabulated only for one centred isotropic component");
+        }
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("a quantile level must lie in (0, 1), got " + p);
+        }
+        ChiSquaredDistribution chi2 = new ChiSquaredDistribution(dimension);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0.0;
+        for (double c : radialVariances) {
+            lo = Math.min(lo, c);
+            hi = Math.max(hi, c);
+        }
+        // Every node's quantile brackets the mixture's.
+        double logLo = 0.5 * Math.log(lo * chi2.inverseCumulativeProbability(p)) - 1.0;
+        double logHi = 0.5 * Math.log(hi * chi2.inverseCumulativeProbability(p)) + 1.0;
+        while (logHi - logLo > 1e-12) {
+            double mid = 0.5 * (logLo + logHi);
+            double r2 = Math.exp(2.0 * mid);
+            double cdf = 0.0;
+            for (int n = 0; n < nodes; n++) {
+                cdf += radialWeights[n] * chi2.cumulativeProbability(r2 / radialVariances[n]);
+            }
+            if (cdf < p) {
+                logLo = mid;
+            } else {
+                logHi = mid;
+            }
+        }
+        return Math.exp(0.5 * (logLo + logHi));
     }
 
     /** The trapezoid grid of {@link ChiSquareNodes} for {@code nu} covering {@code q / (B nu)} up to {@code ratio}. */
@@ -217,15 +277,33 @@ public final class HeavyTailedMixture {
 
     /** {@code grad log p_t} of {@code rows} points {@code x[offset + r*d ..]} into {@code out[r*d ..]}. */
     public void score(double[] x, int offset, int rows, double[] out) {
-        evaluate(x, offset, rows, out, null);
+        evaluate(x, offset, rows, out, null, null);
     }
 
     /** The normalised {@code log p_t} (of the quadrature) of {@code rows} points into {@code out[0 .. rows)}. */
     public void logDensity(double[] x, int offset, int rows, double[] out) {
-        evaluate(x, offset, rows, null, out);
+        evaluate(x, offset, rows, null, out, null);
     }
 
-    private void evaluate(double[] x, int offset, int rows, double[] scoreOut, double[] logOut) {
+    /** The number of mixture components {@code K}. */
+    public int size() {
+        return size;
+    }
+
+    /** The component with the largest posterior probability {@code sum_n r_kn} for the point at {@code x[offset ..]}. */
+    public int mostResponsible(double[] x, int offset) {
+        double[] posterior = new double[size];
+        evaluate(x, offset, 1, null, null, posterior);
+        int best = 0;
+        for (int k = 1; k < size; k++) {
+            if (posterior[k] > posterior[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private void evaluate(double[] x, int offset, int rows, double[] scoreOut, double[] logOut, double[] respOut) {
         int d = dimension;
         int kn = size * nodes;
         double[] logits = new double[kn];
@@ -279,6 +357,15 @@ public final class HeavyTailedMixture {
             double logSum = Softmax.apply(logits, 0, kn, 1);
             if (logOut != null) {
                 logOut[r] = logSum;
+            }
+            if (respOut != null) {
+                for (int k = 0; k < size; k++) {
+                    double p = 0.0;
+                    for (int n = 0; n < nodes; n++) {
+                        p += logits[k * nodes + n];
+                    }
+                    respOut[r * size + k] = p;
+                }
             }
             if (scoreOut == null) {
                 continue;
