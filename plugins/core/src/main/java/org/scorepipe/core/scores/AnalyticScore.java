@@ -1,6 +1,7 @@
 package org.scorepipe.core.scores;
 
 import jakarta.inject.Inject;
+import java.util.concurrent.ConcurrentHashMap;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
@@ -45,9 +46,8 @@ public final class AnalyticScore implements ScoreProvider {
     private record CachedConditional(int from, int to, double t, ConditionalMixture mixture) {
     }
 
-    /** The last time and its heavy-tailed law, published together. */
-    private record CachedHeavy(double t, HeavyTailedMixture mixture) {
-    }
+    /** Heavy-tailed laws kept at most: a whole anneal or reverse grid of times, each a few KB. */
+    private static final int HEAVY_TIMES = 4096;
 
     private final GaussianMixture mixture;
     private final NoisingPath path;
@@ -56,7 +56,12 @@ public final class AnalyticScore implements ScoreProvider {
     /** Whether the target or the noise is Student-t. */
     private final boolean heavy;
     private volatile Cached cached;
-    private volatile CachedHeavy cachedHeavy;
+    /**
+     * The heavy-tailed laws by time. Not only the last time: a block runs its whole segment of
+     * steps before the next block starts, so the blocks of one step ask for a time in turn, and a
+     * law's grid (an inner quadrature per node) is worth building once per time, not per block.
+     */
+    private final ConcurrentHashMap<Double, HeavyTailedMixture> heavyByTime = new ConcurrentHashMap<>();
     private volatile CachedConditional cachedConditional;
 
     @Inject
@@ -87,18 +92,20 @@ public final class AnalyticScore implements ScoreProvider {
         return c.mixture();
     }
 
-    /** The heavy-tailed law at {@code t} (a Student-t target or path), from the cache when {@code t} is the last time asked for. */
+    /** The heavy-tailed law at {@code t} (a Student-t target or path), built once per time (a pure function of it). */
     public HeavyTailedMixture heavyAt(double t) {
         if (!heavy) {
             throw new IllegalStateException("a Gaussian mixture on a Gaussian path: use at(t)");
         }
-        CachedHeavy c = cachedHeavy;
-        if (c == null || Double.doubleToLongBits(c.t()) != Double.doubleToLongBits(t)) {
-            c = new CachedHeavy(t, HeavyTailedMixture.of(mixture, targetDf, path.noiseDegreesOfFreedom(),
-                    path.meanScale(t), path.noiseScale(t)));
-            cachedHeavy = c;
+        HeavyTailedMixture law = heavyByTime.get(t);
+        if (law == null) {
+            if (heavyByTime.size() >= HEAVY_TIMES) {
+                heavyByTime.clear();
+            }
+            law = heavyByTime.computeIfAbsent(t, time -> HeavyTailedMixture.of(mixture, targetDf,
+                    path.noiseDegreesOfFreedom(), path.meanScale(time), path.noiseScale(time)));
         }
-        return c.mixture();
+        return law;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.scorepipe.core.scores;
 
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hipparchus.special.Gamma;
 
 /**
@@ -61,8 +63,15 @@ final class ChiSquareNodes {
     private ChiSquareNodes() {
     }
 
+    /** {@link #step}'s answers, keyed by {@code (a, epsilon)}: a bisection over a 4000-term product is worth keeping. */
+    private static final ConcurrentHashMap<List<Double>, Double> STEPS = new ConcurrentHashMap<>();
+
     /** The largest step with {@code 2 |Gamma(a + 2 pi i / h) / Gamma(a)| <= epsilon}. */
     static double step(double a, double epsilon) {
+        return STEPS.computeIfAbsent(List.of(a, epsilon), key -> solveStep(a, epsilon));
+    }
+
+    private static double solveStep(double a, double epsilon) {
         double target = Math.log(0.5 * epsilon);
         double lo = 1.0;
         double hi = 1.0;
