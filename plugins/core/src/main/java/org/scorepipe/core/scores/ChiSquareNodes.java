@@ -50,11 +50,11 @@ import org.hipparchus.special.Gamma;
  * </pre>
  * So about 80 nodes in low dimension: more than "a few dozen", because the grid must reach the far
  * tail ({@code u} down to about {@code -25} for {@code R = 10^4}) at the step the bulk needs; a
- * radius of {@code 10^2} would save about 13 nodes. (The same rule with the earlier, cruder ends,
+ * radius of {@code 10^2} would move the lower end up by {@code log 10^4 = 9.2}, about 26 nodes. (The same rule with the earlier, cruder ends,
  * {@code u in [log(2a / (1 + ratio)) + log(eps) / a, 4.5]}, erred by up to {@code 1e-5} at
  * {@code d = 32}: the right end must move with {@code d}.)
  *
- * Immutable.
+ * <p>Stateless but for a memo of {@link #step}'s answers.
  */
 final class ChiSquareNodes {
     /** The trapezoid error every grid is built for. */
