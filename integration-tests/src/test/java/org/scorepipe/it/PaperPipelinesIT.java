@@ -132,19 +132,30 @@ class PaperPipelinesIT {
         }
     }
 
+    /**
+     * The pipeline as shipped (exact analytic score, 400 levels) with 2000 particles: with the
+     * Student-t base the 90 / 99 / 99.9% radial quantiles match the exact ones of t_3 in 2-D,
+     * sqrt(2 F^{-1}_{2,3}(p)) = 3.305, 7.851, 17.234 (SciPy f.ppf; the evaluator's own values), within
+     * 4 sampling sd, sqrt(p (1 - p) / n) dQ/dp = 0.094, 0.61, 4.1 at n = 2000 (dQ/dp from the exact
+     * radial law). The full 10 000-particle run sits 1.1, 2.2 and 1.8 sd from them (pipelines/README.md):
+     * what remains is the sampler's discretisation. With the Gaussian base the 99% quantile falls
+     * more than 20% short (5.3 in the full run, 7.85 exact).
+     */
     @Test
     void diffusionAnnealedLangevinOnAHeavyTailedTarget() throws Exception {
-        JsonObject doc = run("dalmc-heavy-tail.yaml", "heavy", "pipeline.particles=1000", "components.score.samples=500",
-                "stages.dalmc.levels=100", "components.path.base=student-t");
-        assertArrayEquals(new int[] {1000, 2}, samplesShape("heavy"));
+        double[] exact = {3.305263454074174, 7.85067135351853, 17.23368793961408};
+        double[] sd = {0.0942, 0.611, 4.10};
+        JsonObject doc = run("dalmc-heavy-tail.yaml", "heavy", "pipeline.particles=2000", "components.path.base=student-t");
+        assertArrayEquals(new int[] {2000, 2}, samplesShape("heavy"));
         double[] quantiles = vector(metrics(doc, "eval"), "radial-quantiles");
         double[] target = vector(metrics(doc, "eval"), "target-radial-quantiles");
-        assertEquals(3, quantiles.length);
         for (int i = 0; i < 3; i++) {
-            assertTrue(quantiles[i] > 0 && Double.isFinite(quantiles[i]), java.util.Arrays.toString(quantiles));
+            assertEquals(exact[i], target[i], 1e-9 * exact[i], "the exact radial quantiles");
+            assertEquals(exact[i], quantiles[i], 4 * sd[i], "Student-t base: " + java.util.Arrays.toString(quantiles));
         }
-        // The 90% radial quantile of t_3 in 2-D is about 3.1; the sampler's within a factor 2 of the reference's.
-        assertTrue(quantiles[0] > 0.5 * target[0] && quantiles[0] < 2 * target[0],
-                java.util.Arrays.toString(quantiles) + " against " + java.util.Arrays.toString(target));
+        JsonObject gaussian = run("dalmc-heavy-tail.yaml", "heavy-gaussian", "pipeline.particles=2000",
+                "components.path.base=gaussian");
+        double[] light = vector(metrics(gaussian, "eval"), "radial-quantiles");
+        assertTrue(light[1] < 0.8 * exact[1], "Gaussian base: " + java.util.Arrays.toString(light));
     }
 }

@@ -13,7 +13,6 @@ import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
-import org.scorepipe.core.scores.NoisedMixture;
 
 /**
  * Which modes of a Gaussian-mixture target the particles found, the failure that "Mode-seeking of
@@ -69,7 +68,7 @@ public final class ModeCoverageEvaluator implements Evaluator {
             throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
                     + " but the particles have " + particles.dimension());
         }
-        NoisedMixture target = params.reference().mixture(mixture, path, context.time());
+        Reference.Components target = params.reference().components(mixture, path, context.time());
         long[] counts = ModeFrequenciesEvaluator.counts(target, particles);
         double[] weights = mixture.weights();
         // Compare counts, not rounded shares: covered <=> count >= s n.

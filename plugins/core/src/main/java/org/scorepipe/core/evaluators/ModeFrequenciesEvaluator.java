@@ -14,7 +14,6 @@ import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
-import org.scorepipe.core.scores.NoisedMixture;
 
 /**
  * How the particles spread over the modes of a Gaussian-mixture target, the measure of mode
@@ -65,7 +64,7 @@ public final class ModeFrequenciesEvaluator implements MergeableEvaluator {
             throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
                     + " but the particles have " + block.dimension());
         }
-        NoisedMixture target = params.reference().mixture(mixture, path, context.time());
+        Reference.Components target = params.reference().components(mixture, path, context.time());
         double[] counts = new double[target.size()];
         double[] x = block.data();
         int d = block.dimension();
@@ -95,7 +94,7 @@ public final class ModeFrequenciesEvaluator implements MergeableEvaluator {
     }
 
     /** {@code counts[k] = #{i : k*(x_i) = k}}, each particle assigned to its most responsible component of {@code target}. */
-    static long[] counts(NoisedMixture target, Particles particles) {
+    static long[] counts(Reference.Components target, Particles particles) {
         int n = particles.size();
         int d = particles.dimension();
         long[] counts = new long[target.size()];

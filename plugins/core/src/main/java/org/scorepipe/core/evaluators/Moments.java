@@ -6,7 +6,6 @@ import org.scorepipe.api.Evaluator.EvalContext;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
-import org.scorepipe.core.scores.NoisedMixture;
 
 /**
  * A mean and a covariance ({@code d x d}, row-major): of an evaluator's reference law, or the
@@ -17,8 +16,8 @@ record Moments(double[] mean, double[] covariance) {
 
     /**
      * The reference's moments for {@code n} particles in {@code d} dimensions: exact for a
-     * Gaussian-mixture data source ({@link NoisedMixture#mean}, {@link NoisedMixture#covariance} of
-     * the mixture pushed to the particles' time), otherwise the sample moments of
+     * Gaussian-mixture data source ({@link Reference#moments}: of the mixture pushed to the
+     * particles' time with the path's own noise), otherwise the sample moments of
      * {@code referenceSamples} fresh reference samples ({@link Reference#samples}; 0 = {@code n}).
      */
     static Moments target(Reference reference, int referenceSamples, DataSource data, NoisingPath path,
@@ -28,8 +27,7 @@ record Moments(double[] mean, double[] covariance) {
                 throw new IllegalArgumentException("the data source has dimension " + mixture.get().dimension()
                         + " but the particles have " + d);
             }
-            NoisedMixture target = reference.mixture(mixture.get(), path, context.time());
-            return new Moments(target.mean(), target.covariance());
+            return reference.moments(mixture.get(), path, context.time());
         }
         int m = referenceSamples == 0 ? n : referenceSamples;
         return sample(reference.samples(data, path, m, d, context).data(), m, d);

@@ -5,7 +5,9 @@ import org.scorepipe.api.Evaluator.EvalContext;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
+import org.scorepipe.core.scores.HeavyTailedMixture;
 import org.scorepipe.core.scores.NoisedMixture;
+import org.scorepipe.core.sources.StudentT;
 
 /**
  * What an evaluator compares the particles with: the data itself, or the data carried along the
@@ -16,7 +18,10 @@ import org.scorepipe.core.scores.NoisedMixture;
 public enum Reference {
     /** The data source's distribution, at path time 0. */
     DATA,
-    /** The path's marginal at the particles' time {@code t}: {@code alpha_t X_0 + sigma_t Z}. */
+    /**
+     * The path's marginal at the particles' time {@code t}: {@code alpha_t X_0 + sigma_t Z}, with
+     * the path's own noise {@code Z} (Gaussian, or Student-t on a heavy-tailed path).
+     */
     NOISED;
 
     /**
@@ -34,8 +39,75 @@ public enum Reference {
      * along the path for {@link #NOISED}.
      */
     NoisedMixture mixture(GaussianMixture mixture, NoisingPath path, double t) {
+        if (this == NOISED && Double.isFinite(path.noiseDegreesOfFreedom())) {
+            throw new IllegalStateException("a Student-t path's marginal is no Gaussian mixture; use components or moments");
+        }
         return this == DATA ? NoisedMixture.of(mixture, 1.0, 0.0)
                 : NoisedMixture.of(mixture, path.meanScale(t), path.noiseScale(t));
+    }
+
+    /** The components of a reference law, and which one a point most likely came from. */
+    interface Components {
+        int size();
+
+        int mostResponsible(double[] x, int offset);
+    }
+
+    /**
+     * The components of the reference law of a Gaussian-mixture target at time {@code t}: of the
+     * mixture itself ({@link #DATA}), of its push along the path ({@link #NOISED}): with the path's
+     * own noise, so on a Student-t path the law of {@code alpha_t X_0 + sigma_t Z},
+     * {@code Z ~ t_nu}, through {@link HeavyTailedMixture}.
+     */
+    Components components(GaussianMixture mixture, NoisingPath path, double t) {
+        double nu = path.noiseDegreesOfFreedom();
+        if (this == NOISED && Double.isFinite(nu)) {
+            HeavyTailedMixture law = HeavyTailedMixture.of(mixture, Double.POSITIVE_INFINITY, nu, path.meanScale(t),
+                    path.noiseScale(t));
+            return new Components() {
+                @Override
+                public int size() {
+                    return law.size();
+                }
+
+                @Override
+                public int mostResponsible(double[] x, int offset) {
+                    return law.mostResponsible(x, offset);
+                }
+            };
+        }
+        NoisedMixture law = mixture(mixture, path, t);
+        return new Components() {
+            @Override
+            public int size() {
+                return law.size();
+            }
+
+            @Override
+            public int mostResponsible(double[] x, int offset) {
+                return law.mostResponsible(x, offset);
+            }
+        };
+    }
+
+    /**
+     * The exact mean and covariance of the reference law of a Gaussian-mixture target at time
+     * {@code t}. With Student-t noise of {@code nu > 2} degrees of freedom, {@code Cov Z = nu / (nu - 2) I},
+     * so the moments are those of the Gaussian-noised mixture with {@code sigma^2 nu / (nu - 2)}
+     * in place of {@code sigma^2} (the mean is {@code alpha_t} times the target's either way).
+     */
+    Moments moments(GaussianMixture mixture, NoisingPath path, double t) {
+        double nu = path.noiseDegreesOfFreedom();
+        if (this == NOISED && Double.isFinite(nu)) {
+            if (!(nu > 2)) {
+                throw new IllegalArgumentException("Student-t noise with " + nu + " <= 2 degrees of freedom has no"
+                        + " covariance; the moments evaluators need nu > 2");
+            }
+            NoisedMixture matched = NoisedMixture.of(mixture, path.meanScale(t), path.noiseScale(t) * Math.sqrt(nu / (nu - 2)));
+            return new Moments(matched.mean(), matched.covariance());
+        }
+        NoisedMixture law = mixture(mixture, path, t);
+        return new Moments(law.mean(), law.covariance());
     }
 
     /**
@@ -53,15 +125,24 @@ public enum Reference {
         data.sample(reference.all(), context.noise());
         if (this == NOISED) {
             // The marginal itself, not path.push(0, t): on a path whose time 0 already carries
-            // noise (variance exploding: sigma_0 = sigma-min) the two differ.
+            // noise (variance exploding: sigma_0 = sigma-min) the two differ. The path's own noise:
+            // standard normals from stream NOISING_STREAMS, or a standard Student-t from streams
+            // NOISING_STREAMS (normals) and NOISING_STREAMS + 1 (uniforms).
             double alpha = path.meanScale(context.time());
             double sigma = path.noiseScale(context.time());
+            double nu = path.noiseDegreesOfFreedom();
+            StudentT studentT = Double.isFinite(nu) ? new StudentT(nu) : null;
             double[] x = reference.data();
-            double[] z = new double[d];
+            double[] z = new double[studentT == null ? d : StudentT.scratchLength(d) + d];
+            int zo = studentT == null ? 0 : StudentT.scratchLength(d);
             for (int i = 0; i < m; i++) {
-                context.noise().normals(i, NOISING_STREAMS, z, 0, d);
+                if (studentT == null) {
+                    context.noise().normals(i, NOISING_STREAMS, z, 0, d);
+                } else {
+                    studentT.sample(context.noise(), i, NOISING_STREAMS, NOISING_STREAMS + 1, z, z, zo, d);
+                }
                 for (int j = 0; j < d; j++) {
-                    x[i * d + j] = alpha * x[i * d + j] + sigma * z[j];
+                    x[i * d + j] = alpha * x[i * d + j] + sigma * z[zo + j];
                 }
             }
         }

@@ -13,6 +13,10 @@ import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
+import org.scorepipe.api.GaussianMixture;
+import org.scorepipe.core.scores.HeavyTailedMixture;
+import org.scorepipe.core.sources.StudentTSource;
+import org.hipparchus.distribution.continuous.FDistribution;
 
 /**
  * How heavy the particles' tails are against the target's: quantiles of the radial norm
@@ -30,6 +34,13 @@ import org.scorepipe.api.Particles;
  * other way, too-small noise, a truncated score) shows up here first, where sliced or moment
  * metrics barely move. The 99.9% quantile of {@code n} points rests on about {@code n / 1000} of
  * them: use at least 10^4 particles and reference samples for it.
+ *
+ * <p>For a centred isotropic Student-t target {@code t_nu(0, s^2 I)} the target's quantiles are
+ * exact instead of drawn: against the data, {@code |X|^2 / (d s^2) ~ F(d, nu)}, so
+ * {@code Q_r(p) = s sqrt(d F^{-1}_{d, nu}(p))} (Hipparchus' F quantile); against the noised
+ * reference, {@link HeavyTailedMixture#radialQuantile} of the law at the particles' time, with the
+ * path's own noise ({@code |X_t|^2} is a scale mixture of {@code chi^2_d}). Other targets are
+ * compared with {@code reference-samples} fresh draws.
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "tail-quantiles",
         doc = "Quantiles (90/99/99.9%) of the radial norm |x| of the particles against the reference's.")
@@ -82,11 +93,14 @@ public final class TailQuantilesEvaluator implements Evaluator {
         if (n == 0) {
             throw new IllegalArgumentException("the tail-quantiles evaluator needs at least one particle");
         }
-        int m = params.referenceSamples() == 0 ? n : params.referenceSamples();
-        Particles reference = params.reference().samples(data, path, m, d, context);
         double[] levels = params.levels();
         double[] quantiles = quantiles(sortedNorms(particles.data(), n, d), levels);
-        double[] target = quantiles(sortedNorms(reference.data(), m, d), levels);
+        double[] target = exactQuantiles(levels, d, context.time());
+        if (target == null) {
+            int m = params.referenceSamples() == 0 ? n : params.referenceSamples();
+            Particles reference = params.reference().samples(data, path, m, d, context);
+            target = quantiles(sortedNorms(reference.data(), m, d), levels);
+        }
         double error = 0.0;
         for (int l = 0; l < levels.length; l++) {
             error = Math.max(error, Math.abs(quantiles[l] / target[l] - 1.0));
@@ -97,6 +111,41 @@ public final class TailQuantilesEvaluator implements Evaluator {
                 .put("target-radial-quantiles", target)
                 .put("tail-quantile-error", error)
                 .build();
+    }
+
+    /**
+     * The reference's exact radial quantiles at time {@code t} when the target is a centred
+     * isotropic Student-t, else null.
+     */
+    double[] exactQuantiles(double[] levels, int d, double t) {
+        if (!(data instanceof StudentTSource studentT) || data.dimension() != d) {
+            return null;
+        }
+        GaussianMixture.Gaussian g = studentT.scaleMixture().components().get(0);
+        for (double m : g.mean()) {
+            if (m != 0.0) {
+                return null;
+            }
+        }
+        if (g.form() != GaussianMixture.Form.SCALAR) {
+            return null;
+        }
+        double nu = studentT.degreesOfFreedom();
+        double v = g.covariance(0, 0);
+        double[] out = new double[levels.length];
+        if (params.reference() == Reference.DATA) {
+            FDistribution f = new FDistribution(d, nu, 1e-13);
+            for (int l = 0; l < levels.length; l++) {
+                out[l] = Math.sqrt(v * d * f.inverseCumulativeProbability(levels[l]));
+            }
+            return out;
+        }
+        HeavyTailedMixture law = HeavyTailedMixture.of(studentT.scaleMixture(), nu, path.noiseDegreesOfFreedom(),
+                path.meanScale(t), path.noiseScale(t));
+        for (int l = 0; l < levels.length; l++) {
+            out[l] = law.radialQuantile(levels[l]);
+        }
+        return out;
     }
 
     /** {@code |x_i|_2} of the {@code n} rows, sorted ascending. */

@@ -46,7 +46,8 @@ import org.scorepipe.core.sources.StudentT;
  * a closed-form transition: {@link #push} then only starts at {@code t0 = 0}, where it draws the
  * exact marginal {@code alpha_t1 x + sigma_t1 Z} ({@code Z} from streams 0 and 1, see
  * {@link StudentT}); {@link #drift} and {@link #diffusionSquared} still return the Gaussian
- * path's coefficients, which reverse-SDE samplers should not be given with this base.
+ * path's coefficients, which is why the reverse-SDE and probability-flow samplers (Euler-Maruyama,
+ * probability-flow, exponential integrator, ancestral) refuse this base; anneal along it instead.
  */
 @Component(kind = ComponentKind.NOISING_PATH, name = "interpolation",
         doc = "Diffusion-annealed Langevin path X_t = sqrt(lambda_t) X + sqrt(1 - lambda_t) Z, lambda linear, cosine"

@@ -16,7 +16,9 @@ import org.scorepipe.api.ScoreProvider;
  * <pre>
  *   x  &lt;-  x - [f(t) x - g(t)^2 s(x, t)] dt + sqrt(g(t)^2 dt) xi,    xi ~ N(0, I) from stream 0
  * </pre>
- * with the coefficients and the score taken at the step's start {@code t}.
+ * with the coefficients and the score taken at the step's start {@code t}. The reverse SDE exists
+ * only for a Gaussian path: a Student-t path ({@link NoisingPath#noiseDegreesOfFreedom} finite) is
+ * refused, as the exponential integrator and ancestral sampling refuse it.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "euler-maruyama",
         doc = "Euler-Maruyama step of the reverse-time SDE (Song et al. 2021).")
@@ -26,6 +28,11 @@ public final class EulerMaruyamaPredictor implements Predictor {
 
     @Inject
     public EulerMaruyamaPredictor(NoisingPath path, ScoreProvider score) {
+        if (Double.isFinite(path.noiseDegreesOfFreedom())) {
+            throw new IllegalArgumentException("euler-maruyama needs a Gaussian noising path (the reverse SDE); this path's"
+                    + " noise is Student-t with " + path.noiseDegreesOfFreedom()
+                    + " degrees of freedom; use base: gaussian or an anneal stage");
+        }
         this.path = path;
         this.score = score;
     }

@@ -24,7 +24,9 @@ import org.scorepipe.api.ScoreProvider;
  * Heun's method is the second-order sampler of Karras et al., "Elucidating the design space of
  * diffusion-based generative models" (NeurIPS 2022, algorithm 1), here in the path's own time;
  * it evaluates the score twice per step. At a fixed end time the error of Euler halves and that
- * of Heun quarters when the number of steps doubles. Draws no noise.
+ * of Heun quarters when the number of steps doubles. Draws no noise. The ODE is that of a
+ * Gaussian path's SDE: a Student-t path ({@link NoisingPath#noiseDegreesOfFreedom} finite) has no
+ * such flow here and is refused.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "probability-flow",
         doc = "Euler or Heun (Karras et al. 2022) step of the deterministic probability-flow ODE (Song et al. 2021).")
@@ -53,6 +55,11 @@ public final class ProbabilityFlowPredictor implements Predictor {
 
     @Inject
     public ProbabilityFlowPredictor(Params params, NoisingPath path, ScoreProvider score) {
+        if (Double.isFinite(path.noiseDegreesOfFreedom())) {
+            throw new IllegalArgumentException("the probability-flow ODE needs a Gaussian noising path; this path's noise is"
+                    + " Student-t with " + path.noiseDegreesOfFreedom()
+                    + " degrees of freedom; use base: gaussian or an anneal stage");
+        }
         this.method = params.method();
         this.path = path;
         this.score = score;

@@ -1,12 +1,14 @@
 package org.scorepipe.core.scores;
 
 import jakarta.inject.Inject;
+import java.util.concurrent.ConcurrentHashMap;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.core.sources.StudentTSource;
 
 /**
  * The exact score of a Gaussian-mixture target pushed through a noising path: with
@@ -20,10 +22,16 @@ import org.scorepipe.api.ScoreProvider;
  * <p>It also gives the exact conditional score of a noised patch given the clean coordinates
  * before it ({@link #conditionalScore}, see {@link ConditionalMixture}), which the chained Langevin
  * stage samples from; the whole vector ({@code from = 0, to = d}) is the score itself.
+ *
+ * <p>Heavy tails: a Student-t data source ({@code student-t}), a path with Student-t noise (the
+ * interpolation path's {@code base: student-t}), or both, are Gaussian scale mixtures, and then the
+ * score and log density are those of {@link HeavyTailedMixture}: quadratures over the chi-square
+ * mixing variables (one when either side is Gaussian, a product grid of two when both are
+ * Student-t), computed once per time. These have no conditional score.
  */
 @Component(kind = ComponentKind.SCORE_PROVIDER, name = "analytic",
-        doc = "Exact score and log density of a Gaussian-mixture data source (gaussian, gaussian-mixture)"
-                + " pushed through the noising path.")
+        doc = "Exact score and log density of a Gaussian-mixture or Student-t data source (gaussian, gaussian-mixture,"
+                + " student-t) pushed through the noising path (Gaussian or Student-t noise).")
 public final class AnalyticScore implements ScoreProvider {
 
     /** No parameters: the data source and the path say everything. */
@@ -38,26 +46,44 @@ public final class AnalyticScore implements ScoreProvider {
     private record CachedConditional(int from, int to, double t, ConditionalMixture mixture) {
     }
 
+    /** Heavy-tailed laws kept at most: a whole anneal or reverse grid of times, each a few KB. */
+    private static final int HEAVY_TIMES = 4096;
+
     private final GaussianMixture mixture;
     private final NoisingPath path;
+    /** The target's chi-square degrees of freedom ({@code +infinity}: a Gaussian mixture). */
+    private final double targetDf;
+    /** Whether the target or the noise is Student-t. */
+    private final boolean heavy;
     private volatile Cached cached;
+    /**
+     * The heavy-tailed laws by time. Not only the last time: a block runs its whole segment of
+     * steps before the next block starts, so the blocks of one step ask for a time in turn, and a
+     * law's grid (an inner quadrature per node) is worth building once per time, not per block.
+     */
+    private final ConcurrentHashMap<Double, HeavyTailedMixture> heavyByTime = new ConcurrentHashMap<>();
     private volatile CachedConditional cachedConditional;
 
     @Inject
     public AnalyticScore(Params params, DataSource data, NoisingPath path) {
-        this.mixture = data.gaussianMixture().orElseThrow(() -> new IllegalArgumentException(
-                "the analytic score needs a data source with a closed form (gaussian, gaussian-mixture); "
-                        + data.getClass().getSimpleName() + " has none; use a learned or empirical score instead"));
-        if (Double.isFinite(path.noiseDegreesOfFreedom())) {
-            throw new IllegalArgumentException("the analytic score is the closed form for Gaussian noise, but the path's"
-                    + " noise is Student-t with " + path.noiseDegreesOfFreedom() + " degrees of freedom, whose"
-                    + " marginals are no Gaussian mixture; use the empirical score (type: empirical) or base: gaussian");
+        if (data instanceof StudentTSource studentT) {
+            this.mixture = studentT.scaleMixture();
+            this.targetDf = studentT.degreesOfFreedom();
+        } else {
+            this.mixture = data.gaussianMixture().orElseThrow(() -> new IllegalArgumentException(
+                    "the analytic score needs a data source with a closed form (gaussian, gaussian-mixture, student-t); "
+                            + data.getClass().getSimpleName() + " has none; use a learned or empirical score instead"));
+            this.targetDf = Double.POSITIVE_INFINITY;
         }
+        this.heavy = Double.isFinite(targetDf) || Double.isFinite(path.noiseDegreesOfFreedom());
         this.path = path;
     }
 
     /** The target pushed to time {@code t}, from the cache when {@code t} is the last time asked for. */
     public NoisedMixture at(double t) {
+        if (heavy) {
+            throw new IllegalStateException("a Student-t target or path has no Gaussian-mixture marginal; use heavyAt(t)");
+        }
         Cached c = cached;
         if (c == null || Double.doubleToLongBits(c.t()) != Double.doubleToLongBits(t)) {
             c = new Cached(t, NoisedMixture.of(mixture, path.meanScale(t), path.noiseScale(t)));
@@ -66,9 +92,29 @@ public final class AnalyticScore implements ScoreProvider {
         return c.mixture();
     }
 
+    /** The heavy-tailed law at {@code t} (a Student-t target or path), built once per time (a pure function of it). */
+    public HeavyTailedMixture heavyAt(double t) {
+        if (!heavy) {
+            throw new IllegalStateException("a Gaussian mixture on a Gaussian path: use at(t)");
+        }
+        HeavyTailedMixture law = heavyByTime.get(t);
+        if (law == null) {
+            if (heavyByTime.size() >= HEAVY_TIMES) {
+                heavyByTime.clear();
+            }
+            law = heavyByTime.computeIfAbsent(t, time -> HeavyTailedMixture.of(mixture, targetDf,
+                    path.noiseDegreesOfFreedom(), path.meanScale(time), path.noiseScale(time)));
+        }
+        return law;
+    }
+
     @Override
     public void score(double[] x, int offset, int rows, double t, double[] out) {
-        at(t).score(x, offset, rows, out);
+        if (heavy) {
+            heavyAt(t).score(x, offset, rows, out);
+        } else {
+            at(t).score(x, offset, rows, out);
+        }
     }
 
     @Override
@@ -79,12 +125,16 @@ public final class AnalyticScore implements ScoreProvider {
     /** The exact, normalised log density of the path's marginal at {@code t}. */
     @Override
     public void logDensity(double[] x, int offset, int rows, double t, double[] out) {
+        if (heavy) {
+            heavyAt(t).logDensity(x, offset, rows, out);
+            return;
+        }
         at(t).logDensity(x, offset, rows, out);
     }
 
     @Override
     public boolean hasConditionalScore() {
-        return true;
+        return !heavy;
     }
 
     /**
@@ -95,6 +145,10 @@ public final class AnalyticScore implements ScoreProvider {
     @Override
     public void conditionalScore(double[] x, int offset, int rows, int from, int to, double t, double[] out) {
         int d = mixture.dimension();
+        if (heavy && !(from == 0 && to == d)) {
+            throw new UnsupportedOperationException("the analytic score has no conditional score for a Student-t"
+                    + " target or path");
+        }
         if (from == 0 && to == d) {
             score(x, offset, rows, t, out);
             return;

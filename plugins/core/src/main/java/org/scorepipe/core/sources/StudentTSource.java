@@ -1,12 +1,14 @@
 package org.scorepipe.core.sources;
 
 import jakarta.inject.Inject;
+import java.util.List;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.GaussianMixture.Form;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.PipelineSpec;
@@ -23,7 +25,10 @@ import org.scorepipe.api.PipelineSpec;
  * {@code StudentT.UNIFORMS} uniforms from stream 0 of {@code i}. {@code Sigma} is given like a
  * mixture component's covariance: 1 value (a variance, {@code Sigma = v I}), {@code d} values (a
  * diagonal) or {@code d*d} values (a full matrix, row-major). Not a Gaussian mixture, so
- * {@link #gaussianMixture()} is empty and the analytic score refuses it.
+ * {@link #gaussianMixture()} is empty; but it is a Gaussian scale mixture,
+ * {@code t_nu(mu, Sigma) = N(mu, (nu / V) Sigma)} given {@code V ~ chi^2_nu}
+ * ({@link #degreesOfFreedom}, {@link #scaleMixture}), which is how the analytic score
+ * ({@link org.scorepipe.core.scores.HeavyTailedMixture}) treats it.
  */
 @Component(kind = ComponentKind.DATA_SOURCE, name = "student-t",
         doc = "Multivariate Student-t with df degrees of freedom, a location and a scale matrix (one variance, a diagonal"
@@ -64,6 +69,8 @@ public final class StudentTSource implements DataSource {
     /** SCALAR and DIAGONAL: square roots of the variances; FULL: the lower Cholesky factor, row-major. */
     private final double[] factor;
     private final boolean full;
+    /** {@code N(mu, Sigma)}, the Gaussian this Student-t scales. */
+    private final GaussianMixture scaleMixture;
 
     @Inject
     public StudentTSource(Params params, PipelineSpec pipeline) {
@@ -79,7 +86,10 @@ public final class StudentTSource implements DataSource {
         }
         this.location = mu;
         double[] scale = params.scale();
-        this.full = CovarianceFactor.form("scale", scale.length, d) == Form.FULL;
+        Form form = CovarianceFactor.form("scale", scale.length, d);
+        this.full = form == Form.FULL;
+        this.scaleMixture = new GaussianMixture(new double[] {1.0},
+                List.of(new GaussianMixture.Gaussian(mu, form, scale)));
         if (full) {
             this.factor = CovarianceFactor.lower("scale", scale, d);
         } else {
@@ -95,6 +105,19 @@ public final class StudentTSource implements DataSource {
     @Override
     public int dimension() {
         return dimension;
+    }
+
+    /** The degrees of freedom {@code nu}. */
+    public double degreesOfFreedom() {
+        return studentT.degreesOfFreedom();
+    }
+
+    /**
+     * The one-component mixture {@code N(mu, Sigma)} this Student-t scales: the target is its law
+     * with the covariance multiplied by {@code nu / V}, {@code V ~ chi^2_nu}.
+     */
+    public GaussianMixture scaleMixture() {
+        return scaleMixture;
     }
 
     @Override

@@ -311,5 +311,13 @@ class PredictorOrdersTest {
         assertEquals("ancestral sampling needs a Gaussian noising path; this path's noise is Student-t with 3.0 degrees"
                 + " of freedom; use base: gaussian",
                 assertThrows(IllegalArgumentException.class, () -> new AncestralPredictor(path, score)).getMessage());
+        assertEquals("euler-maruyama needs a Gaussian noising path (the reverse SDE); this path's noise is Student-t"
+                + " with 3.0 degrees of freedom; use base: gaussian or an anneal stage",
+                assertThrows(IllegalArgumentException.class, () -> new EulerMaruyamaPredictor(path, score))
+                        .getMessage());
+        assertEquals("the probability-flow ODE needs a Gaussian noising path; this path's noise is Student-t with 3.0"
+                + " degrees of freedom; use base: gaussian or an anneal stage",
+                assertThrows(IllegalArgumentException.class, () -> new ProbabilityFlowPredictor(path, score))
+                        .getMessage());
     }
 }

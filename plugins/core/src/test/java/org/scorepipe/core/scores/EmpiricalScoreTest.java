@@ -194,10 +194,24 @@ class EmpiricalScoreTest {
     }
 
     @Test
-    void theAnalyticScoreRefusesStudentTNoise() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AnalyticScore(
-                new AnalyticScore.Params(), AnalyticScoreTest.source(NoisedMixtureTest.scalarMixture()), path(3.0)));
-        assertTrue(e.getMessage().contains("use the empirical score"), e.getMessage());
+    void theAnalyticScoreIsTheHeavyTailedMixtureOnStudentTNoise() {
+        NoisingPath path = path(3.0);
+        AnalyticScore score = new AnalyticScore(new AnalyticScore.Params(),
+                AnalyticScoreTest.source(NoisedMixtureTest.scalarMixture()), path);
+        assertFalse(score.hasConditionalScore());
+        double t = 0.7;
+        HeavyTailedMixture law = HeavyTailedMixture.of(NoisedMixtureTest.scalarMixture(), Double.POSITIVE_INFINITY, 3.0,
+                path.meanScale(t), path.noiseScale(t));
+        int d = NoisedMixtureTest.scalarMixture().dimension();
+        double[] x = new double[3 * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 0.7 * i - 2.0;
+        }
+        double[] expected = new double[x.length];
+        double[] actual = new double[x.length];
+        law.score(x, 0, 3, expected);
+        score.score(x, 0, 3, t, actual);
+        assertArrayEquals(expected, actual);
     }
 
     @Test

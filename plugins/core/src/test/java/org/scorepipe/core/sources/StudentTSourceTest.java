@@ -12,7 +12,7 @@ import org.hipparchus.stat.inference.KolmogorovSmirnovTest;
 import org.junit.jupiter.api.Test;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.PipelineSpec;
-import org.scorepipe.core.paths.OrnsteinUhlenbeckPath;
+import org.scorepipe.core.paths.InterpolationPath;
 import org.scorepipe.core.scores.AnalyticScore;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 
@@ -100,14 +100,36 @@ class StudentTSourceTest {
         assertEquals(Math.sqrt(5.0 / (2 * (2.5 - 1.0 / 3))), t.mixingScale(accepting, 0, uniforms, 0), 1e-14);
     }
 
+    /**
+     * At t = 0 of the interpolation path the analytic score is the closed-form score of
+     * t_nu(mu, Sigma), -(nu + d) P (x - mu) / (nu + (x - mu)^T P (x - mu)), P = Sigma^{-1}: the
+     * quadrature over V errs by ~1e-9 relative (ChiSquareNodes), so 1e-8 of the score's size.
+     */
     @Test
-    void theAnalyticScoreRefusesIt() {
-        StudentTSource source = source(3.0, new double[0], new double[] {1.0}, 2);
+    void theAnalyticScoreIsTheClosedFormScoreAtTheData() {
+        double nu = 3.0;
+        double[] mu = {0.5, -1.0};
+        double[] sigma = {2.0, 0.6, 0.6, 1.0};
+        StudentTSource source = source(nu, mu, sigma, 2);
         assertTrue(source.gaussianMixture().isEmpty());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AnalyticScore(
-                new AnalyticScore.Params(), source, new OrnsteinUhlenbeckPath(new OrnsteinUhlenbeckPath.Params())));
-        assertEquals("the analytic score needs a data source with a closed form (gaussian, gaussian-mixture);"
-                + " StudentTSource has none; use a learned or empirical score instead", e.getMessage());
+        AnalyticScore score = new AnalyticScore(new AnalyticScore.Params(), source,
+                new InterpolationPath(new InterpolationPath.Params(InterpolationPath.Schedule.LINEAR,
+                        InterpolationPath.Base.GAUSSIAN, 3.0, 10.0)));
+        double det = sigma[0] * sigma[3] - sigma[1] * sigma[2];
+        double[] p = {sigma[3] / det, -sigma[1] / det, -sigma[2] / det, sigma[0] / det};
+        double[][] points = {{0.5, -1.0}, {1.0, 2.0}, {-7.0, 3.0}, {150.0, 90.0}};
+        for (double[] x : points) {
+            double e0 = x[0] - mu[0];
+            double e1 = x[1] - mu[1];
+            double g0 = p[0] * e0 + p[1] * e1;
+            double g1 = p[2] * e0 + p[3] * e1;
+            double factor = -(nu + 2) / (nu + e0 * g0 + e1 * g1);
+            double[] out = new double[2];
+            score.score(x, 0, 1, 0.0, out);
+            double size = Math.abs(factor) * Math.hypot(g0, g1);
+            assertEquals(factor * g0, out[0], 1e-8 * size + 1e-300, Arrays.toString(x));
+            assertEquals(factor * g1, out[1], 1e-8 * size + 1e-300, Arrays.toString(x));
+        }
     }
 
     @Test
