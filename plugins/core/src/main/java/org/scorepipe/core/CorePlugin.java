@@ -8,6 +8,7 @@ import org.scorepipe.core.correctors.MalaCorrector;
 import org.scorepipe.core.evaluators.EnergyDistanceEvaluator;
 import org.scorepipe.core.evaluators.GaussianW2Evaluator;
 import org.scorepipe.core.evaluators.KnnKlEvaluator;
+import org.scorepipe.core.evaluators.LikelihoodEvaluator;
 import org.scorepipe.core.evaluators.MmdEvaluator;
 import org.scorepipe.core.evaluators.ModeCoverageEvaluator;
 import org.scorepipe.core.evaluators.ModeFrequenciesEvaluator;
@@ -114,6 +115,7 @@ public final class CorePlugin implements Plugin {
                 KnnKlEvaluator.class,
                 GaussianW2Evaluator.class,
                 ModeCoverageEvaluator.class,
-                TailQuantilesEvaluator.class);
+                TailQuantilesEvaluator.class,
+                LikelihoodEvaluator.class);
     }
 }
