@@ -193,7 +193,7 @@ class SparkIT {
                 "--quiet"));
         sparkArgs.addAll(settings);
         // the run's checkpoints are in a sub-folder named by its run id
-        killAfterCheckpoint(sparkCommand(sparkArgs), Path.of(java.net.URI.create(checkpoints)));
+        killAfterCheckpoint(sparkCommand(sparkArgs), () -> runFolder(Path.of(java.net.URI.create(checkpoints)), sparkRun));
         assertFalse(Files.exists(sparkRun.resolve("samples.npy")), "the driver finished before it was killed");
         Cli.Result local = Cli.run(work, "resume", sparkRun.toString(), "--runner", "local", "--quiet");
         assertEquals(0, local.exitCode(), local.all());
@@ -204,7 +204,7 @@ class SparkIT {
         List<String> localArgs = new ArrayList<>(List.of(javaExecutable(), "-jar", Cli.JAR.toString(), "run", QUICKSTART.toString(),
                 "--out", localRun.toString(), "--threads", "1", "--checkpoint-dir", checkpoints, "--quiet"));
         localArgs.addAll(settings);
-        killAfterCheckpoint(localArgs, Path.of(java.net.URI.create(checkpoints)).resolve(localRun.getFileName().toString()));
+        killAfterCheckpoint(localArgs, () -> runFolder(Path.of(java.net.URI.create(checkpoints)), localRun));
         assertFalse(Files.exists(localRun.resolve("samples.npy")), "the local run finished before it was killed");
         Cli.Result resumed = runSparkCli("resume", localRun.toString(), "--runner", "spark", "--master", "local[2]", "--partitions",
                 "3", "--conf", "spark.ui.enabled=false", "--quiet");
@@ -432,19 +432,35 @@ class SparkIT {
         if (!Files.isDirectory(dir)) {
             return false;
         }
-        try (Stream<Path> files = Files.walk(dir, 2)) {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString())
                     .anyMatch(n -> n.matches("ckpt-s001-k\\d{10}\\.spck") && !n.equals("ckpt-s001-k0000000000.spck"));
         }
     }
 
     /** Starts {@code command}, kills it (SIGKILL, with its children) once a checkpoint inside the corrector stage is in {@code checkpoints}. */
-    private static void killAfterCheckpoint(List<String> command, Path checkpoints) throws Exception {
+    /** A run's checkpoint folder under a shared checkpoint folder: named by the run id its config.yaml records. */
+    private static Path runFolder(Path store, Path runDirectory) throws IOException {
+        Path config = runDirectory.resolve("config.yaml");
+        if (!Files.exists(config)) {
+            return store.resolve("(no run yet)");
+        }
+        String id = Files.readAllLines(config).stream().map(String::strip).filter(l -> l.startsWith("id: ")).findFirst()
+                .map(l -> l.substring(4)).orElse("(no id yet)");
+        return store.resolve(id);
+    }
+
+    /** A path found anew at each poll. */
+    private interface Where {
+        Path get() throws IOException;
+    }
+
+    private static void killAfterCheckpoint(List<String> command, Where checkpoints) throws Exception {
         Path log = Files.createTempFile(work, "child", ".log");
         Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .start();
         try {
-            awaitUntil(() -> hasMidStageCheckpoint(checkpoints), () -> !process.isAlive(),
+            awaitUntil(() -> hasMidStageCheckpoint(checkpoints.get()), () -> !process.isAlive(),
                     () -> "no checkpoint inside the corrector stage before the child ended:\n" + readQuietly(log));
         } finally {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
