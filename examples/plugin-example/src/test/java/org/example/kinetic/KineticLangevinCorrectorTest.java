@@ -6,12 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.ScoreProvider;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.scorepipe.testkit.Contracts;
 
 class KineticLangevinCorrectorTest {
+    /** The family tests every built-in corrector passes (scorepipe-testkit), in one line. */
+    @TestFactory
+    Stream<DynamicTest> contract() {
+        return Contracts.corrector("kinetic-langevin",
+                g -> new KineticLangevinCorrector(new KineticLangevinCorrector.Params(0.05, 2.0, 10), g.score()));
+    }
+
     /** N(mean, diag(variance)): score -(x - mean) / variance. */
     private static ScoreProvider gaussian(double[] mean, double[] variance) {
         return (x, offset, rows, t, out) -> {
