@@ -482,7 +482,7 @@ class BadInputIT {
     /** Pins "--threads abc". */
     @Test
     void aThreadCountThatIsNotANumber() throws Exception {
-        assertEquals("Invalid value for option '--threads': 'abc' is not an int; `scorepipe help validate` lists the options",
+        assertEquals("Invalid value for option '--threads': 'abc' is not an int; see `scorepipe validate --help`",
                 failureOf("validate", "good.yaml", "--threads", "abc"));
         assertEquals("Invalid value for option '--threads': 'abc' is not an int; `scorepipe help run` lists the options",
                 failureOf("run", "good.yaml", "--runs", "runs-threads", "--threads", "abc"));
