@@ -484,7 +484,7 @@ class BadInputIT {
     void aThreadCountThatIsNotANumber() throws Exception {
         assertEquals("Invalid value for option '--threads': 'abc' is not an int; see `scorepipe validate --help`",
                 failureOf("validate", "good.yaml", "--threads", "abc"));
-        assertEquals("Invalid value for option '--threads': 'abc' is not an int; `scorepipe help run` lists the options",
+        assertEquals("Invalid value for option '--threads': 'abc' is not an int; see `scorepipe run --help`",
                 failureOf("run", "good.yaml", "--runs", "runs-threads", "--threads", "abc"));
     }
 
