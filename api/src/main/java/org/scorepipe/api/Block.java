@@ -18,6 +18,7 @@ public final class Block {
     private final int from;
     private final int to;
     private final Map<Object, double[]> workspaces = new IdentityHashMap<>();
+    private final Map<Object, long[]> counts = new IdentityHashMap<>();
 
     public Block(Particles particles, int from, int to) {
         this.particles = requireNonNull(particles, "particles is null");
@@ -79,5 +80,28 @@ public final class Block {
             workspaces.put(owner, w);
         }
         return w;
+    }
+
+    /**
+     * The counts that {@code owner}, a {@link Counting} component, has added in this block: an
+     * array of {@code length} longs, zero when the block is made, the same array on every call.
+     * The runner sums them over every block when a segment ends; they are the only place a
+     * component's counts live.
+     */
+    public long[] counts(Counting owner, int length) {
+        long[] c = counts.get(owner);
+        if (c == null) {
+            c = new long[length];
+            counts.put(owner, c);
+        } else if (c.length != length) {
+            throw new IllegalArgumentException("counts of " + owner.getClass().getSimpleName() + " have length " + c.length
+                    + ", asked for " + length);
+        }
+        return c;
+    }
+
+    /** What {@code owner} counted in this block, or null if it counted nothing. */
+    public long[] countsOf(Counting owner) {
+        return counts.get(owner);
     }
 }

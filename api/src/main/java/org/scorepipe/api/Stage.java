@@ -21,6 +21,16 @@ public interface Stage {
         return start;
     }
 
+    /**
+     * Whether this stage only reads the ensemble (evaluate, save) and never moves a particle. An
+     * observer is not counted in the noise key of the stages after it ({@link Noise}): adding,
+     * removing or moving an observer never changes a byte of the samples. Its own noise is keyed
+     * by the moving stages before it, so two observers at one point draw alike.
+     */
+    default boolean observes() {
+        return false;
+    }
+
     /** Whether {@link #step} must see every particle in one block. */
     default boolean wholeEnsemble() {
         return false;

@@ -98,7 +98,7 @@ public class CorrectorFamilyBenchmark {
     @Benchmark
     @OperationsPerInvocation(BenchmarkTargets.PARTICLES * STEPS)
     public long correctorSteps() {
-        long reached = runner.runSegment(BenchmarkTargets.SEED, planned, particles, from, from + STEPS, new RunControl());
+        long reached = runner.runSegment(BenchmarkTargets.SEED, planned, particles, from, from + STEPS, new RunControl()).reached();
         from = reached;
         return reached;
     }

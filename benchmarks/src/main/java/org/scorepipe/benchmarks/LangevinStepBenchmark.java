@@ -86,7 +86,7 @@ public class LangevinStepBenchmark {
     @OperationsPerInvocation(BenchmarkTargets.PARTICLES * STEPS)
     public long langevinStep() {
         // Steps k = from .. from + STEPS - 1 of the stage: each invocation draws fresh noise.
-        long reached = runner.runSegment(BenchmarkTargets.SEED, planned, particles, from, from + STEPS, new RunControl());
+        long reached = runner.runSegment(BenchmarkTargets.SEED, planned, particles, from, from + STEPS, new RunControl()).reached();
         from = reached;
         return reached;
     }

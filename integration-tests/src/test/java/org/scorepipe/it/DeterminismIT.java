@@ -2,6 +2,7 @@ package org.scorepipe.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,30 @@ class DeterminismIT {
         Cli.Result result = Cli.runWith(jvmOptions, dir, args);
         assertEquals(0, result.exitCode(), result.all());
         return Files.readAllBytes(dir.resolve(name).resolve("samples.npy"));
+    }
+
+    /**
+     * Observers (evaluate, save) move no particle and are not counted in the noise key of the
+     * stages after them: a measurement inserted before any moving stage of the quickstart, one
+     * that draws noise of its own (sliced Wasserstein's projections) included, leaves every byte
+     * of the samples as it was.
+     */
+    @Test
+    void anObserverInsertedAnywhereChangesNoByteOfTheSamples() throws Exception {
+        String quickstart = Files.readString(Cli.PIPELINES.resolve("quickstart.yaml"));
+        String peek = "  - {name: peek, type: evaluate, evaluators: [moments, sliced-wasserstein]}\n";
+        Files.writeString(dir.resolve("quickstart.yaml"), quickstart);
+        byte[] reference = samplesOf(List.of(), "quickstart.yaml", "no-peek", "--set", "pipeline.particles=2000");
+        for (String before : List.of("  - {name: init,", "  - name: corrector", "  - name: sample")) {
+            int at = quickstart.indexOf(before);
+            assertTrue(at > 0, "the quickstart has no line starting with " + before);
+            String file = "peek-" + before.replaceAll("[^a-z]", "") + ".yaml";
+            Files.writeString(dir.resolve(file), quickstart.substring(0, at) + peek + quickstart.substring(at));
+            byte[] observed = samplesOf(List.of(), file, file.replace(".yaml", ""), "--set", "pipeline.particles=2000");
+            assertArrayEquals(reference, observed, "a peek before '" + before.trim() + "' changed the samples");
+            String metrics = Files.readString(dir.resolve(file.replace(".yaml", "")).resolve("metrics.json"));
+            assertTrue(metrics.contains("\"peek\""), "the peek was not evaluated: " + metrics);
+        }
     }
 
     @Test

@@ -367,10 +367,6 @@ public final class Scorepipe {
                 Checkpoint c = from.get();
                 particles = new Particles(c.n(), c.dimension(), c.firstIndex(), c.particles().clone(), c.time());
                 dir.restoreMetrics(c.metrics());
-                List<String> restored = Execution.restoreStates(pipeline, c.states());
-                if (!restored.isEmpty()) {
-                    LOG.info("restored the state of {}", restored);
-                }
                 startStage = c.stage();
                 startStep = c.step();
                 stageStart = c.stageStartTime();
@@ -395,6 +391,12 @@ public final class Scorepipe {
                                     String.format("%.4g", result.particleStepsPerSecond()));
                         }
                     });
+            if (from.isPresent()) {
+                List<String> restored = execution.restore(from.get().states());
+                if (!restored.isEmpty()) {
+                    LOG.info("restored the state of {}", restored);
+                }
+            }
             Execution.Outcome outcome;
             try {
                 outcome = execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs);

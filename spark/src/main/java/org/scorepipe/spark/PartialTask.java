@@ -50,9 +50,10 @@ final class PartialTask implements Function<RangeState, PartialTask.Chunks> {
         }
         try {
             Pipeline pipeline = ExecutorPipelines.get(pipelineKey, resolvedYaml, pluginFolder);
-            MergeableStage stage = (MergeableStage) pipeline.stages().get(stageIndex).stage();
+            Pipeline.PlannedStage planned = pipeline.stages().get(stageIndex);
+            MergeableStage stage = (MergeableStage) planned.stage();
             Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data(), time);
-            PhiloxNoise noise = PhiloxNoise.of(seed, stageIndex, 0);
+            PhiloxNoise noise = PhiloxNoise.of(seed, planned.noiseKey(), 0);
             int row = 0;
             while (row < range.n()) {
                 long global = range.firstIndex() + row;

@@ -9,13 +9,15 @@ import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.run.ComponentFailure;
+import org.scorepipe.runtime.run.Counts;
 import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.RunControl;
 
 /**
  * One Spark task: a whole segment of steps {@code [from, to)} of one stage on one partition's
  * range, run by the local runner's own code on a {@link Particles} whose first index is the
- * range's, so every particle draws exactly the noise it draws on the local runner.
+ * range's, so every particle draws exactly the noise it draws on the local runner. What the
+ * stage's counting components counted in the range travels back with it, to be summed on the driver.
  *
  * <p>It works on a copy of the input range: the parent partition may be cached, and a retried
  * task (a failed attempt, a lost executor) must start again from the same bytes.
@@ -75,8 +77,9 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
         }
         PlannedStage planned = pipeline.stages().get(stageIndex);
         Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data().clone(), time);
+        Counts counts;
         try (LocalRunner runner = new LocalRunner(1, blockSize)) {
-            runner.runSegment(seed, planned, particles, from, to, new RunControl());
+            counts = runner.runSegment(seed, planned, particles, from, to, new RunControl()).counts();
         } catch (ComponentFailure e) {
             // a component's bug or the machine's fault (out of memory): perhaps transient, so Spark retries it
             throw e;
@@ -84,6 +87,6 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
             // deterministic (a diverging step, a component's own check): retrying gives the same
             return range.failed(e.getMessage());
         }
-        return new RangeState(range.firstIndex(), range.n(), range.dimension(), particles.data(), null);
+        return new RangeState(range.firstIndex(), range.n(), range.dimension(), particles.data(), null, counts);
     }
 }

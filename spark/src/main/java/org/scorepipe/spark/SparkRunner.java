@@ -35,7 +35,9 @@ import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.run.DatasetWriter;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 import org.scorepipe.runtime.run.LocalRunner;
+import org.scorepipe.runtime.run.Counts;
 import org.scorepipe.runtime.run.RunControl;
+import org.scorepipe.runtime.run.SegmentResult;
 import org.scorepipe.runtime.run.Runner;
 
 /**
@@ -193,7 +195,7 @@ final class SparkRunner implements Runner, DatasetWriter {
     }
 
     @Override
-    public long runSegment(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+    public SegmentResult runSegment(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
@@ -201,7 +203,7 @@ final class SparkRunner implements Runner, DatasetWriter {
             return runWholeEnsemble(seed, planned, time, from, to, control);
         }
         if (control.stopRequested()) {
-            return from;
+            return new SegmentResult(from, Counts.NONE);
         }
         JavaRDD<RangeState> next = state
                 .mapPartitions(new SegmentTask(pipelineKey, resolvedYaml, pluginFolderName, seed, planned.index(), time, from, to,
@@ -224,13 +226,15 @@ final class SparkRunner implements Runner, DatasetWriter {
             sc.cancelJobGroup(group);
             unpersist(next);
             LOG.info("spark: segment cancelled at a stop request; the ensemble stays at step {}", from);
-            return from;
+            return new SegmentResult(from, Counts.NONE);
         }
+        Counts counts = Counts.NONE;
         for (RangeState.Summary s : summaries) {
             if (s.error() != null) {
                 unpersist(next);
                 throw new ScorepipeException(s.error());
             }
+            counts = counts.plus(s.counts());
         }
         // The new ranges are computed and cached; the parent is recomputable from its lineage if ever needed.
         unpersist(state);
@@ -240,7 +244,7 @@ final class SparkRunner implements Runner, DatasetWriter {
         for (long k = from; k < to; k++) {
             control.stepDone(n);
         }
-        return to;
+        return new SegmentResult(to, counts);
     }
 
     /** The job's result, or null if a stop was requested first (the caller cancels it). */
@@ -259,7 +263,7 @@ final class SparkRunner implements Runner, DatasetWriter {
         }
     }
 
-    private long runWholeEnsemble(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+    private SegmentResult runWholeEnsemble(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
         if (planned.stage() instanceof MergeableStage mergeable && mergeable.mergeable() && from == 0 && to == 1
                 && gathered == null && !control.stopRequested()) {
             return runMerged(seed, planned, mergeable, time, control);
@@ -271,19 +275,19 @@ final class SparkRunner implements Runner, DatasetWriter {
         Particles all = gather();
         all.setTime(time);
         double[] before = all.data().clone();
-        long reached = driverRunner.runSegment(seed, planned, all, from, to, control);
+        SegmentResult result = driverRunner.runSegment(seed, planned, all, from, to, control);
         if (!Arrays.equals(before, all.data())) {
             // The stage moved particles on the driver: they become the new ranges.
             reroot(all);
         }
-        return reached;
+        return result;
     }
 
     /**
      * A mergeable stage: chunk statistics computed on the executors, summed here chunk by chunk
      * in particle order (as the local runner sums them), and the step finished on the driver.
      */
-    private long runMerged(long seed, PlannedStage planned, MergeableStage stage, double time, RunControl control) {
+    private SegmentResult runMerged(long seed, PlannedStage planned, MergeableStage stage, double time, RunControl control) {
         control.beginSegment(0, 1);
         String group = "scorepipe-" + (++jobs);
         sc.setJobGroup(group, "stage " + planned.name() + ": statistics per range", true);
@@ -312,13 +316,13 @@ final class SparkRunner implements Runner, DatasetWriter {
             throw new ScorepipeException("stage '" + planned.name() + "' needs at least one particle");
         }
         try {
-            stage.finish(sum, n, dimension, time, PhiloxNoise.of(seed, planned.index(), 0));
+            stage.finish(sum, n, dimension, time, PhiloxNoise.of(seed, planned.noiseKey(), 0));
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
         }
         control.stepDone(n);
         LOG.info("spark: stage {} evaluated from per-range statistics; no particle left the executors", planned.name());
-        return 1;
+        return new SegmentResult(1, Counts.NONE);
     }
 
     /**

@@ -15,7 +15,6 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.scorepipe.api.Checkpointable;
-import org.scorepipe.api.MetricsReporter;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
@@ -149,9 +148,10 @@ public final class SparkRunnerFactory implements RunnerFactory {
     }
 
     /**
-     * Components of a stage that runs on the executors live there, one instance per executor:
-     * their counters ({@link MetricsReporter}) and state ({@link Checkpointable}) would be split
-     * across executors and never reach the driver's report or checkpoint. Refuse them clearly.
+     * Components of a stage that runs on the executors live there, one instance per executor: a
+     * state of their own ({@link Checkpointable}) would be split across executors and never reach
+     * the driver's checkpoint. Refuse them clearly. (Counts, {@link org.scorepipe.api.Counting},
+     * travel back with each range and are fine.)
      */
     private static void refuseExecutorState(Pipeline pipeline) {
         for (PlannedStage stage : pipeline.stages()) {
@@ -159,9 +159,9 @@ public final class SparkRunnerFactory implements RunnerFactory {
                 continue;
             }
             for (NamedComponent c : stage.components()) {
-                if (c.component() instanceof MetricsReporter || c.component() instanceof Checkpointable) {
+                if (c.component() instanceof Checkpointable) {
                     throw new ScorepipeException(c.path() + ": " + c.component().getClass().getSimpleName()
-                            + " keeps state of its own (counters or a cursor), which the Spark runner cannot yet gather from its"
+                            + " keeps state of its own (such as the last denoised estimate of each particle), which the Spark runner cannot yet gather from its"
                             + " executors; run this pipeline with the local runner, or use a component without state");
                 }
             }

@@ -31,7 +31,10 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
      * One stage of the pipeline.
      *
      * @param name its unique name
-     * @param index its position, the {@code s} in the noise counter
+     * @param index its position in the pipeline, where checkpoints say a run stands
+     * @param noiseKey the {@code s} in the noise counter: how many stages that move particles come
+     *     before it ({@link Stage#observes observers} do not count), so adding, removing or moving
+     *     an evaluate or save stage never changes the noise of any other stage
      * @param type its component name, e.g. {@code sample}
      * @param stage the built stage
      * @param configHash SHA-256 of the stage's resolved config and of the shared components it
@@ -41,19 +44,22 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
      * @param monitors the evaluators of its convergence curve
      * @param components every component the stage uses (itself included), by key path
      */
-    public record PlannedStage(String name, int index, String type, Stage stage, String configHash, List<String> sharedUsed,
+    public record PlannedStage(String name, int index, int noiseKey, String type, Stage stage, String configHash, List<String> sharedUsed,
             long every, List<Evaluator> monitors, List<NamedComponent> components) {
         public PlannedStage {
             requireNonNull(name, "name is null");
             requireNonNull(stage, "stage is null");
+            if (noiseKey < 0 || noiseKey > index) {
+                throw new IllegalArgumentException("noise key " + noiseKey + " of stage " + index + " is outside [0, " + index + "]");
+            }
             sharedUsed = List.copyOf(sharedUsed);
             monitors = List.copyOf(monitors);
             components = List.copyOf(components);
         }
 
-        /** A stage without curves or recorded components, e.g. for tests of a runner. */
+        /** A stage without curves or recorded components, e.g. for tests of a runner; its noise key is its index. */
         public static PlannedStage of(String name, int index, Stage stage) {
-            return new PlannedStage(name, index, name, stage, "", List.of(), 0, List.of(),
+            return new PlannedStage(name, index, index, name, stage, "", List.of(), 0, List.of(),
                     List.of(new NamedComponent("stages." + name, stage)));
         }
     }

@@ -228,6 +228,7 @@ public final class PipelineAssembler {
             }
             List<Pipeline.PlannedStage> stages = new ArrayList<>();
             Set<String> names = new HashSet<>();
+            int moving = 0; // stages before this one that move particles: the noise key
             for (int i = 0; i < items.size(); i++) {
                 ConfigSection item = items.get(i);
                 if (!item.isMap()) {
@@ -260,8 +261,11 @@ public final class PipelineAssembler {
                 for (String sharedName : new java.util.TreeSet<>(used.shared)) {
                     sharedBuilt.get(sharedName).forEach(c -> components.putIfAbsent(c.path(), c));
                 }
-                stages.add(new Pipeline.PlannedStage(name, i, type, stage, ConfigTrees.sha256(texts), List.copyOf(used.shared),
-                        monitoring.every(), List.copyOf(monitors), List.copyOf(components.values())));
+                stages.add(new Pipeline.PlannedStage(name, i, moving, type, stage, ConfigTrees.sha256(texts),
+                        List.copyOf(used.shared), monitoring.every(), List.copyOf(monitors), List.copyOf(components.values())));
+                if (!stage.observes()) {
+                    moving++;
+                }
             }
             return stages;
         }

@@ -27,7 +27,9 @@ public final class Compatibility {
     public static void check(Checkpoint c, String checkpointName, Pipeline pipeline, PipelineFile file) {
         if (!PhiloxNoise.GENERATOR.equals(c.noiseGenerator())) {
             throw new ScorepipeException(checkpointName + " was written with the noise generator " + c.noiseGenerator()
-                    + ", but this scorepipe uses " + PhiloxNoise.GENERATOR + ": an exact resume is impossible."
+                    + ", but this scorepipe uses " + PhiloxNoise.GENERATOR + ": an exact resume is impossible"
+                    + (c.noiseGenerator().endsWith("/v1") ? " (v1 keyed a stage's noise by its position, counting evaluate"
+                            + " and save stages; v2 counts only the stages that move particles)" : "") + "."
                     + " Start the run again, or branch from it knowing the samples will differ.");
         }
         PipelineSpec spec = pipeline.spec();

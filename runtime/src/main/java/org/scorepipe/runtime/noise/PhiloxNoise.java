@@ -14,6 +14,8 @@ import org.scorepipe.api.Simd;
  *   word 2  step        the step k within the stage
  *   word 3  stage, stream   (stage &lt;&lt; 32) | stream
  * </pre>
+ * where {@code stage} is the stage's noise key: the number of stages before it that move
+ * particles (evaluate and save stages, observers, are not counted).
  * so every number drawn is a pure function of {@code (seed, stage, step, particle, stream)}.
  * Normal variates come from Commons RNG's {@link ZigguratSampler.NormalizedGaussian}, which
  * keeps no state between samples (Box-Muller's cached second value would break the rule).
@@ -30,8 +32,11 @@ import org.scorepipe.api.Simd;
  * <p>One instance per thread; {@link #position} moves it to another step without allocating.
  */
 public final class PhiloxNoise implements Noise {
-    /** Written into checkpoints: a checkpoint made with another generator cannot resume exactly. */
-    public static final String GENERATOR = "philox4x64-10/ziggurat-normalized-gaussian/v1";
+    /**
+     * Written into checkpoints: a checkpoint made with another generator cannot resume exactly.
+     * v2 keys a stage by the moving stages before it; v1 keyed it by its position, observers included.
+     */
+    public static final String GENERATOR = "philox4x64-10/ziggurat-normalized-gaussian/v2";
 
     /**
      * Whether {@link #normalRows} uses SIMD lanes: the project's one switch, {@link Simd#ENABLED}.

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ import org.apache.logging.log4j.Logger;
 import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.Metrics;
-import org.scorepipe.api.MetricsReporter;
+import org.scorepipe.api.Counting;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.ScorepipeException;
@@ -50,13 +49,15 @@ public final class Execution {
     private double stageStartMaxAbs;
     /** Time spent on the stage in progress's curve points: not the stage's own pace. */
     private long evaluationNanos;
+    /** The run's totals of its {@link Counting} components: summed from every segment, kept in checkpoints. */
+    private Counts counts = Counts.NONE;
 
     /**
      * @param pipeline the pipeline
      * @param resolvedYaml its resolved config, kept in checkpoints
      * @param runner where segments run
      * @param dir the run directory
-     * @param outputs where the components' own reports ({@link MetricsReporter}) are recorded
+     * @param outputs where the reports of the {@link Counting} components are recorded
      * @param store where checkpoints go, or empty to take none
      * @param checkpointEvery steps between checkpoints within a stage (0: only at stage ends)
      * @param control stop requests and progress
@@ -152,7 +153,9 @@ public final class Execution {
     /** One segment; a failure names the last good checkpoint, where the run can continue once the cause is fixed. */
     private long runSegment(long seed, PlannedStage planned, double time, long from, long to) {
         try {
-            return runner.runSegment(seed, planned, time, from, to, control);
+            SegmentResult result = runner.runSegment(seed, planned, time, from, to, control);
+            counts = counts.plus(result.counts());
+            return result.reached();
         } catch (ScorepipeException e) {
             Optional<String> good = latest();
             if (good.isEmpty()) {
@@ -213,7 +216,7 @@ public final class Execution {
     private void evaluateCurve(PlannedStage planned, double time, long k) {
         Particles particles = runner.gather();
         particles.setTime(time);
-        PhiloxNoise noise = PhiloxNoise.of(pipeline.spec().seed(), planned.index(), k);
+        PhiloxNoise noise = PhiloxNoise.of(pipeline.spec().seed(), planned.noiseKey(), k);
         Evaluator.EvalContext context = new Evaluator.EvalContext(planned.name(), time, noise.streams(EVALUATION_STREAMS));
         Metrics.Builder all = Metrics.builder();
         for (Evaluator evaluator : planned.monitors()) {
@@ -229,18 +232,13 @@ public final class Execution {
     }
 
     private void recordReports(PlannedStage planned, double time) {
-        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        Map<Counting, String> counting = Counts.counting(planned);
+        if (counting.isEmpty()) {
+            return;
+        }
         Metrics.Builder all = Metrics.builder();
-        boolean any = false;
-        for (NamedComponent c : planned.components()) {
-            if (c.component() instanceof MetricsReporter reporter && seen.put(reporter, true) == null) {
-                all.putAll(reporter.report());
-                any = true;
-            }
-        }
-        if (any) {
-            outputs.recordMetrics(planned.name(), time, all.build());
-        }
+        counting.forEach((component, path) -> all.putAll(component.report(counts.get(path, component.countNames().size()))));
+        outputs.recordMetrics(planned.name(), time, all.build());
     }
 
     /**
@@ -278,7 +276,7 @@ public final class Execution {
         }
         Checkpoint checkpoint = new Checkpoint(pipeline.runId(), pipeline.spec().name(), pipeline.spec().seed(),
                 PhiloxNoise.GENERATOR, resolvedYaml, names, hashes, stage, step, stageStartTime, stageStartMaxAbs, time,
-                particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), states(pipeline),
+                particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), states(),
                 dir.metricsJson());
         long began = System.nanoTime();
         String file = store.get().save(checkpoint);
@@ -287,9 +285,9 @@ public final class Execution {
         return Optional.of(file);
     }
 
-    /** The state of every {@link Checkpointable} component, by key path. */
-    static Map<String, byte[]> states(Pipeline pipeline) {
-        Map<String, byte[]> states = new LinkedHashMap<>();
+    /** The state of every {@link Checkpointable} component and the totals of every {@link Counting} one, by key path. */
+    private Map<String, byte[]> states() {
+        Map<String, byte[]> states = new LinkedHashMap<>(counts.states());
         for (PlannedStage stage : pipeline.stages()) {
             for (NamedComponent c : stage.components()) {
                 if (c.component() instanceof Checkpointable cp && !states.containsKey(c.path())) {
@@ -300,8 +298,16 @@ public final class Execution {
         return states;
     }
 
-    /** Gives every {@link Checkpointable} component the state saved under its path; returns the paths restored. */
-    public static List<String> restoreStates(Pipeline pipeline, Map<String, byte[]> states) {
+    /**
+     * Takes a checkpoint's states: the totals of the {@link Counting} components, and each
+     * {@link Checkpointable} component's own state; returns the paths restored.
+     */
+    public List<String> restore(Map<String, byte[]> states) {
+        try {
+            counts = Counts.fromStates(pipeline.stages(), states);
+        } catch (IllegalArgumentException e) {
+            throw new ScorepipeException(e.getMessage());
+        }
         List<String> restored = new ArrayList<>();
         for (PlannedStage stage : pipeline.stages()) {
             for (NamedComponent c : stage.components()) {
@@ -313,6 +319,13 @@ public final class Execution {
                         throw new ScorepipeException(c.path() + ": the checkpoint's state does not fit this component: " + e.getMessage());
                     }
                     restored.add(c.path());
+                }
+            }
+        }
+        for (PlannedStage stage : pipeline.stages()) {
+            for (String path : Counts.counting(stage).values()) {
+                if (states.containsKey(path) && !restored.contains(path)) {
+                    restored.add(path);
                 }
             }
         }

@@ -69,29 +69,33 @@ public final class LocalRunner implements Runner {
     }
 
     @Override
-    public long runSegment(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
+    public SegmentResult runSegment(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
         Particles particles = gather();
         particles.setTime(time);
         return runSegment(seed, planned, particles, from, to, control);
     }
 
     /** Runs a segment on {@code particles} directly: the local runner's work, reused by distributed runners on each range. */
-    public long runSegment(long seed, PlannedStage planned, Particles particles, long from, long to, RunControl control) {
+    public SegmentResult runSegment(long seed, PlannedStage planned, Particles particles, long from, long to, RunControl control) {
         control.beginSegment(from, to);
         Stage stage = planned.stage();
+        List<Block> blocks = new ArrayList<>();
         if (stage.wholeEnsemble()) {
-            runBlock(seed, planned, particles.all(), from, to, control);
-        } else if (threads == 1) {
+            blocks.add(particles.all());
+        } else {
+            for (int start = 0; start < particles.size(); start += blockSize) {
+                blocks.add(particles.block(start, Math.min(particles.size(), start + blockSize)));
+            }
+        }
+        if (threads == 1 || blocks.size() == 1) {
             // One thread: the blocks run in turn on the calling thread (a Spark task's), which
             // keeps that thread's context (TaskContext, class loader) visible to the components.
-            for (int start = 0; start < particles.size(); start += blockSize) {
-                Block block = particles.block(start, Math.min(particles.size(), start + blockSize));
+            for (Block block : blocks) {
                 runBlock(seed, planned, block, from, to, control);
             }
         } else {
             List<Callable<Void>> tasks = new ArrayList<>();
-            for (int start = 0; start < particles.size(); start += blockSize) {
-                Block block = particles.block(start, Math.min(particles.size(), start + blockSize));
+            for (Block block : blocks) {
                 tasks.add(() -> {
                     runBlock(seed, planned, block, from, to, control);
                     return null;
@@ -103,7 +107,7 @@ public final class LocalRunner implements Runner {
         }
         long reached = control.reached(to);
         requireFinite(planned, particles, from, reached);
-        return reached;
+        return new SegmentResult(reached, Counts.of(planned, blocks));
     }
 
     private static void runBlock(long seed, PlannedStage planned, Block block, long from, long to, RunControl control) {
@@ -112,7 +116,7 @@ public final class LocalRunner implements Runner {
         long k = from;
         try {
             for (; k < to && control.mayRun(k); k++) {
-                noise.position(planned.index(), k);
+                noise.position(planned.noiseKey(), k);
                 stage.step(k, block, noise);
                 control.stepDone(block.size());
             }

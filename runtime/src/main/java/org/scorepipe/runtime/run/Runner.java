@@ -20,9 +20,10 @@ public interface Runner extends AutoCloseable {
      * stage sees every particle in one block, on the driver.
      *
      * @param time the ensemble's time when the segment starts
-     * @return the step all particles have reached: {@code to}, or less after a stop request
+     * @return the step all particles have reached ({@code to}, or less after a stop request) and
+     *     what the stage's counting components counted, summed over every block
      */
-    long runSegment(long seed, PlannedStage stage, double time, long from, long to, RunControl control);
+    SegmentResult runSegment(long seed, PlannedStage stage, double time, long from, long to, RunControl control);
 
     /**
      * The ensemble as it stands, on this JVM: the very object a local runner works on, or the

@@ -46,7 +46,7 @@ class LocalRunnerTest {
 
         Particles particles = new Particles(n, 2);
         try (LocalRunner runner = new LocalRunner(threads, blockSize)) {
-            assertEquals(steps, runner.runSegment(1, planned(stage), particles, 0, steps, new RunControl()));
+            assertEquals(steps, runner.runSegment(1, planned(stage), particles, 0, steps, new RunControl()).reached());
         }
 
         assertEquals(n, stepsByRow.size(), "every row is in exactly one block");
@@ -123,7 +123,7 @@ class LocalRunnerTest {
         };
         long end;
         try (LocalRunner runner = new LocalRunner(2, 8)) {
-            end = runner.runSegment(1, planned(stage), new Particles(n, 1), 0, steps, control);
+            end = runner.runSegment(1, planned(stage), new Particles(n, 1), 0, steps, control).reached();
         }
         // Two threads: the other running block can have begun at most one step more than the asker.
         assertTrue(end == 38 || end == 39, "stopped right after the step that asked: " + end);

@@ -1,17 +1,15 @@
 package org.scorepipe.core.correctors;
 
 import jakarta.inject.Inject;
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.List;
 import org.scorepipe.api.Block;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Corrector;
+import org.scorepipe.api.Counting;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
 import org.scorepipe.api.Metrics;
-import org.scorepipe.api.MetricsReporter;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.core.kernels.LangevinStep;
@@ -30,15 +28,15 @@ import org.scorepipe.core.kernels.LangevinStep;
  * the shared Langevin step's ({@link LangevinStep#propose}), drawn with block noise a tile of rows
  * at a time.
  *
- * <p>Reports {@code acceptance-rate} (accepted / proposed over every call since it was built, left
- * out before the first proposal), {@code proposals} and {@code accepted}; the counts are integers
- * summed in {@link LongAdder}s, so the report is the same for any threads or blocking, and they
- * are its checkpoint state (two longs, 16 bytes).
+ * <p>Reports {@code acceptance-rate} (accepted / proposed over the run, left out before the first
+ * proposal), {@code proposals} and {@code accepted}. The two counts are added to the block
+ * ({@link Counting}), not kept here: the runtime sums them over blocks, threads and executors and
+ * checkpoints the totals, so the report is the same on every runner and across a resume.
  */
 @Component(kind = ComponentKind.CORRECTOR, name = "mala",
         doc = "Metropolis-adjusted Langevin (Roberts & Tweedie 1996); needs a score with a log density; reports its"
                 + " acceptance rate.")
-public final class MalaCorrector implements Corrector, MetricsReporter, Checkpointable {
+public final class MalaCorrector implements Corrector, Counting {
 
     /** Parameters, bound from the component's config section. */
     public record Params(
@@ -57,8 +55,7 @@ public final class MalaCorrector implements Corrector, MetricsReporter, Checkpoi
     private final double step;
     private final int steps;
     private final ScoreProvider score;
-    private final LongAdder proposals = new LongAdder();
-    private final LongAdder accepted = new LongAdder();
+    private static final List<String> COUNTS = List.of("proposals", "accepted");
     /** Owners of the workspaces that the score and log density write from index 0. */
     private final Object proposalScores = new Object();
     private final Object currentLogDensity = new Object();
@@ -145,42 +142,24 @@ public final class MalaCorrector implements Corrector, MetricsReporter, Checkpoi
                 }
             }
         }
-        proposals.add((long) n * steps);
-        accepted.add(acceptedHere);
+        long[] counts = block.counts(this, COUNTS.size());
+        counts[0] += (long) n * steps;
+        counts[1] += acceptedHere;
     }
 
     @Override
-    public Metrics report() {
-        long proposed = proposals.sum();
-        long taken = accepted.sum();
+    public List<String> countNames() {
+        return COUNTS;
+    }
+
+    @Override
+    public Metrics report(long[] totals) {
+        long proposed = totals[0];
+        long taken = totals[1];
         Metrics.Builder metrics = Metrics.builder();
         if (proposed > 0) {
             metrics.put("acceptance-rate", (double) taken / proposed);
         }
         return metrics.put("proposals", (double) proposed).put("accepted", (double) taken).build();
-    }
-
-    @Override
-    public byte[] saveState() {
-        return ByteBuffer.allocate(2 * Long.BYTES).putLong(proposals.sum()).putLong(accepted.sum()).array();
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        if (state == null || state.length != 2 * Long.BYTES) {
-            throw new IllegalArgumentException("a mala state is 16 bytes (two counts), got "
-                    + (state == null ? "none" : state.length + " bytes"));
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(state);
-        long proposed = buffer.getLong();
-        long taken = buffer.getLong();
-        if (proposed < 0 || taken < 0 || taken > proposed) {
-            throw new IllegalArgumentException("a mala state holds counts 0 <= accepted <= proposals, got proposals = "
-                    + proposed + ", accepted = " + taken);
-        }
-        proposals.reset();
-        accepted.reset();
-        proposals.add(proposed);
-        accepted.add(taken);
     }
 }

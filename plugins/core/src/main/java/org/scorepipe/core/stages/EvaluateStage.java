@@ -51,6 +51,11 @@ public final class EvaluateStage implements MergeableStage {
     }
 
     @Override
+    public boolean observes() {
+        return true;
+    }
+
+    @Override
     public void step(long k, Block block, Noise noise) {
         if (k != 0) {
             throw new IllegalArgumentException("the evaluate stage has one step, got step " + k);

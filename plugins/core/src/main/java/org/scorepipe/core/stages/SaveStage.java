@@ -102,6 +102,11 @@ public final class SaveStage implements Stage {
     }
 
     @Override
+    public boolean observes() {
+        return true;
+    }
+
+    @Override
     public boolean needsParticles() {
         return params.format() == Format.NPY;
     }

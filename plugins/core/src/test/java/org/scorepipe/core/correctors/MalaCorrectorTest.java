@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.scorepipe.api.Block;
 import org.scorepipe.api.Corrector;
+import org.scorepipe.api.Counting;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.PipelineSpec;
@@ -29,14 +31,27 @@ class MalaCorrectorTest {
     final ScoreProvider score = new AnalyticScore(new AnalyticScore.Params(), data,
             new OrnsteinUhlenbeckPath(new OrnsteinUhlenbeckPath.Params()));
 
-    /** n exact draws of the target, then {@code calls} corrector calls. */
+    /** What a runner sums: the counts the corrector added to each block. */
+    final long[] totals = new long[2];
+
+    /** n exact draws of the target, then {@code calls} corrector calls, each on a new block. */
     Particles run(Corrector corrector, int n, int calls) {
         Particles particles = new Particles(n, 2);
         data.sample(particles.all(), PhiloxNoise.of(21, 0, 0));
         for (int k = 0; k < calls; k++) {
-            corrector.correct(particles.all(), 0.0, PhiloxNoise.of(21, 1, k));
+            Block block = particles.all();
+            corrector.correct(block, 0.0, PhiloxNoise.of(21, 1, k));
+            if (corrector instanceof Counting counting) {
+                add(totals, block.countsOf(counting));
+            }
         }
         return particles;
+    }
+
+    static void add(long[] into, long[] counts) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += counts[i];
+        }
     }
 
     /** {mean_0, mean_1, C_00, C_01, C_11} about the true mean. */
@@ -75,7 +90,7 @@ class MalaCorrectorTest {
         assertEquals(SIGMA[1], m[3], 5 * Math.sqrt((SIGMA[0] * SIGMA[3] + SIGMA[1] * SIGMA[1]) / n), "C_01");
         assertEquals(SIGMA[3], m[4], 5 * Math.sqrt(2 * SIGMA[3] * SIGMA[3] / n), "C_11");
 
-        Metrics report = mala.report();
+        Metrics report = mala.report(totals);
         double proposals = (double) n * calls * steps;
         assertEquals(proposals, report.number("proposals"));
         double rate = report.number("acceptance-rate");
@@ -89,33 +104,36 @@ class MalaCorrectorTest {
 
     @Test
     void resultsAndCountsDoNotDependOnTheBlocking() {
-        MalaCorrector whole = new MalaCorrector(new MalaCorrector.Params(STEP, 2), score);
-        MalaCorrector split = new MalaCorrector(new MalaCorrector.Params(STEP, 2), score);
+        MalaCorrector mala = new MalaCorrector(new MalaCorrector.Params(STEP, 2), score);
         Particles a = new Particles(100, 2, 30, new double[200], 0.0);
         data.sample(a.all(), PhiloxNoise.of(4, 0, 0));
         Particles b = new Particles(100, 2, 30, a.data().clone(), 0.0);
-        whole.correct(a.all(), 0.0, PhiloxNoise.of(4, 1, 0));
+        Block whole = a.all();
+        mala.correct(whole, 0.0, PhiloxNoise.of(4, 1, 0));
         PhiloxNoise noise = PhiloxNoise.of(4, 1, 0);
-        split.correct(b.block(55, 100), 0.0, noise);
-        split.correct(b.block(0, 55), 0.0, noise);
+        Block right = b.block(55, 100);
+        Block left = b.block(0, 55);
+        mala.correct(right, 0.0, noise);
+        mala.correct(left, 0.0, noise);
         assertArrayEquals(a.data(), b.data());
-        assertEquals(whole.report().toString(), split.report().toString());
+        long[] split = new long[2];
+        add(split, left.countsOf(mala));
+        add(split, right.countsOf(mala));
+        assertArrayEquals(whole.countsOf(mala), split);
+        assertEquals(200, split[0], "100 particles, 2 inner steps");
+        assertTrue(split[1] > 0 && split[1] < 200, "some accepted, some rejected: " + split[1]);
     }
 
     @Test
-    void countsSurviveACheckpoint() {
+    void reportsFromTheTotalsItIsGiven() {
         MalaCorrector mala = new MalaCorrector(new MalaCorrector.Params(STEP, 2), score);
-        run(mala, 50, 2);
-        byte[] state = mala.saveState();
-        assertEquals(16, state.length);
-        MalaCorrector resumed = new MalaCorrector(new MalaCorrector.Params(STEP, 2), score);
-        resumed.restoreState(state);
-        assertEquals(mala.report().toString(), resumed.report().toString());
-        assertEquals("a mala state is 16 bytes (two counts), got 3 bytes",
-                assertThrows(IllegalArgumentException.class, () -> resumed.restoreState(new byte[3])).getMessage());
-        MalaCorrector fresh = new MalaCorrector(new MalaCorrector.Params(STEP, 2), score);
-        assertFalse(fresh.report().values().containsKey("acceptance-rate"), "no rate before the first proposal");
-        assertEquals(0.0, fresh.report().number("proposals"));
+        assertEquals(List.of("proposals", "accepted"), mala.countNames());
+        Metrics none = mala.report(new long[] {0, 0});
+        assertFalse(none.values().containsKey("acceptance-rate"), "no rate before the first proposal");
+        assertEquals(0.0, none.number("proposals"));
+        Metrics some = mala.report(new long[] {8, 3});
+        assertEquals(3.0 / 8.0, some.number("acceptance-rate"), 0.0);
+        assertEquals(3.0, some.number("accepted"));
     }
 
     @Test
