@@ -160,9 +160,11 @@ class ReportTest {
         Path dir = runDirectory(tmp, CONFIG_2D, METRICS_2D, 500);
         Report.Contents contents = Report.read(dir, ComponentRegistry.of());
         assertEquals(1, byFile(contents.plots()).get("samples.png").series());
-        assertTrue(contents.notes().stream().anyMatch(n -> n.contains("no shared data source")), contents.notes().toString());
+        // The config is read by the run's own rules, so the note names the type no plugin provides.
+        assertTrue(contents.notes().stream().anyMatch(n -> n.contains("unknown data source type 'gaussian-mixture'")
+                && n.contains("is a plugin missing?")), contents.notes().toString());
         Path html = Report.write(dir, ComponentRegistry.of());
-        assertTrue(Files.readString(html).contains("no shared data source"));
+        assertTrue(Files.readString(html).contains("unknown data source type"));
     }
 
     @Test

@@ -71,6 +71,60 @@ public final class PipelineAssembler {
         return new Build(file.root(), outputs).pipeline();
     }
 
+    /**
+     * The shared components of {@code file} ({@code components:}), each built on demand with the
+     * components it uses and nothing else, by the rules a run uses: how a tool that needs one
+     * component (the report's data source) gets it without building the pipeline. The file's
+     * top-level keys and its pipeline section are validated as for a run.
+     */
+    public SharedComponents shared(PipelineFile file) {
+        Build build = new Build(file.root(), NO_OUTPUTS);
+        build.root.section("components").ifPresent(build::declareShared);
+        return new SharedComponents(build);
+    }
+
+    /** A pipeline file's shared components, built when asked for; see {@link #shared}. */
+    public static final class SharedComponents {
+        private final Build build;
+
+        private SharedComponents(Build build) {
+            this.build = build;
+        }
+
+        /** The pipeline section's settings. */
+        public PipelineSpec spec() {
+            return build.spec;
+        }
+
+        /** The names of the shared components of {@code kind}, in the file's order. */
+        public List<String> names(ComponentKind kind) {
+            return build.sharedKinds.entrySet().stream().filter(e -> e.getValue() == kind).map(Map.Entry::getKey).toList();
+        }
+
+        /**
+         * The shared component {@code name}, built with its collaborators.
+         *
+         * @throws ScorepipeException naming the key, if it cannot be built
+         */
+        public Object get(String name) {
+            if (!build.sharedSections.containsKey(name)) {
+                throw new IllegalArgumentException("no shared component named " + name);
+            }
+            return build.sharedComponent(name);
+        }
+    }
+
+    /** Where a component built outside a run records: nowhere. */
+    private static final RunOutputs NO_OUTPUTS = new RunOutputs() {
+        @Override
+        public void recordMetrics(String stage, double time, org.scorepipe.api.Metrics metrics) {
+        }
+
+        @Override
+        public void saveSamples(String stage, String fileName, org.scorepipe.api.Particles particles) {
+        }
+    };
+
     /** The state of one assembly: the shared components built so far. */
     private final class Build {
         private final ConfigSection root;
