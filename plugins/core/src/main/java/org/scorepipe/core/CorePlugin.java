@@ -42,6 +42,7 @@ import org.scorepipe.core.sources.GaussianSource;
 import org.scorepipe.core.sources.ImageSource;
 import org.scorepipe.core.sources.NpySource;
 import org.scorepipe.core.sources.StudentTSource;
+import org.scorepipe.core.stages.AdaptiveFlowStage;
 import org.scorepipe.core.stages.AnnealStage;
 import org.scorepipe.core.stages.ChainedLangevinStage;
 import org.scorepipe.core.stages.CorrectorStage;
@@ -103,6 +104,7 @@ public final class CorePlugin implements Plugin {
                 ForwardStage.class,
                 CorrectorStage.class,
                 SampleStage.class,
+                AdaptiveFlowStage.class,
                 AnnealStage.class,
                 ChainedLangevinStage.class,
                 EvaluateStage.class,

@@ -16,6 +16,7 @@ import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.core.kernels.EmbeddedPair;
 import org.scorepipe.core.scores.NoisedMixture;
 
 /**
@@ -253,17 +254,10 @@ public final class LikelihoodEvaluator implements Evaluator {
 
     /** One chunk's integration: the state, the solver's stages and the score's scratch. */
     private final class Solve {
-        private static final double[] C = {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1};
-        private static final double[][] A = {
-            {},
-            {1.0 / 5},
-            {3.0 / 40, 9.0 / 40},
-            {44.0 / 45, -56.0 / 15, 32.0 / 9},
-            {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
-            {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-            {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
+        private static final double[] C = EmbeddedPair.DOPRI5.c();
+        private static final double[][] A = EmbeddedPair.DOPRI5.a();
         /** Fifth-order weights minus fourth-order weights: the error estimate's. */
-        private static final double[] E = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
+        private static final double[] E = EmbeddedPair.DOPRI5.e();
 
         private final int d;
         private final int b;
