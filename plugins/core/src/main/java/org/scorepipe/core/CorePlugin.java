@@ -32,6 +32,7 @@ import org.scorepipe.core.predictors.EdmPredictor;
 import org.scorepipe.core.predictors.EulerMaruyamaPredictor;
 import org.scorepipe.core.predictors.ExponentialIntegratorPredictor;
 import org.scorepipe.core.predictors.ProbabilityFlowPredictor;
+import org.scorepipe.core.predictors.UniPcPredictor;
 import org.scorepipe.core.scores.AnalyticScore;
 import org.scorepipe.core.scores.EmpiricalScore;
 import org.scorepipe.core.scores.PerturbedScore;
@@ -93,6 +94,7 @@ public final class CorePlugin implements Plugin {
                 ExponentialIntegratorPredictor.class,
                 AncestralPredictor.class,
                 DpmSolverPredictor.class,
+                UniPcPredictor.class,
                 DpmSolverSdePredictor.class,
                 DdimPredictor.class,
                 EdmPredictor.class,

