@@ -128,6 +128,28 @@ public final class ParameterBinder {
         return candidates.stream().filter(c -> c.length() >= 2 && key.startsWith(c)).max(Comparator.comparingInt(String::length));
     }
 
+    /**
+     * Why one of the record's {@code @Default} values does not bind, if one does not: checked when
+     * a plugin's component is registered, so a default that every run would refuse (a text that
+     * is no number, an infinity) fails the plugin at once, not the first user who leaves the key out.
+     * (A default that binds may still be refused by the record's own checks with the other values.)
+     */
+    public static Optional<String> badDefault(Class<? extends Record> type) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            Default def = c.getAnnotation(Default.class);
+            if (def == null) {
+                continue;
+            }
+            try {
+                fromDefault(c, def.value(), null);
+            } catch (RuntimeException e) {
+                return Optional.of("the @Default(\"" + def.value() + "\") of its parameter " + keyOf(c) + " does not bind: "
+                        + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Object fromDefault(RecordComponent c, String text, ConfigSection section) {
         Class<?> raw = c.getType();
         if (text.isEmpty()) {

@@ -33,6 +33,7 @@ import org.scorepipe.api.Plugin;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.StageSpec;
 import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.config.ParameterBinder;
 
 /**
  * Every component the runtime can build, found through {@link ServiceLoader} lookups of
@@ -244,6 +245,10 @@ public final class ComponentRegistry {
                 Optional<String> unsupported = ParameterTypes.unsupported(params);
                 if (unsupported.isPresent()) {
                     throw new ScorepipeException(refused + unsupported.get());
+                }
+                Optional<String> badDefault = ParameterBinder.badDefault(params);
+                if (badDefault.isPresent()) {
+                    throw new ScorepipeException(refused + badDefault.get());
                 }
             } else if (!injectable(parameter, raw, kind)) {
                 throw new ScorepipeException(refused + "its constructor asks for " + parameter.getTypeName()

@@ -46,7 +46,7 @@ public final class EdmPredictor implements Predictor {
             @Doc("per-step churn gamma = S_churn / N >= 0 (capped at sqrt 2 - 1); 0 is Heun's deterministic method")
             @Default("0.0") double churn,
             @Doc("churn only where sigma/alpha >= s-min") @Default("0.0") double sMin,
-            @Doc("churn only where sigma/alpha <= s-max") @Default("Infinity") double sMax,
+            @Doc("churn only where sigma/alpha <= s-max (1e300: no upper bound)") @Default("1e300") double sMax,
             @Doc("scale of the churn noise, S_noise (EDM's tuned value 1.007)") @Default("1.0") double sNoise) {
         public Params {
             if (!(churn >= 0) || Double.isInfinite(churn)) {
