@@ -49,6 +49,15 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
+    /**
+     * An int64 graph input of shape {@code [n, dims...]}: an integer timestep, as diffusers' UNets take;
+     * no {@code dims} gives a vector {@code [n]}.
+     */
+    public OnnxGraphBuilder int64Input(String name, long... dims) {
+        graph.addInput(valueInfo(name, OnnxMl.TensorProto.DataType.INT64, dims));
+        return this;
+    }
+
     /** A graph output of shape {@code [n, dims...]}. */
     public OnnxGraphBuilder output(String name, long... dims) {
         graph.addOutput(valueInfo(name, dims));
@@ -124,6 +133,10 @@ public final class OnnxGraphBuilder {
     }
 
     private OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+        return valueInfo(name, type.onnx, dims);
+    }
+
+    private OnnxMl.ValueInfoProto valueInfo(String name, OnnxMl.TensorProto.DataType elementType, long... dims) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
                 .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("n"));
         for (long d : dims) {
@@ -131,7 +144,7 @@ public final class OnnxGraphBuilder {
         }
         return OnnxMl.ValueInfoProto.newBuilder().setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
-                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(type.onnx.getNumber()).setShape(shape)))
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elementType.getNumber()).setShape(shape)))
                 .build();
     }
 }
