@@ -207,6 +207,34 @@ class OnnxConventionsTest {
         }
     }
 
+    /**
+     * The same noise levels as a variance-exploding path, {@code alpha = 1}, {@code sigma = sigma_t / alpha_t}
+     * (the view of k-diffusion's wrappers of DDPM models): the model must then see {@code x / sqrt(1 + sigma^2)}.
+     */
+    static NoisingPath veView(NoisingPath vp) {
+        return new NoisingPath() {
+            @Override
+            public double meanScale(double t) {
+                return 1.0;
+            }
+
+            @Override
+            public double noiseScale(double t) {
+                return vp.noiseScale(t) / vp.meanScale(t);
+            }
+
+            @Override
+            public double drift(double t) {
+                return 0.0;
+            }
+
+            @Override
+            public double diffusionSquared(double t) {
+                throw new UnsupportedOperationException("a score test needs no SDE");
+            }
+        };
+    }
+
     /** diffusers' {@code alphas_cumprod}, computed here as diffusers does (a plain running product), apart from the provider. */
     static double[] diffusersAlphasCumprod(BetaSchedule kind, double start, double end, int timesteps) {
         double[] table = new double[timesteps];
@@ -240,11 +268,14 @@ class OnnxConventionsTest {
                     Path model = timestepModel(dir.resolve("unet-" + kind + precision + ".onnx"), table, kind, precision);
                     OnnxScore score = new OnnxScore(base(model, "timestep", kind, precision)
                             .withTimesteps(schedule, TimestepRounding.EXACT), spec(), path);
+                    OnnxScore onVe = new OnnxScore(base(model, "timestep", kind, precision)
+                            .withTimesteps(schedule, TimestepRounding.EXACT), spec(), veView(path));
                     // the grid times of timesteps 0, 9, T/4 - 1, T/2 and T - 2 (the last of the cosine schedule is clipped)
                     for (int k : new int[] {0, 9, steps / 4 - 1, steps / 2, steps - 2}) {
                         double t = (k + 1.0) / steps;
-                        assertGaussianScore(score, t, Math.sqrt(table[k]), Math.sqrt(1 - table[k]), precision,
-                                schedule.describe() + " " + kind + " " + precision + " timestep " + k);
+                        String what = schedule.describe() + " " + kind + " " + precision + " timestep " + k;
+                        assertGaussianScore(score, t, Math.sqrt(table[k]), Math.sqrt(1 - table[k]), precision, what);
+                        assertGaussianScore(onVe, t, 1.0, Math.sqrt((1 - table[k]) / table[k]), precision, what + " on the VE view");
                     }
                 }
             }
