@@ -58,6 +58,23 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
+    /**
+     * A graph input of the fixed shape {@code dims} (no batch axis; none gives a scalar {@code []}), of
+     * the graph's element type or, with {@code int64}, an integer: a time shared by the whole batch.
+     */
+    public OnnxGraphBuilder fixedInput(String name, boolean int64, long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        OnnxMl.TensorProto.DataType elementType = int64 ? OnnxMl.TensorProto.DataType.INT64 : type.onnx;
+        graph.addInput(OnnxMl.ValueInfoProto.newBuilder().setName(name)
+                .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elementType.getNumber()).setShape(shape)))
+                .build());
+        return this;
+    }
+
     /** A graph output of shape {@code [n, dims...]}. */
     public OnnxGraphBuilder output(String name, long... dims) {
         graph.addOutput(valueInfo(name, dims));

@@ -31,7 +31,7 @@ import org.scorepipe.api.ScoreProvider;
 /**
  * A learned score: an ONNX model run by ONNX Runtime on the CPU. The model takes the points
  * {@code x [n, d]} (float32 or float64) and, unless it is time-independent, a time as {@code [n]},
- * {@code [n, 1]} (every row the same) or a scalar {@code []}, and returns {@code y [n, d]}.
+ * {@code [n, 1]} (every row the same), or once for the batch as {@code []} or {@code [1]}, and returns {@code y [n, d]}.
  *
  * <p>The calling conventions of PyTorch projects are accepted by name ({@link ScoreConvention} does
  * every conversion, exactly): {@code time: t}, the path's time and point, as scorepipe's trainer
@@ -60,7 +60,8 @@ public final class OnnxScore implements ScoreProvider {
     public record Params(
             @Doc("the model file (.onnx), relative to the working directory") String model,
             @Doc("the model's input for the points, shape [n, d]") @Default("x") String xInput,
-            @Doc("the model's input for the time, shape [n], [n, 1] or []; empty for a time-independent model")
+            @Doc("the model's input for the time, shape [n], [n, 1], or [] or [1] (one time for the batch); empty for a"
+                    + " time-independent model")
             @Default("t") String tInput,
             @Doc("the model's output to read, shape [n, d]; empty: its only output") @Default("") String outputName,
             @Doc("what the model predicts: score, epsilon (s = -eps/sigma_t), denoised or sample"
@@ -131,8 +132,8 @@ public final class OnnxScore implements ScoreProvider {
     private final String xName;
     private final String tName;
     private final String outName;
-    /** The time input's shape: 0 for a scalar [], 1 for [n], 2 for [n, 1]. */
-    private final int tRank;
+    /** The time input's shape for a block of n rows: [n], [n, 1], or one time for all rows, [] or [1]. */
+    private final TimeShape tShape;
     /** Whether the time input is int64 (a diffusers timestep), else of the model's precision. */
     private final boolean tLong;
     private final ScoreConvention convention;
@@ -186,7 +187,7 @@ public final class OnnxScore implements ScoreProvider {
                             + "; export the model with a dynamic first axis");
                 }
             }
-            int rank = 1;
+            TimeShape timeShape = TimeShape.ROWS;
             boolean integer = false;
             if (tName == null) {
                 if (params.time() == TimeInput.TIMESTEP) {
@@ -205,13 +206,13 @@ public final class OnnxScore implements ScoreProvider {
                         checkType(t, "input '" + tName + "'", expectedType, problems);
                     }
                     long[] shape = t.getShape();
-                    rank = shape.length;
-                    if (!(shape.length == 0 || shape.length == 1 || shape.length == 2 && (shape[1] == 1 || shape[1] < 0))) {
-                        problems.add("input '" + tName + "' has shape " + shapeText(shape) + ", expected [n], [n, 1] or []");
+                    timeShape = TimeShape.of(shape);
+                    if (timeShape == null) {
+                        problems.add("input '" + tName + "' has shape " + shapeText(shape) + ", expected [n], [n, 1], [] or [1]");
                     }
                 }
             }
-            this.tRank = rank;
+            this.tShape = timeShape == null ? TimeShape.ROWS : timeShape;
             this.tLong = integer;
             for (String name : inputs.keySet()) {
                 if (!name.equals(xName) && !name.equals(tName)) {
@@ -264,7 +265,7 @@ public final class OnnxScore implements ScoreProvider {
             for (int i = 0; i < 2 * d; i++) {
                 put(b.x, i, 0.1 * (i + 1));
             }
-            for (int i = 0; i < (tRank == 0 ? 1 : 2); i++) {
+            for (int i = 0; i < tShape.values(2); i++) {
                 putTime(b.t, i, convention.time() == TimeInput.TIMESTEP ? 0 : 0.5);
             }
             try (OrtSession.Result result = session.run(b.inputs)) {
@@ -306,7 +307,7 @@ public final class OnnxScore implements ScoreProvider {
                 xb.put(i, (float) (k * x[offset + i]));
             }
         }
-        int times = tRank == 0 ? 1 : rows;
+        int times = tShape.values(rows);
         for (int r = 0; r < times; r++) {
             putTime(b.t, r, call.time());
         }
@@ -380,7 +381,7 @@ public final class OnnxScore implements ScoreProvider {
             this.rows = rows;
             int bytes = float64 ? Double.BYTES : Float.BYTES;
             x = ByteBuffer.allocateDirect(rows * d * bytes).order(ByteOrder.nativeOrder());
-            t = ByteBuffer.allocateDirect(rows * (tLong ? Long.BYTES : bytes)).order(ByteOrder.nativeOrder());
+            t = ByteBuffer.allocateDirect(tShape.values(rows) * (tLong ? Long.BYTES : bytes)).order(ByteOrder.nativeOrder());
             out = ByteBuffer.allocateDirect(rows * d * bytes).order(ByteOrder.nativeOrder());
             xf = x.asFloatBuffer();
             outf = out.asFloatBuffer();
@@ -389,12 +390,7 @@ public final class OnnxScore implements ScoreProvider {
             OnnxJavaType type = float64 ? OnnxJavaType.DOUBLE : OnnxJavaType.FLOAT;
             inputs.put(xName, OnnxTensor.createTensor(env, x, new long[] {rows, d}, type));
             if (tName != null) {
-                long[] shape = switch (tRank) {
-                    case 0 -> new long[0];
-                    case 1 -> new long[] {rows};
-                    default -> new long[] {rows, 1};
-                };
-                inputs.put(tName, OnnxTensor.createTensor(env, t, shape, tLong ? OnnxJavaType.INT64 : type));
+                inputs.put(tName, OnnxTensor.createTensor(env, t, tShape.shape(rows), tLong ? OnnxJavaType.INT64 : type));
             }
             if (outName != null) {
                 outputs.put(outName, OnnxTensor.createTensor(env, out, new long[] {rows, d}, type));
@@ -422,6 +418,35 @@ public final class OnnxScore implements ScoreProvider {
             buffer.putDouble(index * Double.BYTES, value);
         } else {
             buffer.putFloat(index * Float.BYTES, (float) value);
+        }
+    }
+
+    /** The shapes a time input may have: one value per row, or one for the whole block (a scalar or [1]). */
+    private enum TimeShape {
+        ROWS, COLUMN, SCALAR, SINGLE;
+
+        /** The shape of a model's time input as declared ({@code -1}: symbolic), or null if none of these. */
+        static TimeShape of(long[] shape) {
+            if (shape.length == 0) {
+                return SCALAR;
+            }
+            if (shape.length == 1) {
+                return shape[0] == 1 ? SINGLE : shape[0] < 0 ? ROWS : null;
+            }
+            return shape.length == 2 && shape[0] < 0 && (shape[1] == 1 || shape[1] < 0) ? COLUMN : null;
+        }
+
+        int values(int rows) {
+            return this == ROWS || this == COLUMN ? rows : 1;
+        }
+
+        long[] shape(int rows) {
+            return switch (this) {
+                case ROWS -> new long[] {rows};
+                case COLUMN -> new long[] {rows, 1};
+                case SCALAR -> new long[0];
+                case SINGLE -> new long[] {1};
+            };
         }
     }
 

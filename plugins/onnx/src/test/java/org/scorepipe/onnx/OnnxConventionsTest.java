@@ -105,10 +105,28 @@ class OnnxConventionsTest {
      * {@code v = a eps - s x0}; the output named by {@code kind}.
      */
     static Path timestepModel(Path file, double[] alphasCumprod, ScoreOutput kind, Precision precision) throws IOException {
-        OnnxGraphBuilder g = constants(new OnnxGraphBuilder("unet", type(precision)).input("x", D).int64Input("timestep")
-                .output("out", D)).constant("table", alphasCumprod, alphasCumprod.length);
+        return timestepModel(file, alphasCumprod, kind, precision, TimestepShape.INT64_ROWS);
+    }
+
+    /** How a model declares its timestep: int64 per row {@code [n]}, float per row, one int64 {@code []} or {@code [1]}. */
+    enum TimestepShape { INT64_ROWS, FLOAT_ROWS, INT64_SCALAR, INT64_SINGLE }
+
+    static Path timestepModel(Path file, double[] alphasCumprod, ScoreOutput kind, Precision precision, TimestepShape shape)
+            throws IOException {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("unet", type(precision)).input("x", D);
+        String index = "timestep";
+        switch (shape) {
+            case INT64_ROWS -> g.int64Input("timestep");
+            case FLOAT_ROWS -> {
+                g.input("timestep").node("Cast", "index", new String[] {"timestep"}, "to", 7);   // 7 = INT64
+                index = "index";
+            }
+            case INT64_SCALAR -> g.fixedInput("timestep", true);
+            case INT64_SINGLE -> g.fixedInput("timestep", true, 1);
+        }
+        constants(g.output("out", D)).constant("table", alphasCumprod, alphasCumprod.length);
         g.node("Transpose", "uT", new String[] {"x"}, "perm", new long[] {1, 0})
-                .node("Gather", "abar", new String[] {"table", "timestep"}, "axis", 0)
+                .node("Gather", "abar", new String[] {"table", index}, "axis", 0)
                 .node("Sqrt", "a", new String[] {"abar"})
                 .node("Sub", "s2noise", new String[] {"one", "abar"})
                 .node("Sqrt", "s", new String[] {"s2noise"})
@@ -278,6 +296,23 @@ class OnnxConventionsTest {
                         assertGaussianScore(onVe, t, 1.0, Math.sqrt((1 - table[k]) / table[k]), precision, what + " on the VE view");
                     }
                 }
+            }
+        }
+    }
+
+    /** A float timestep (cast to int64 in the model) and one timestep for the whole batch, as [] or [1]. */
+    @Test
+    void timestepsAsFloatsScalarsAndSingletonsAreFedAsDeclared() throws IOException {
+        DiscreteSchedule schedule = new DiscreteSchedule(BetaSchedule.LINEAR, 1e-4, 0.02, 1000);
+        double[] table = diffusersAlphasCumprod(BetaSchedule.LINEAR, 1e-4, 0.02, 1000);
+        DdpmPath path = new DdpmPath(new DdpmPath.Params(BetaSchedule.LINEAR, 1e-4, 0.02, 1000));
+        for (TimestepShape shape : TimestepShape.values()) {
+            Path model = timestepModel(dir.resolve("unet-" + shape + ".onnx"), table, ScoreOutput.EPSILON, Precision.FLOAT64, shape);
+            OnnxScore score = new OnnxScore(base(model, "timestep", ScoreOutput.EPSILON, Precision.FLOAT64)
+                    .withTimesteps(schedule, TimestepRounding.EXACT), spec(), path);
+            for (int k : new int[] {0, 499, 999}) {
+                assertGaussianScore(score, (k + 1.0) / 1000, Math.sqrt(table[k]), Math.sqrt(1 - table[k]), Precision.FLOAT64,
+                        shape + " timestep " + k);
             }
         }
     }
