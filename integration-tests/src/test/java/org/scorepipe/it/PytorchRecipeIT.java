@@ -119,6 +119,15 @@ class PytorchRecipeIT {
             worst = Math.max(worst, Math.abs(learned[i] - reference[i]));
         }
         assertTrue(worst < 1e-5, "largest difference from the exact score's run: " + worst);
+        // a grid off the timesteps is refused at its first time, 1 - 0.98/40, saying what to do; nearest is opt-in
+        Cli.Result off = Cli.run(dir, "run", name, "--out", "off", "--set", "stages.sample.grid.steps=40");
+        assertTrue(off.exitCode() != 0 && off.stderr().contains("error: stage 'sample': time: timestep: at t = 0.9755 the"
+                + " path's noise level") && off.stderr().contains("the nearest is timestep 975")
+                && off.stderr().contains("set timestep-rounding: nearest"), off.all());
+        Cli.Result nearest = Cli.run(dir, "run", name, "--out", "nearest", "--set", "stages.sample.grid.steps=40",
+                "--set", "components.score.timestep-rounding=nearest");
+        assertEquals(0, nearest.exitCode(), nearest.all());
+
         // and the model is not the trivial one: the particles left N(0, I) for the target, whose mean is MU
         double[] mean = new double[3];
         for (int i = 0; i < learned.length; i++) {

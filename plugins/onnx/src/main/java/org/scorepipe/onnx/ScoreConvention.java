@@ -145,8 +145,8 @@ public final class ScoreConvention {
                     + "); the nearest is timestep " + best + " (abar = " + Math.exp(-schedule.cumulativeRates()[best])
                     + ", log-SNR " + logSnr[best] + "). Sample on the schedule's own path (path: {type: ddpm} with the"
                     + " same beta-schedule, beta-start, beta-end, num-train-timesteps) with grid times that are multiples of"
-                    + " 1/" + logSnr.length + ", or set timestep-rounding: nearest to call the model at the nearest"
-                    + " timestep (an approximation)");
+                    + " 1/" + logSnr.length + " (there timestep k is t = (k + 1)/" + logSnr.length + "), or set"
+                    + " timestep-rounding: nearest to call the model at the nearest timestep (an approximation).");
         }
         return best;
     }
