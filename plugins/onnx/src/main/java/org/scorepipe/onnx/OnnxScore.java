@@ -291,7 +291,7 @@ public final class OnnxScore implements ScoreProvider {
             return;
         }
         ScoreConvention.Call call = convention.at(t);
-        double k = call.inputScale();
+        double scale = call.inputScale();
         double a = call.outputScale();
         double c = call.pointScale();
         Binding b = binding(rows);
@@ -299,12 +299,12 @@ public final class OnnxScore implements ScoreProvider {
         if (float64) {
             DoubleBuffer xb = b.xd;
             for (int i = 0; i < n; i++) {
-                xb.put(i, k * x[offset + i]);
+                xb.put(i, scale * x[offset + i]);
             }
         } else {
             FloatBuffer xb = b.xf;
             for (int i = 0; i < n; i++) {
-                xb.put(i, (float) (k * x[offset + i]));
+                xb.put(i, (float) (scale * x[offset + i]));
             }
         }
         int times = tShape.values(rows);

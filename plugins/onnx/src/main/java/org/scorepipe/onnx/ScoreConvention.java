@@ -8,15 +8,15 @@ import org.scorepipe.api.NoisingPath;
  * How a model is called at the path's time {@code t}, and how what it returns becomes the path's
  * score: the one place where a calling convention ({@link TimeInput}, {@link Preconditioning},
  * {@link ScoreOutput}) meets the path {@code X_t = alpha_t X_0 + sigma_t Z}. At each {@code t} it
- * gives a {@link Call}: the model is fed {@code k x} and the time value, and the score is
+ * gives a {@link Call}: the model is fed {@code c x} and the time value, and the score is
  * {@code s = a y + b x} of its output {@code y}.
  *
- * <p>The model's variable {@code z = k x}, by time input:
+ * <p>The model's variable {@code z = c x}, by time input:
  * <pre>
- *   t:         k = 1,                           time t
- *   sigma:     k = 1 / alpha_t,                 time sigma = sigma_t / alpha_t         (k-diffusion, EDM)
- *              k = c_in / alpha_t with edm preconditioning
- *   timestep:  k = 1 / sqrt(alpha_t^2 + sigma_t^2),  timestep k with abar_k = alpha_t^2 / (alpha_t^2 + sigma_t^2)
+ *   t:         c = 1,                           time t
+ *   sigma:     c = 1 / alpha_t,                 time sigma = sigma_t / alpha_t         (k-diffusion, EDM)
+ *              c = c_in / alpha_t with edm preconditioning
+ *   timestep:  c = 1 / sqrt(alpha_t^2 + sigma_t^2),  timestep k with abar_k = alpha_t^2 / (alpha_t^2 + sigma_t^2)
  * </pre>
  * then {@code (a, b)} from {@link ScoreOutput#outputScale(double, double, double)} and
  * {@link ScoreOutput#pointScale(double, double, double)}; with {@code edm} preconditioning the model's
@@ -115,8 +115,8 @@ public final class ScoreConvention {
         }
     }
 
-    private Call affine(double timeValue, double alpha, double sigma, double k) {
-        return new Call(timeValue, k, output.outputScale(alpha, sigma, k), output.pointScale(alpha, sigma, k));
+    private Call affine(double timeValue, double alpha, double sigma, double c) {
+        return new Call(timeValue, c, output.outputScale(alpha, sigma, c), output.pointScale(alpha, sigma, c));
     }
 
     /** The timestep of the path's noise level at {@code t}, by {@link TimestepRounding}. */

@@ -6,12 +6,12 @@ import org.scorepipe.api.NoisingPath;
  * What a learned network predicts, and how its prediction {@code y} becomes the score of the
  * path's marginal, {@code s(x, t) = a y + b x}, for the path {@code X_t = alpha_t X_0 + sigma_t Z}.
  *
- * <p>The network may see the point rescaled, {@code z = k x} (diffusers' models see the
+ * <p>The network may see the point rescaled, {@code z = c x} (diffusers' models see the
  * variance-preserving {@code x / sqrt(alpha_t^2 + sigma_t^2)}, k-diffusion's the variance-exploding
  * {@code x / alpha_t}; see {@link TimeInput}); then {@code z = alpha' X_0 + sigma' Z} with
- * {@code alpha' = k alpha_t}, {@code sigma' = k sigma_t}, the same {@code Z}, and:
+ * {@code alpha' = c alpha_t}, {@code sigma' = c sigma_t}, the same {@code Z}, and:
  * <ul>
- *   <li>{@code score}: {@code y = grad_z log p(z)}, and {@code grad_x = k grad_z}: {@code a = k, b = 0};</li>
+ *   <li>{@code score}: {@code y = grad_z log p(z)}, and {@code grad_x = c grad_z}: {@code a = c, b = 0};</li>
  *   <li>{@code epsilon}: the noise, {@code y = E[Z | X_t = x]} (Ho et al. 2020), and by Tweedie's formula
  *       {@code grad log p_t(x) = -E[Z | x] / sigma_t}: {@code a = -1/sigma_t, b = 0};</li>
  *   <li>{@code denoised}, and {@code sample} (diffusers' name for it): {@code y = E[X_0 | X_t = x]}, and
@@ -19,7 +19,7 @@ import org.scorepipe.api.NoisingPath;
  *   <li>{@code v-prediction}: {@code y = E[v | x]}, {@code v = alpha' Z - sigma' X_0} (Salimans &amp; Ho 2022,
  *       "Progressive distillation", eq. 7-8; diffusers' {@code v_prediction}), so
  *       {@code E[Z | x] = (alpha' y + sigma' z) / (alpha'^2 + sigma'^2)} and
- *       {@code a = -alpha_t / (k (alpha_t^2 + sigma_t^2) sigma_t), b = -1 / (alpha_t^2 + sigma_t^2)}
+ *       {@code a = -alpha_t / (c (alpha_t^2 + sigma_t^2) sigma_t), b = -1 / (alpha_t^2 + sigma_t^2)}
  *       (for a VP variable, {@code alpha'^2 + sigma'^2 = 1}: {@code eps = alpha' v + sigma' z}).</li>
  * </ul>
  */
@@ -36,18 +36,18 @@ public enum ScoreOutput {
         return pointScale(path.meanScale(t), sigma(path.noiseScale(t), t), 1.0);
     }
 
-    /** {@code a}, the factor of the output of a network that sees {@code z = k x}; {@code sigma > 0}. */
-    public double outputScale(double alpha, double sigma, double k) {
+    /** {@code a}, the factor of the output of a network that sees {@code z = c x}; {@code sigma > 0}. */
+    public double outputScale(double alpha, double sigma, double c) {
         return switch (this) {
-            case SCORE -> k;
+            case SCORE -> c;
             case EPSILON -> -1.0 / sigma;
             case DENOISED, SAMPLE -> alpha / (sigma * sigma);
-            case V_PREDICTION -> -alpha / (k * (alpha * alpha + sigma * sigma) * sigma);
+            case V_PREDICTION -> -alpha / (c * (alpha * alpha + sigma * sigma) * sigma);
         };
     }
 
-    /** {@code b}, the factor of the point {@code x}, for a network that sees {@code z = k x}; {@code sigma > 0}. */
-    public double pointScale(double alpha, double sigma, double k) {
+    /** {@code b}, the factor of the point {@code x}, for a network that sees {@code z = c x}; {@code sigma > 0}. */
+    public double pointScale(double alpha, double sigma, double c) {
         return switch (this) {
             case SCORE, EPSILON -> 0.0;
             case DENOISED, SAMPLE -> -1.0 / (sigma * sigma);
