@@ -99,6 +99,32 @@ public final class OnnxScore implements ScoreProvider {
             }
             if (time == TimeInput.TIMESTEP) {
                 new DiscreteSchedule(betaSchedule, betaStart, betaEnd, numTrainTimesteps);
+            } else {
+                // a key set for nothing is a mistake to report, not to ignore: these only mean something for timesteps
+                List<String> unused = new ArrayList<>();
+                if (betaSchedule != BetaSchedule.LINEAR) {
+                    unused.add("beta-schedule");
+                }
+                if (betaStart != 1e-4) {
+                    unused.add("beta-start");
+                }
+                if (betaEnd != 0.02) {
+                    unused.add("beta-end");
+                }
+                if (numTrainTimesteps != 1000) {
+                    unused.add("num-train-timesteps");
+                }
+                if (timestepRounding != TimestepRounding.EXACT) {
+                    unused.add("timestep-rounding");
+                }
+                if (!unused.isEmpty()) {
+                    throw new IllegalArgumentException(String.join(", ", unused) + " apply to time: timestep only, but time is "
+                            + time.configName() + "; set time: timestep for a model called with an integer timestep, or drop them");
+                }
+            }
+            if (preconditioning != Preconditioning.EDM && sigmaData != 0.5) {
+                throw new IllegalArgumentException("sigma-data applies to preconditioning: edm only; set preconditioning: edm"
+                        + " for the bare network inside k-diffusion's Denoiser, or drop sigma-data");
             }
         }
 

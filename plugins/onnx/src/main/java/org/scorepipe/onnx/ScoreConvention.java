@@ -67,6 +67,12 @@ public final class ScoreConvention {
                         + sigmaData);
             }
         }
+        if (time == TimeInput.SIGMA && output == ScoreOutput.V_PREDICTION) {
+            // k-diffusion's v models (VDenoiser) feed their inner network atan(sigma) 2/pi, not sigma
+            throw new IllegalArgumentException("output: v-prediction is defined on a variance-preserving variable, and"
+                    + " k-diffusion's v models (VDenoiser) take a time of their own; with time: sigma export the wrapped"
+                    + " model(x, sigma), which returns the denoised point, and set output: denoised");
+        }
         if (time == TimeInput.TIMESTEP) {
             this.schedule = requireNonNull(schedule, "schedule is null");
             double[] rates = schedule.cumulativeRates();

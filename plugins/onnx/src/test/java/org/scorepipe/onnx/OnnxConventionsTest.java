@@ -418,6 +418,15 @@ class OnnxConventionsTest {
         m = message(() -> new OnnxScore(base(unet, null, ScoreOutput.EPSILON, Precision.FLOAT32)
                 .withTimesteps(new DiscreteSchedule(BetaSchedule.LINEAR, 1e-4, 0.02, 1000), TimestepRounding.EXACT), spec(), VP));
         assertTrue(m.contains("time: timestep needs the model's timestep input; t-input is empty"), m);
+        m = message(() -> new OnnxScore(base(ve, "sigma", ScoreOutput.V_PREDICTION, Precision.FLOAT32)
+                .withTime(TimeInput.SIGMA, Preconditioning.NONE, 0.5), spec(), VE));
+        assertTrue(m.contains("output: v-prediction is defined on a variance-preserving variable") && m.contains("set output: denoised"), m);
+        m = message(() -> new OnnxScore.Params(ve.toString(), "x", "sigma", null, ScoreOutput.DENOISED, Precision.FLOAT32, 1,
+                TimeInput.SIGMA, Preconditioning.NONE, 0.5, BetaSchedule.SCALED_LINEAR, 1e-4, 0.012, 1000, TimestepRounding.NEAREST));
+        assertTrue(m.startsWith("beta-schedule, beta-end, timestep-rounding apply to time: timestep only, but time is sigma"), m);
+        m = message(() -> new OnnxScore.Params(ve.toString(), "x", "sigma", null, ScoreOutput.DENOISED, Precision.FLOAT32, 1,
+                TimeInput.SIGMA, Preconditioning.NONE, 1.0, BetaSchedule.LINEAR, 1e-4, 0.02, 1000, TimestepRounding.EXACT));
+        assertTrue(m.startsWith("sigma-data applies to preconditioning: edm only"), m);
         m = message(() -> new DiscreteSchedule(BetaSchedule.LINEAR, 0.0, 0.02, 1000));
         assertTrue(m.contains("beta-start and beta-end must lie in (0, 1)"), m);
         // a float timestep model with time: t is a float time input and loads; an int64 one under time: sigma does not
