@@ -182,7 +182,7 @@ class BadInputIT {
     void anUnknownTypeSuggestsTheNearestOfItsKindOnly() throws Exception {
         String m = failureOf("validate", QUICKSTART, "--set", "components.path.type=vpsde");
         assertEquals(QUICKSTART + ": components.path.type: unknown noising path type 'vpsde'; did you mean 'vp'?;"
-                + " known noising paths: interpolation, ornstein-uhlenbeck, sub-vp, variance-exploding, vp", m);
+                + " known noising paths: ddpm, interpolation, ornstein-uhlenbeck, sub-vp, variance-exploding, vp", m);
     }
 
     @Test

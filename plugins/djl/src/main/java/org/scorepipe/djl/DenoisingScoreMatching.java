@@ -57,7 +57,7 @@ public final class DenoisingScoreMatching {
     public record Settings(
             @Doc("hidden layers' widths") @Default("[128, 128]") int[] hidden,
             @Doc("hidden activation: silu or tanh") @Default("silu") MlpWeights.Activation activation,
-            @Doc("what the network predicts: epsilon, score or denoised") @Default("epsilon") ScoreOutput output,
+            @Doc("what the network predicts: epsilon, score, denoised (or sample) or v-prediction") @Default("epsilon") ScoreOutput output,
             @Doc("optimiser steps") @Default("4000") int steps,
             @Doc("samples per step") @Default("1024") int batch,
             @Doc("Adam's learning rate, decayed along a cosine to a hundredth of it") @Default("0.002") double learningRate,
@@ -191,7 +191,9 @@ public final class DenoisingScoreMatching {
                             double y = switch (settings.output()) {
                                 case EPSILON -> z[j];
                                 case SCORE -> -z[j] / sigma;
-                                case DENOISED -> x0[ij];
+                                case DENOISED, SAMPLE -> x0[ij];
+                                // Salimans & Ho 2022: v = alpha_t eps - sigma_t x0
+                                case V_PREDICTION -> alpha * z[j] - sigma * x0[ij];
                             };
                             target[ij] = (float) y;
                         }

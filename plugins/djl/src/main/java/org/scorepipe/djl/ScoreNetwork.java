@@ -164,7 +164,7 @@ public final class ScoreNetwork {
 
     static <E extends Enum<E>> E enumOf(Class<E> type, String name, Path folder) {
         try {
-            return Enum.valueOf(type, name.toUpperCase(java.util.Locale.ROOT));
+            return Enum.valueOf(type, name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));   // v-prediction
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model: " + folder.resolve(DESCRIPTION) + " names an unknown "
                     + type.getSimpleName() + " '" + name + "'");

@@ -49,6 +49,32 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
+    /**
+     * An int64 graph input of shape {@code [n, dims...]}: an integer timestep, as diffusers' UNets take;
+     * no {@code dims} gives a vector {@code [n]}.
+     */
+    public OnnxGraphBuilder int64Input(String name, long... dims) {
+        graph.addInput(valueInfo(name, OnnxMl.TensorProto.DataType.INT64, dims));
+        return this;
+    }
+
+    /**
+     * A graph input of the fixed shape {@code dims} (no batch axis; none gives a scalar {@code []}), of
+     * the graph's element type or, with {@code int64}, an integer: a time shared by the whole batch.
+     */
+    public OnnxGraphBuilder fixedInput(String name, boolean int64, long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        OnnxMl.TensorProto.DataType elementType = int64 ? OnnxMl.TensorProto.DataType.INT64 : type.onnx;
+        graph.addInput(OnnxMl.ValueInfoProto.newBuilder().setName(name)
+                .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elementType.getNumber()).setShape(shape)))
+                .build());
+        return this;
+    }
+
     /** A graph output of shape {@code [n, dims...]}. */
     public OnnxGraphBuilder output(String name, long... dims) {
         graph.addOutput(valueInfo(name, dims));
@@ -124,6 +150,10 @@ public final class OnnxGraphBuilder {
     }
 
     private OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+        return valueInfo(name, type.onnx, dims);
+    }
+
+    private OnnxMl.ValueInfoProto valueInfo(String name, OnnxMl.TensorProto.DataType elementType, long... dims) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
                 .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("n"));
         for (long d : dims) {
@@ -131,7 +161,7 @@ public final class OnnxGraphBuilder {
         }
         return OnnxMl.ValueInfoProto.newBuilder().setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
-                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(type.onnx.getNumber()).setShape(shape)))
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elementType.getNumber()).setShape(shape)))
                 .build();
     }
 }

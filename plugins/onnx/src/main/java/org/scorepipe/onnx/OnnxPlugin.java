@@ -3,7 +3,7 @@ package org.scorepipe.onnx;
 import java.util.List;
 import org.scorepipe.api.Plugin;
 
-/** Learned scores from ONNX models. */
+/** Learned scores from ONNX models, and the path of the DDPM schedules those models are trained on. */
 public final class OnnxPlugin implements Plugin {
     @Override
     public String name() {
@@ -17,6 +17,6 @@ public final class OnnxPlugin implements Plugin {
 
     @Override
     public List<Class<?>> components() {
-        return List.of(OnnxScore.class);
+        return List.of(OnnxScore.class, DdpmPath.class);
     }
 }

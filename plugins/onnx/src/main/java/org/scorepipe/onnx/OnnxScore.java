@@ -30,10 +30,18 @@ import org.scorepipe.api.ScoreProvider;
 
 /**
  * A learned score: an ONNX model run by ONNX Runtime on the CPU. The model takes the points
- * {@code x [n, d]} and, unless it is time-independent, the time {@code t} as {@code [n]} or
- * {@code [n, 1]} (every row the same t), and returns {@code y [n, d]}: the score itself, the noise
- * {@code epsilon} or the denoised point, turned into the score with the path's {@code alpha_t} and
- * {@code sigma_t} (see {@link ScoreOutput}): {@code s = a_t y + b_t x}.
+ * {@code x [n, d]} (float32 or float64) and, unless it is time-independent, a time as {@code [n]},
+ * {@code [n, 1]} (every row the same), or once for the batch as {@code []} or {@code [1]}, and returns {@code y [n, d]}.
+ *
+ * <p>The calling conventions of PyTorch projects are accepted by name ({@link ScoreConvention} does
+ * every conversion, exactly): {@code time: t}, the path's time and point, as scorepipe's trainer
+ * exports; {@code time: sigma}, k-diffusion's {@code model(x, sigma)} on the variance-exploding
+ * variable, optionally the bare network inside Karras et al.'s preconditioning
+ * ({@code preconditioning: edm}, {@link Preconditioning}); {@code time: timestep}, diffusers'
+ * {@code unet(x, timestep)} with an int64 timestep of a DDPM schedule ({@link DiscreteSchedule}) on
+ * the variance-preserving variable. The output is the score, the noise {@code epsilon}, the
+ * denoised point ({@code denoised} or {@code sample}) or {@code v-prediction} ({@link ScoreOutput}),
+ * and the score is {@code s = a_t y + b_t x}.
  *
  * <p>On load it checks the model's inputs and output against the pipeline's dimension, and runs
  * it once on two points to check the shape it really returns.
@@ -44,32 +52,104 @@ import org.scorepipe.api.ScoreProvider;
  * with {@code x}; nothing else.
  */
 @Component(kind = ComponentKind.SCORE_PROVIDER, name = "onnx",
-        doc = "Learned score from an ONNX model (ONNX Runtime, CPU): inputs x [n, d] and t [n] or [n, 1],"
-                + " output the score, the noise (epsilon) or the denoised point.")
+        doc = "Learned score from an ONNX model (ONNX Runtime, CPU): inputs x [n, d] and a time (path time t, k-diffusion's"
+                + " sigma or diffusers' int64 timestep), output the score, epsilon, the denoised point or v.")
 public final class OnnxScore implements ScoreProvider {
 
-    /** Parameters; the same as the {@code djl} provider's. */
+    /** Parameters; the first seven are the same as the {@code djl} provider's. */
     public record Params(
             @Doc("the model file (.onnx), relative to the working directory") String model,
             @Doc("the model's input for the points, shape [n, d]") @Default("x") String xInput,
-            @Doc("the model's input for the time, shape [n] or [n, 1]; empty for a time-independent model")
+            @Doc("the model's input for the time, shape [n], [n, 1], or [] or [1] (one time for the batch); empty for a"
+                    + " time-independent model")
             @Default("t") String tInput,
             @Doc("the model's output to read, shape [n, d]; empty: its only output") @Default("") String outputName,
-            @Doc("what the model predicts: score, epsilon (s = -eps/sigma_t) or denoised"
-                    + " (s = (alpha_t x0 - x)/sigma_t^2)") @Default("score") ScoreOutput output,
+            @Doc("what the model predicts: score, epsilon (s = -eps/sigma_t), denoised or sample"
+                    + " (s = (alpha_t x0 - x)/sigma_t^2), v-prediction (v = alpha eps - sigma x0)")
+            @Default("score") ScoreOutput output,
             @Doc("the model's element type: float32 or float64") @Default("float32") Precision precision,
             @Doc("intra-op threads per model call; 1 leaves the parallel work to the runner's block threads,"
-                    + " 0 = ONNX Runtime's default") @Default("1") int threads) {
+                    + " 0 = ONNX Runtime's default") @Default("1") int threads,
+            @Doc("what the time input carries: t (the path's time and point), sigma (k-diffusion's model(x, sigma):"
+                    + " x / alpha_t and sigma_t / alpha_t) or timestep (diffusers' unet(x, timestep): int64 timestep,"
+                    + " x / sqrt(alpha_t^2 + sigma_t^2))") @Default("t") TimeInput time,
+            @Doc("edm: the model is the network F inside Karras et al.'s D = c_skip x + c_out F(c_in x, sigma)"
+                    + " (needs time: sigma, output: denoised); none: it is what output says") @Default("none")
+            Preconditioning preconditioning,
+            @Doc("the data's standard deviation in the edm preconditioning (k-diffusion's sigma_data)") @Default("0.5")
+            double sigmaData,
+            @Doc("with time: timestep, the model's schedule: linear | scaled-linear | squaredcos-cap-v2 (diffusers'"
+                    + " beta_schedule)") @Default("linear") BetaSchedule betaSchedule,
+            @Doc("with time: timestep, diffusers' beta_start") @Default("0.0001") double betaStart,
+            @Doc("with time: timestep, diffusers' beta_end") @Default("0.02") double betaEnd,
+            @Doc("with time: timestep, diffusers' num_train_timesteps") @Default("1000") int numTrainTimesteps,
+            @Doc("with time: timestep, when the path's noise level is no timestep's: exact refuses, nearest calls the"
+                    + " nearest timestep (an approximation)") @Default("exact") TimestepRounding timestepRounding) {
         public Params {
             if (xInput == null || xInput.isBlank()) {
                 throw new IllegalArgumentException("x-input is empty; give the name of the model's input for the points");
             }
-            if (output == null || precision == null) {
-                throw new IllegalArgumentException("output and precision must be set");
+            if (output == null || precision == null || time == null || preconditioning == null || betaSchedule == null
+                    || timestepRounding == null) {
+                throw new IllegalArgumentException("output, precision, time, preconditioning, beta-schedule and"
+                        + " timestep-rounding must be set");
             }
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be >= 0 (0 = ONNX Runtime's default), got " + threads);
             }
+            if (time == TimeInput.TIMESTEP) {
+                new DiscreteSchedule(betaSchedule, betaStart, betaEnd, numTrainTimesteps);
+            } else {
+                // a key set for nothing is a mistake to report, not to ignore: these only mean something for timesteps
+                List<String> unused = new ArrayList<>();
+                if (betaSchedule != BetaSchedule.LINEAR) {
+                    unused.add("beta-schedule");
+                }
+                if (betaStart != 1e-4) {
+                    unused.add("beta-start");
+                }
+                if (betaEnd != 0.02) {
+                    unused.add("beta-end");
+                }
+                if (numTrainTimesteps != 1000) {
+                    unused.add("num-train-timesteps");
+                }
+                if (timestepRounding != TimestepRounding.EXACT) {
+                    unused.add("timestep-rounding");
+                }
+                if (!unused.isEmpty()) {
+                    throw new IllegalArgumentException(String.join(", ", unused) + " apply to time: timestep only, but time is "
+                            + time.configName() + "; set time: timestep for a model called with an integer timestep, or drop them");
+                }
+            }
+            if (preconditioning != Preconditioning.EDM && sigmaData != 0.5) {
+                throw new IllegalArgumentException("sigma-data applies to preconditioning: edm only; set preconditioning: edm"
+                        + " for the bare network inside k-diffusion's Denoiser, or drop sigma-data");
+            }
+        }
+
+        /** The path-time convention, scorepipe's own: the seven parameters the {@code djl} provider shares. */
+        public Params(String model, String xInput, String tInput, String outputName, ScoreOutput output,
+                Precision precision, int threads) {
+            this(model, xInput, tInput, outputName, output, precision, threads, TimeInput.T, Preconditioning.NONE, 0.5,
+                    BetaSchedule.LINEAR, 1e-4, 0.02, 1000, TimestepRounding.EXACT);
+        }
+
+        /** The same parameters with the given calling convention. */
+        public Params withTime(TimeInput time, Preconditioning preconditioning, double sigmaData) {
+            return new Params(model, xInput, tInput, outputName, output, precision, threads, time, preconditioning,
+                    sigmaData, betaSchedule, betaStart, betaEnd, numTrainTimesteps, timestepRounding);
+        }
+
+        /** The same parameters with {@code time: timestep} and the given schedule. */
+        public Params withTimesteps(DiscreteSchedule schedule, TimestepRounding rounding) {
+            return new Params(model, xInput, tInput, outputName, output, precision, threads, TimeInput.TIMESTEP,
+                    Preconditioning.NONE, sigmaData, schedule.kind(), schedule.betaStart(), schedule.betaEnd(),
+                    schedule.timesteps(), rounding);
+        }
+
+        DiscreteSchedule schedule() {
+            return new DiscreteSchedule(betaSchedule, betaStart, betaEnd, numTrainTimesteps);
         }
     }
 
@@ -78,11 +158,13 @@ public final class OnnxScore implements ScoreProvider {
     private final String xName;
     private final String tName;
     private final String outName;
-    private final boolean tColumn;
+    /** The time input's shape for a block of n rows: [n], [n, 1], or one time for all rows, [] or [1]. */
+    private final TimeShape tShape;
+    /** Whether the time input is int64 (a diffusers timestep), else of the model's precision. */
+    private final boolean tLong;
+    private final ScoreConvention convention;
     private final boolean float64;
     private final int d;
-    private final ScoreOutput output;
-    private final NoisingPath path;
     private final ThreadLocal<Binding[]> bindings = ThreadLocal.withInitial(() -> new Binding[2]);
     private final java.util.concurrent.atomic.LongAdder modelNanos = new java.util.concurrent.atomic.LongAdder();
 
@@ -90,8 +172,8 @@ public final class OnnxScore implements ScoreProvider {
     public OnnxScore(Params params, PipelineSpec spec, NoisingPath path) {
         Path file = ModelFiles.require(params.model(), "an ONNX model file (.onnx)", false);
         this.d = spec.dimension();
-        this.output = params.output();
-        this.path = path;
+        this.convention = new ScoreConvention(path, params.time(), params.preconditioning(), params.output(),
+                params.sigmaData(), params.time() == TimeInput.TIMESTEP ? params.schedule() : null, params.timestepRounding());
         this.float64 = params.precision() == Precision.FLOAT64;
         try {
             this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "scorepipe");
@@ -131,19 +213,33 @@ public final class OnnxScore implements ScoreProvider {
                             + "; export the model with a dynamic first axis");
                 }
             }
-            boolean column = false;
-            if (tName != null) {
+            TimeShape timeShape = TimeShape.ROWS;
+            boolean integer = false;
+            if (tName == null) {
+                if (params.time() == TimeInput.TIMESTEP) {
+                    problems.add("time: timestep needs the model's timestep input; t-input is empty");
+                }
+            } else {
                 TensorInfo t = tensorInput(inputs, tName, "t-input", problems);
                 if (t != null) {
-                    checkType(t, "input '" + tName + "'", expectedType, problems);
+                    String actual = typeName(t);
+                    integer = actual.equals("int64");
+                    if (integer && params.time() != TimeInput.TIMESTEP) {
+                        problems.add("input '" + tName + "' is int64, an integer timestep, but time is " + params.time().configName()
+                                + "; set time: timestep and the model's schedule (beta-schedule, beta-start, beta-end,"
+                                + " num-train-timesteps)");
+                    } else if (!integer) {
+                        checkType(t, "input '" + tName + "'", expectedType, problems);
+                    }
                     long[] shape = t.getShape();
-                    column = shape.length == 2;
-                    if (!(shape.length == 1 || shape.length == 2 && (shape[1] == 1 || shape[1] < 0))) {
-                        problems.add("input '" + tName + "' has shape " + shapeText(shape) + ", expected [n] or [n, 1]");
+                    timeShape = TimeShape.of(shape);
+                    if (timeShape == null) {
+                        problems.add("input '" + tName + "' has shape " + shapeText(shape) + ", expected [n], [n, 1], [] or [1]");
                     }
                 }
             }
-            this.tColumn = column;
+            this.tShape = timeShape == null ? TimeShape.ROWS : timeShape;
+            this.tLong = integer;
             for (String name : inputs.keySet()) {
                 if (!name.equals(xName) && !name.equals(tName)) {
                     problems.add("input '" + name + "' " + describe(inputs.get(name)) + " is fed by neither x-input nor t-input"
@@ -195,8 +291,8 @@ public final class OnnxScore implements ScoreProvider {
             for (int i = 0; i < 2 * d; i++) {
                 put(b.x, i, 0.1 * (i + 1));
             }
-            for (int i = 0; i < 2; i++) {
-                put(b.t, i, 0.5);
+            for (int i = 0; i < tShape.values(2); i++) {
+                putTime(b.t, i, convention.time() == TimeInput.TIMESTEP ? 0 : 0.5);
             }
             try (OrtSession.Result result = session.run(b.inputs)) {
                 OnnxValue value = result.get(outName).orElseThrow();
@@ -220,29 +316,26 @@ public final class OnnxScore implements ScoreProvider {
         if (rows == 0) {
             return;
         }
-        double a = output.outputScale(path, t);
-        double c = output.pointScale(path, t);
+        ScoreConvention.Call call = convention.at(t);
+        double scale = call.inputScale();
+        double a = call.outputScale();
+        double c = call.pointScale();
         Binding b = binding(rows);
         int n = rows * d;
         if (float64) {
             DoubleBuffer xb = b.xd;
             for (int i = 0; i < n; i++) {
-                xb.put(i, x[offset + i]);
-            }
-            DoubleBuffer tb = b.td;
-            for (int r = 0; r < rows; r++) {
-                tb.put(r, t);
+                xb.put(i, scale * x[offset + i]);
             }
         } else {
             FloatBuffer xb = b.xf;
             for (int i = 0; i < n; i++) {
-                xb.put(i, (float) x[offset + i]);
+                xb.put(i, (float) (scale * x[offset + i]));
             }
-            FloatBuffer tb = b.tf;
-            float tf = (float) t;
-            for (int r = 0; r < rows; r++) {
-                tb.put(r, tf);
-            }
+        }
+        int times = tShape.values(rows);
+        for (int r = 0; r < times; r++) {
+            putTime(b.t, r, call.time());
         }
         long start = System.nanoTime();
         try (OrtSession.Result ignored = session.run(b.inputs, b.outputs)) {
@@ -304,10 +397,8 @@ public final class OnnxScore implements ScoreProvider {
         final ByteBuffer t;
         final ByteBuffer out;
         final FloatBuffer xf;
-        final FloatBuffer tf;
         final FloatBuffer outf;
         final DoubleBuffer xd;
-        final DoubleBuffer td;
         final DoubleBuffer outd;
         final Map<String, OnnxTensor> inputs = new HashMap<>();
         final Map<String, OnnxTensor> outputs = new HashMap<>();
@@ -316,18 +407,16 @@ public final class OnnxScore implements ScoreProvider {
             this.rows = rows;
             int bytes = float64 ? Double.BYTES : Float.BYTES;
             x = ByteBuffer.allocateDirect(rows * d * bytes).order(ByteOrder.nativeOrder());
-            t = ByteBuffer.allocateDirect(rows * bytes).order(ByteOrder.nativeOrder());
+            t = ByteBuffer.allocateDirect(tShape.values(rows) * (tLong ? Long.BYTES : bytes)).order(ByteOrder.nativeOrder());
             out = ByteBuffer.allocateDirect(rows * d * bytes).order(ByteOrder.nativeOrder());
             xf = x.asFloatBuffer();
-            tf = t.asFloatBuffer();
             outf = out.asFloatBuffer();
             xd = x.asDoubleBuffer();
-            td = t.asDoubleBuffer();
             outd = out.asDoubleBuffer();
             OnnxJavaType type = float64 ? OnnxJavaType.DOUBLE : OnnxJavaType.FLOAT;
             inputs.put(xName, OnnxTensor.createTensor(env, x, new long[] {rows, d}, type));
             if (tName != null) {
-                inputs.put(tName, OnnxTensor.createTensor(env, t, tColumn ? new long[] {rows, 1} : new long[] {rows}, type));
+                inputs.put(tName, OnnxTensor.createTensor(env, t, tShape.shape(rows), tLong ? OnnxJavaType.INT64 : type));
             }
             if (outName != null) {
                 outputs.put(outName, OnnxTensor.createTensor(env, out, new long[] {rows, d}, type));
@@ -341,11 +430,49 @@ public final class OnnxScore implements ScoreProvider {
         }
     }
 
+    /** Writes a time value: a timestep as int64 (it is a whole number) or in the model's precision. */
+    private void putTime(ByteBuffer buffer, int index, double value) {
+        if (tLong) {
+            buffer.putLong(index * Long.BYTES, (long) value);
+        } else {
+            put(buffer, index, value);
+        }
+    }
+
     private void put(ByteBuffer buffer, int index, double value) {
         if (float64) {
             buffer.putDouble(index * Double.BYTES, value);
         } else {
             buffer.putFloat(index * Float.BYTES, (float) value);
+        }
+    }
+
+    /** The shapes a time input may have: one value per row, or one for the whole block (a scalar or [1]). */
+    private enum TimeShape {
+        ROWS, COLUMN, SCALAR, SINGLE;
+
+        /** The shape of a model's time input as declared ({@code -1}: symbolic), or null if none of these. */
+        static TimeShape of(long[] shape) {
+            if (shape.length == 0) {
+                return SCALAR;
+            }
+            if (shape.length == 1) {
+                return shape[0] == 1 ? SINGLE : shape[0] < 0 ? ROWS : null;
+            }
+            return shape.length == 2 && shape[0] < 0 && (shape[1] == 1 || shape[1] < 0) ? COLUMN : null;
+        }
+
+        int values(int rows) {
+            return this == ROWS || this == COLUMN ? rows : 1;
+        }
+
+        long[] shape(int rows) {
+            return switch (this) {
+                case ROWS -> new long[] {rows};
+                case COLUMN -> new long[] {rows, 1};
+                case SCALAR -> new long[0];
+                case SINGLE -> new long[] {1};
+            };
         }
     }
 

@@ -101,7 +101,7 @@ class OnnxScoreTest {
         }
     }
 
-    /** y = x from a time-independent model (no t input), read as each kind of output. */
+    /** y = x from a time-independent model (no t input), read as each kind of output on the path's own variable. */
     @Test
     void epsilonAndDenoisedOutputsAreConvertedWithThePathsScales() throws IOException {
         int d = 2;
@@ -120,7 +120,9 @@ class OnnxScoreTest {
                 double expected = switch (output) {
                     case SCORE -> x[i];
                     case EPSILON -> -x[i] / sigma;
-                    case DENOISED -> (alpha * x[i] - x[i]) / (sigma * sigma);
+                    case DENOISED, SAMPLE -> (alpha * x[i] - x[i]) / (sigma * sigma);
+                    // v = alpha eps - sigma x0 on the OU path (alpha^2 + sigma^2 = 1): eps = alpha v + sigma x
+                    case V_PREDICTION -> -(alpha * x[i] + sigma * x[i]) / sigma;
                 };
                 assertEquals(expected, out[i], 1e-14 * (1 + Math.abs(expected)), output.toString());
             }
