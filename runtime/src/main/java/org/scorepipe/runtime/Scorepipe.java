@@ -433,12 +433,25 @@ public final class Scorepipe {
         out.append(String.format("metrics so far%n")).append(org.scorepipe.runtime.run.MetricsTable.of(c.metrics()));
         if (against.isPresent()) {
             PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
-            PipelineFile after = PipelineFile.load(against.get(), List.of());
+            PipelineFile after = withResolvedPaths(PipelineFile.load(against.get(), List.of()));
             List<String> diff = ConfigTrees.diff("", nodeOf(before), nodeOf(after));
             out.append(String.format("config against %s: %s%n", against.get(), diff.isEmpty() ? "identical" : diff.size() + " difference(s)"));
             diff.forEach(d -> out.append("  ").append(d).append(System.lineSeparator()));
         }
         return out.toString();
+    }
+
+    /**
+     * {@code file} with its file paths absolute, as a run records them (so that a checkpoint's config
+     * and a pipeline file compare key by key); as written if it does not build, since a comparison
+     * is still worth showing then.
+     */
+    private PipelineFile withResolvedPaths(PipelineFile file) {
+        try {
+            return new PipelineAssembler(registry).assemble(file, DISCARD).config();
+        } catch (ScorepipeException e) {
+            return file;
+        }
     }
 
     /** Outputs for validation: the stages are built, never run. */

@@ -390,7 +390,10 @@ public final class ParameterBinder {
         for (RecordComponent c : type.getRecordComponents()) {
             Default def = c.getAnnotation(Default.class);
             Doc doc = c.getAnnotation(Doc.class);
-            out.add(new Parameter(keyOf(c), describeType(c.getGenericType()), def == null ? null : def.value(),
+            // A file path is text too, but says so: `plugins describe npy` shows `path  path`.
+            String typeText = c.isAnnotationPresent(FilePath.class) && c.getType() == String.class ? "path"
+                    : describeType(c.getGenericType());
+            out.add(new Parameter(keyOf(c), typeText, def == null ? null : def.value(),
                     doc == null ? "" : doc.value()));
         }
         return out;

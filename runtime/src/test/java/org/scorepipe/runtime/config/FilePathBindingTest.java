@@ -110,6 +110,13 @@ class FilePathBindingTest {
     }
 
     @Test
+    void describeCallsAFilePathAPath() {
+        List<ParameterBinder.Parameter> params = ParameterBinder.describe(Source.class);
+        assertEquals("path", params.get(0).type());
+        assertEquals("text", params.get(2).type());
+    }
+
+    @Test
     void aTextWithoutAFileResolvesAgainstTheWorkingDirectory() {
         PipelineFile f = PipelineFile.parse("checkpoint", "data: {path: d/x.npy}\n", List.of());
         assertEquals(WORKING_DIRECTORY.resolve("d/x.npy").toString(), bind(f).path());
