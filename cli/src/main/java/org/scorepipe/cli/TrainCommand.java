@@ -78,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
         var spec = pipeline.spec();
         RunDirectory dir = out != null ? RunDirectory.at(out) : RunDirectory.fresh(runsRoot, spec.name() + "-train");
         try (dir) {
-            dir.open(spec, file.toYaml(), "train");
+            dir.open(spec, pipeline.config().toYaml(), "train");   // file paths absolute, as a run records them
             return train(trainer, dir, spec, settings, dataName, pathType, stdout, err);
         }
     }

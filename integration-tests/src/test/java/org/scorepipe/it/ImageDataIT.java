@@ -32,7 +32,7 @@ class ImageDataIT {
     @Test
     void theShrunkMnistPipelineRunsFromOriginalImages() throws Exception {
         Path out = dir.resolve("run");
-        // From the repository's root, where the pipeline's data path is relative to.
+        // From the repository's root, as the README runs it (RelativePathsIT runs it from elsewhere).
         Cli.Result r = Cli.run(ROOT, "run", "pipelines/mnist-annealed-ld.yaml", "--out", out.toString(),
                 "--set", "stages.annealed.steps-per-level=3");
         assertEquals(0, r.exitCode(), r.all());

@@ -17,6 +17,7 @@ import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.assembly.PipelineAssembler;
+import org.scorepipe.runtime.assembly.PipelineSections;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
 import org.scorepipe.runtime.checkpoint.CheckpointFormat;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
@@ -216,15 +217,17 @@ public final class Scorepipe {
         PipelineFile file = PipelineFile.load(request.file(), identify(request.overrides(), RunDirectory.newRunId()));
         Optional<Checkpoint> from = request.from().map(CheckpointStore::read);
         Prepared prepared = prepare(file);
-        from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), prepared.pipeline, file));
+        // From here on the pipeline as the run records it: every file path absolute.
+        PipelineFile resolved = prepared.pipeline.config();
+        from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), prepared.pipeline, resolved));
         PipelineSpec spec = prepared.pipeline.spec();
         RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
         // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
-        try (Runner runner = runnerFor(prepared.pipeline, file.toYaml()); dir) {
-            dir.open(spec, file.toYaml(), "run");
+        try (Runner runner = runnerFor(prepared.pipeline, resolved.toYaml()); dir) {
+            dir.open(spec, resolved.toYaml(), "run");
             prepared.outputs.target = dir;
             prepared.outputs.runner = runner;
-            return execute(prepared, file, dir, runner, from, control, log -> {
+            return execute(prepared, resolved, dir, runner, from, control, log -> {
             log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
                     spec.dimension());
                 request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
@@ -244,15 +247,16 @@ public final class Scorepipe {
             List<String> identified = identify(overrides, runId);
             // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
             PipelineFile current = newConfig.map(p -> PipelineFile.load(p, identified)).orElse(own);
-            CheckpointStore store = storeFor(runnerType(current), checkpointDir(current), runDirectory, Integer.MAX_VALUE, runId);
+            CheckpointStore store = storeFor(runnerType(current), PipelineSections.checkpointDir(current), runDirectory, Integer.MAX_VALUE,
+                    runId);
             removeStaleTemporaries(store);
             CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
                     + store.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
                     + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
             Checkpoint c = found.checkpoint();
             PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
-            PipelineFile file = newConfig.map(p -> PipelineFile.load(p, identified)).orElse(original);
-            Prepared prepared = prepare(file);
+            Prepared prepared = prepare(newConfig.map(p -> PipelineFile.load(p, identified)).orElse(original));
+            PipelineFile file = prepared.pipeline.config();
             Compatibility.check(c, found.location(), prepared.pipeline, file);
             prepared.outputs.target = dir;
             dir.describe(prepared.pipeline.spec());
@@ -314,10 +318,6 @@ public final class Scorepipe {
 
     private static String runnerType(PipelineFile file) {
         return file.root().section("runner").flatMap(r -> r.isMap() ? r.optionalString("type") : Optional.empty()).orElse("local");
-    }
-
-    private static String checkpointDir(PipelineFile file) {
-        return file.root().section("checkpoint").flatMap(r -> r.isMap() ? r.optionalString("dir") : Optional.empty()).orElse("");
     }
 
     /** The pipeline's tree without {@code run} (the run's identity, not its config): what config differences compare. */
@@ -435,12 +435,25 @@ public final class Scorepipe {
         out.append(String.format("metrics so far%n")).append(org.scorepipe.runtime.run.MetricsTable.of(c.metrics()));
         if (against.isPresent()) {
             PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
-            PipelineFile after = PipelineFile.load(against.get(), List.of());
+            PipelineFile after = withResolvedPaths(PipelineFile.load(against.get(), List.of()));
             List<String> diff = ConfigTrees.diff("", nodeOf(before), nodeOf(after));
             out.append(String.format("config against %s: %s%n", against.get(), diff.isEmpty() ? "identical" : diff.size() + " difference(s)"));
             diff.forEach(d -> out.append("  ").append(d).append(System.lineSeparator()));
         }
         return out.toString();
+    }
+
+    /**
+     * {@code file} with its file paths absolute, as a run records them (so that a checkpoint's config
+     * and a pipeline file compare key by key); as written if it does not build, since a comparison
+     * is still worth showing then.
+     */
+    private PipelineFile withResolvedPaths(PipelineFile file) {
+        try {
+            return new PipelineAssembler(registry).assemble(file, DISCARD).config();
+        } catch (ScorepipeException e) {
+            return file;
+        }
     }
 
     /** Outputs for validation: the stages are built, never run. */

@@ -8,6 +8,7 @@ import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.PipelineSpec;
@@ -26,7 +27,8 @@ import java.util.Optional;
                 + " chosen row.")
 public final class ParquetSource implements DataSource {
     /** Parameters, bound from the component's config section. */
-    public record Params(@Doc("the dataset: a folder of part files or one file, a local path or a Hadoop URI") String path) {
+    public record Params(@Doc("the dataset: a folder of part files or one file, a local path (relative: to the pipeline"
+            + " file's folder, or to the working directory when given with --set) or a Hadoop URI") @FilePath String path) {
         public Params {
             if (path == null || path.isBlank()) {
                 throw new IllegalArgumentException("path is empty; give the Parquet dataset to read");

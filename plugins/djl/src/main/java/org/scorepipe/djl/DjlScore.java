@@ -21,6 +21,7 @@ import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
@@ -46,7 +47,8 @@ public final class DjlScore implements ScoreProvider {
 
     /** Parameters; the same as the {@code onnx} provider's. */
     public record Params(
-            @Doc("the model folder (with score-mlp.json), relative to the working directory") String model,
+            @Doc("the model folder (with score-mlp.json) (relative: to the pipeline file's folder,"
+                    + " or to the working directory when given with --set)") @FilePath String model,
             @Doc("the model's input for the points, shape [n, d]") @Default("x") String xInput,
             @Doc("the model's input for the time, shape [n, 1]; empty for a time-independent model") @Default("t") String tInput,
             @Doc("the model's output to read, shape [n, d]; empty: its only output") @Default("") String outputName,

@@ -12,7 +12,8 @@ public final class ModelFiles {
      * The model path, absolute; throws {@link IllegalArgumentException} naming the absolute path
      * when nothing is there or it cannot be read.
      *
-     * @param model the configured path, relative to the working directory
+     * @param model the configured path (the runtime hands it over absolute; a relative one is taken against the
+     *     working directory)
      * @param what what is expected there, e.g. "an ONNX model file (.onnx)"
      * @param directory whether the model is a directory rather than a file
      */
@@ -23,7 +24,8 @@ public final class ModelFiles {
         Path path = Path.of(model).toAbsolutePath().normalize();
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("model: " + path + " does not exist; give the path of " + what
-                    + " (a relative path is resolved against the working directory " + Path.of("").toAbsolutePath() + ")");
+                    + " (a relative path is resolved against the pipeline file's folder, or against the working directory"
+                    + " when given with --set)");
         }
         if (directory != Files.isDirectory(path)) {
             throw new IllegalArgumentException("model: " + path + " is a " + (directory ? "file" : "directory")

@@ -24,6 +24,7 @@ import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
@@ -58,7 +59,8 @@ public final class OnnxScore implements ScoreProvider {
 
     /** Parameters; the first seven are the same as the {@code djl} provider's. */
     public record Params(
-            @Doc("the model file (.onnx), relative to the working directory") String model,
+            @Doc("the model file (.onnx) (relative: to the pipeline file's folder,"
+                    + " or to the working directory when given with --set)") @FilePath String model,
             @Doc("the model's input for the points, shape [n, d]") @Default("x") String xInput,
             @Doc("the model's input for the time, shape [n], [n, 1], or [] or [1] (one time for the batch); empty for a"
                     + " time-independent model")

@@ -6,6 +6,7 @@ import java.util.List;
 import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.Stage;
+import org.scorepipe.runtime.config.PipelineFile;
 
 /**
  * A pipeline ready to run: its settings, its runner settings and its stages, each built
@@ -16,11 +17,14 @@ import org.scorepipe.api.Stage;
  * @param runner how the local runner splits the work
  * @param checkpoint when checkpoints are written
  * @param stages the stages in order
+ * @param config the pipeline file it was built from with every file path absolute (see
+ *     {@link org.scorepipe.api.FilePath}): what a run's {@code config.yaml} and checkpoints record
  */
 public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, CheckpointSettings checkpoint,
-        List<PlannedStage> stages) {
+        List<PlannedStage> stages, PipelineFile config) {
     public Pipeline {
         requireNonNull(spec, "spec is null");
+        requireNonNull(config, "config is null");
         requireNonNull(runId, "runId is null");
         requireNonNull(runner, "runner is null");
         requireNonNull(checkpoint, "checkpoint is null");

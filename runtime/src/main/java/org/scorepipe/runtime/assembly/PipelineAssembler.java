@@ -68,7 +68,7 @@ public final class PipelineAssembler {
 
     /** Builds the pipeline; {@code outputs} receives what its stages record. */
     public Pipeline assemble(PipelineFile file, RunOutputs outputs) {
-        return new Build(file.root(), outputs).pipeline();
+        return new Build(file, outputs).pipeline();
     }
 
     /**
@@ -127,6 +127,7 @@ public final class PipelineAssembler {
 
     /** The state of one assembly: the shared components built so far. */
     private final class Build {
+        private final PipelineFile file;
         private final ConfigSection root;
         private final Injector runInjector;
         private final PipelineSpec spec;
@@ -141,8 +142,9 @@ public final class PipelineAssembler {
         /** What the component being built uses, innermost last: shared names and every component built. */
         private final java.util.Deque<Usage> usage = new java.util.ArrayDeque<>();
 
-        Build(ConfigSection root, RunOutputs outputs) {
-            this.root = root;
+        Build(PipelineFile file, RunOutputs outputs) {
+            this.file = file;
+            this.root = file.root();
             for (String key : root.children().keySet()) {
                 if (!TOP_LEVEL.contains(key)) {
                     throw root.error(key, "unknown key" + ParameterBinder.suggestion(key, TOP_LEVEL)
@@ -199,8 +201,9 @@ public final class PipelineAssembler {
             }
             String runId = root.section("run").map(s -> ParameterBinder.bind(PipelineSections.RunSection.class, s, List.of()).id())
                     .orElse("");
+            // Every file path of every component is bound by now: the config as a run records it has them absolute.
             return new Pipeline(spec, runId, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
-                    checkpoint.dir() == null ? "" : checkpoint.dir()), stages);
+                    checkpoint.dir() == null ? "" : checkpoint.dir()), stages, file.withResolvedPaths(root.paths()));
         }
 
         private void declareShared(ConfigSection components) {
@@ -295,7 +298,7 @@ public final class PipelineAssembler {
                             + "'; give each stage a unique `name:` (overrides address stages by name)");
                 }
                 ImmutableNode node = nodeOf(item);
-                ConfigSection named = new ConfigSection(item.file(), "stages." + name, node);
+                ConfigSection named = item.child("stages." + name, node);
                 Monitoring monitoring = monitoring(named, type);
                 usage.push(new Usage());
                 Stage stage = (Stage) build(ComponentKind.STAGE, withoutKeys(named, monitoring.keys()), new StageSpec(name, i), Set.of("name"));
@@ -306,9 +309,10 @@ public final class PipelineAssembler {
                 }
                 Usage used = usage.pop();
                 List<String> texts = new ArrayList<>();
-                texts.add("stage:" + ConfigTrees.canonical(node));
+                // Hashed with file paths absolute, as the run records them: a hash does not depend on the working directory.
+                texts.add("stage:" + ConfigTrees.canonical(root.paths().rewrite(node)));
                 for (String sharedName : new java.util.TreeSet<>(used.shared)) {
-                    texts.add("components." + sharedName + ":" + ConfigTrees.canonical(sharedNode(sharedName)));
+                    texts.add("components." + sharedName + ":" + ConfigTrees.canonical(root.paths().rewrite(sharedNode(sharedName))));
                 }
                 Map<String, Pipeline.NamedComponent> components = new LinkedHashMap<>();
                 used.built.forEach(c -> components.put(c.path(), c));
@@ -456,7 +460,7 @@ public final class PipelineAssembler {
                 throw owner.error(owner.pathOf(key), "expected one " + kind.label() + ", found a list");
             }
             ImmutableNode node = nodes.get(0);
-            ConfigSection sub = new ConfigSection(owner.file(), owner.pathOf(key), node);
+            ConfigSection sub = owner.child(owner.pathOf(key), node);
             if (!sub.isMap()) {
                 String name = String.valueOf(sub.value());
                 if (sharedSections.containsKey(name)) {
@@ -474,7 +478,7 @@ public final class PipelineAssembler {
                 }
                 ImmutableNode inline = new ImmutableNode.Builder().name(node.getNodeName())
                         .addChild(new ImmutableNode.Builder().name("type").value(name).create()).create();
-                return build(kind, new ConfigSection(owner.file(), owner.pathOf(key), inline), null, Set.of());
+                return build(kind, owner.child(owner.pathOf(key), inline), null, Set.of());
             }
             return build(kind, sub, null, Set.of());
         }
@@ -579,7 +583,7 @@ public final class PipelineAssembler {
                 b.addChildren(nodes);
             }
         });
-        return new ConfigSection(section.file(), section.path(), b.create());
+        return section.child(section.path(), b.create());
     }
 
     private static Optional<ComponentKind> kindOf(Type type) {

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.runtime.config.ParameterBinder;
+import org.scorepipe.runtime.config.PipelineFile;
 
 /** The parameter records of the pipeline file's own sections. */
 public final class PipelineSections {
@@ -18,6 +20,15 @@ public final class PipelineSections {
         Map.of("pipeline", PipelineSection.class, "runner", RunnerSection.class, "checkpoint", CheckpointSection.class)
                 .forEach((section, type) -> ParameterBinder.describe(type).forEach(p -> keys.add(section + "." + p.key())));
         return keys.stream().sorted().toList();
+    }
+
+    /**
+     * The {@code checkpoint.dir} of a pipeline file, a relative folder resolved as every file path
+     * is ({@link FilePath}); empty for {@code checkpoints/} in the run directory.
+     */
+    public static String checkpointDir(PipelineFile file) {
+        return file.root().section("checkpoint").map(s -> ParameterBinder.bind(CheckpointSection.class, s, List.of()).dir())
+                .map(dir -> dir == null ? "" : dir).orElse("");
     }
 
     /** {@code pipeline:} */
@@ -72,8 +83,9 @@ public final class PipelineSections {
             @Doc("steps between checkpoints within a stage; 0 keeps only those at stage ends") @Default("1000") long every,
             @Doc("how many checkpoints within stages to keep, newest first, besides the one at each stage boundary (always"
                     + " kept); 0 turns checkpoints off") @Default("3") int keep,
-            @Doc("where checkpoints go: empty for checkpoints/ in the run directory, else a folder or (Spark runner) a Hadoop"
-                    + " file system URI such as hdfs://nn/ckpt, holding one sub-folder per run") @Default("") String dir) {
+            @Doc("where checkpoints go: empty for checkpoints/ in the run directory, else a folder (relative: to the pipeline"
+                    + " file's folder; from --checkpoint-dir or --set: to the working directory) or (Spark runner) a Hadoop"
+                    + " file system URI such as hdfs://nn/ckpt, holding one sub-folder per run") @Default("") @FilePath String dir) {
         CheckpointSection {
             if (every < 0) {
                 throw new IllegalArgumentException("every must be >= 0 (0: only at the end of each stage), got " + every);

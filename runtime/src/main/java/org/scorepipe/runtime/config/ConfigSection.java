@@ -21,11 +21,29 @@ public final class ConfigSection {
     private final String file;
     private final String path;
     private final ImmutableNode node;
+    private final PathResolution paths;
 
+    /** A section whose relative file paths resolve against the working directory. */
     public ConfigSection(String file, String path, ImmutableNode node) {
+        this(file, path, node, PathResolution.workingDirectory());
+    }
+
+    /** A section whose relative file paths resolve as {@code paths} says (see {@link PathResolution}). */
+    public ConfigSection(String file, String path, ImmutableNode node, PathResolution paths) {
         this.file = requireNonNull(file, "file is null");
         this.path = requireNonNull(path, "path is null");
         this.node = requireNonNull(node, "node is null");
+        this.paths = requireNonNull(paths, "paths is null");
+    }
+
+    /** Another node of the same tree, named {@code path} in messages, with the same path resolution. */
+    public ConfigSection child(String path, ImmutableNode node) {
+        return new ConfigSection(file, path, node, paths);
+    }
+
+    /** How the relative file paths of this section's tree resolve, and what they resolved to. */
+    public PathResolution paths() {
+        return paths;
     }
 
     /** The pipeline file this section was read from, for messages. */
@@ -86,7 +104,7 @@ public final class ConfigSection {
         if (nodes.size() > 1) {
             throw error(pathOf(key), "expected one value, found a list of " + nodes.size());
         }
-        return Optional.of(new ConfigSection(file, pathOf(key), nodes.get(0)));
+        return Optional.of(child(pathOf(key), nodes.get(0)));
     }
 
     /** The list items of a key as sections named {@code key[i]}. */
@@ -94,7 +112,7 @@ public final class ConfigSection {
         List<ImmutableNode> nodes = nodes(key);
         List<ConfigSection> items = new ArrayList<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
-            items.add(new ConfigSection(file, pathOf(key) + "[" + i + "]", nodes.get(i)));
+            items.add(child(pathOf(key) + "[" + i + "]", nodes.get(i)));
         }
         return items;
     }

@@ -20,6 +20,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -27,6 +28,11 @@ import org.yaml.snakeyaml.Yaml;
  * {@code stepsPerLevel} is read from the key {@code steps-per-level}, converted to its type,
  * or taken from its {@link Default}. Unknown keys (with the nearest known key suggested),
  * missing keys and values of the wrong type are errors that name the key's full path.
+ *
+ * <p>A {@link FilePath} parameter is handed over absolute, resolved as {@link PathResolution}
+ * says: against the folder of the pipeline file it was written in, or against the working
+ * directory when it came from {@code --set}. (A {@link Default} of such a parameter is passed on
+ * as it is: the empty string for none.)
  *
  * <p>Supported types: {@code double}, {@code int}, {@code long}, {@code boolean}, {@code String},
  * enums (written in kebab case), {@code double[]}, {@code int[]}, {@code List} of those
@@ -76,9 +82,31 @@ public final class ParameterBinder {
                 values[i] = fromDefault(c, def.value(), section);
             } else {
                 values[i] = convert(c.getGenericType(), nodes, section, key);
+                if (c.isAnnotationPresent(FilePath.class)) {
+                    values[i] = resolvePaths(c, nodes, values[i], section, key);
+                }
             }
         }
         return construct(type, types, values, section);
+    }
+
+    /**
+     * A {@link FilePath} parameter's value made absolute: against the folder of the file it was
+     * written in, or the working directory for a {@code --set} (see {@link PathResolution}).
+     */
+    private static Object resolvePaths(RecordComponent c, List<ImmutableNode> nodes, Object value, ConfigSection section, String key) {
+        if (value instanceof String s) {
+            return section.paths().resolve(nodes.get(0), s, section, section.pathOf(key));
+        }
+        if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+            List<String> out = new ArrayList<>(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                out.add(section.paths().resolve(nodes.get(i), (String) list.get(i), section, section.pathOf(key + "[" + i + "]")));
+            }
+            return List.copyOf(out);
+        }
+        throw new IllegalStateException("@FilePath on " + c.getDeclaringRecord().getName() + "." + c.getName()
+                + ", which is not a String or a List<String>");
     }
 
     private static <R> R construct(Class<R> type, Class<?>[] types, Object[] values, ConfigSection section) {
@@ -220,7 +248,7 @@ public final class ParameterBinder {
         }
         ImmutableNode node = nodes.get(0);
         if (raw.isRecord()) {
-            ConfigSection sub = new ConfigSection(parent.file(), path, node);
+            ConfigSection sub = parent.child(path, node);
             @SuppressWarnings("unchecked")
             Class<? extends Record> recordType = (Class<? extends Record>) raw;
             return bind(recordType, sub, List.of());
@@ -384,7 +412,10 @@ public final class ParameterBinder {
         for (RecordComponent c : type.getRecordComponents()) {
             Default def = c.getAnnotation(Default.class);
             Doc doc = c.getAnnotation(Doc.class);
-            out.add(new Parameter(keyOf(c), describeType(c.getGenericType()), def == null ? null : def.value(),
+            // A file path is text too, but says so: `plugins describe npy` shows `path  path`.
+            String typeText = c.isAnnotationPresent(FilePath.class) && c.getType() == String.class ? "path"
+                    : describeType(c.getGenericType());
+            out.add(new Parameter(keyOf(c), typeText, def == null ? null : def.value(),
                     doc == null ? "" : doc.value()));
         }
         return out;

@@ -6,8 +6,11 @@ import java.io.StringWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.interpol.ConfigurationInterpolator;
@@ -28,6 +31,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * ({@code ${env:HOME}}) and system properties ({@code ${sys:user.dir}}), nothing else (no
  * {@code file:} or {@code url:} lookups). A reference that does not resolve is an error, not
  * literal text.
+ *
+ * <p>Relative file paths follow one rule ({@link PathResolution}): written in the file, they
+ * resolve against the file's folder; given with {@code --set}, against the working directory.
+ * The file remembers which value came from where until its components are bound.
  */
 public final class PipelineFile {
     /** A key of {@code --set}: names of letters, digits, {@code -} and {@code _}, joined by dots. */
@@ -35,10 +42,15 @@ public final class PipelineFile {
 
     private final String name;
     private final ImmutableNode root;
+    /** For each value node read from the file (not from {@code --set}), the file's folder. */
+    private final Map<ImmutableNode, Path> folders;
+    private final Path workingDirectory;
 
-    private PipelineFile(String name, ImmutableNode root) {
+    private PipelineFile(String name, ImmutableNode root, Map<ImmutableNode, Path> folders, Path workingDirectory) {
         this.name = name;
         this.root = root;
+        this.folders = folders;
+        this.workingDirectory = workingDirectory;
     }
 
     /** Reads {@code file} and applies {@code overrides} ({@code key=value}, as given to {@code --set}). */
@@ -52,11 +64,24 @@ public final class PipelineFile {
         } catch (IOException e) {
             throw new ScorepipeException(name + ": cannot read the file: " + e.getMessage());
         }
-        return parse(name, text, overrides);
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        return parse(name, text, folder == null ? Path.of("").toAbsolutePath() : folder, overrides);
     }
 
-    /** Parses pipeline text; {@code name} is used in messages. */
+    /**
+     * Parses pipeline text that belongs to no file (a checkpoint's config, a test's text);
+     * {@code name} is used in messages. Its relative file paths resolve against the working directory.
+     */
     public static PipelineFile parse(String name, String text, List<String> overrides) {
+        return parse(name, text, Path.of("").toAbsolutePath(), overrides);
+    }
+
+    /**
+     * Parses pipeline text as if read from a file in {@code folder}: relative file paths
+     * written in the text resolve against {@code folder}, those of {@code overrides} against
+     * the working directory.
+     */
+    public static PipelineFile parse(String name, String text, Path folder, List<String> overrides) {
         YAMLConfiguration config = new YAMLConfiguration();
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
@@ -68,6 +93,10 @@ public final class PipelineFile {
         if (config.getNodeModel().getNodeHandler().getRootNode().getChildren().isEmpty()) {
             throw new ScorepipeException(name + ": the file is empty; a pipeline needs at least `pipeline:` and `stages:`");
         }
+        // The nodes read from the text; Commons Configuration's node model replaces only what an override
+        // changes, so a node still in the tree after the overrides by identity is the file's own.
+        Set<ImmutableNode> fromText = Collections.newSetFromMap(new IdentityHashMap<>());
+        collect(config.getNodeModel().getNodeHandler().getRootNode(), fromText);
         for (String override : overrides) {
             applyOverride(name, config, override);
         }
@@ -79,8 +108,17 @@ public final class PipelineFile {
         interpolator.registerLookups(Map.of(
                 "env", DefaultLookups.ENVIRONMENT.getLookup(),
                 "sys", DefaultLookups.SYSTEM_PROPERTIES.getLookup()));
-        ImmutableNode resolved = resolve(name, interpolator, config.getNodeModel().getNodeHandler().getRootNode(), "");
-        return new PipelineFile(name, resolved);
+        Map<ImmutableNode, Path> folders = new IdentityHashMap<>();
+        ImmutableNode resolved = resolve(name, interpolator, config.getNodeModel().getNodeHandler().getRootNode(), "",
+                fromText, folder.toAbsolutePath(), folders);
+        return new PipelineFile(name, resolved, Collections.unmodifiableMap(folders), Path.of("").toAbsolutePath());
+    }
+
+    private static void collect(ImmutableNode node, Set<ImmutableNode> out) {
+        out.add(node);
+        for (ImmutableNode child : node.getChildren()) {
+            collect(child, out);
+        }
     }
 
     private static ScorepipeException malformed(String name, Throwable e) {
@@ -160,7 +198,8 @@ public final class PipelineFile {
         config.setProperty(key, value);
     }
 
-    private static ImmutableNode resolve(String name, ConfigurationInterpolator interpolator, ImmutableNode node, String path) {
+    private static ImmutableNode resolve(String name, ConfigurationInterpolator interpolator, ImmutableNode node, String path,
+            Set<ImmutableNode> fromText, Path folder, Map<ImmutableNode, Path> folders) {
         ImmutableNode.Builder builder = new ImmutableNode.Builder().name(node.getNodeName());
         Object value = node.getValue();
         if (value instanceof String s && s.contains("${")) {
@@ -178,9 +217,13 @@ public final class PipelineFile {
         builder.value(value);
         for (ImmutableNode child : node.getChildren()) {
             String childPath = path.isEmpty() ? child.getNodeName() : path + "." + child.getNodeName();
-            builder.addChild(resolve(name, interpolator, child, childPath));
+            builder.addChild(resolve(name, interpolator, child, childPath, fromText, folder, folders));
         }
-        return builder.create();
+        ImmutableNode created = builder.create();
+        if (fromText.contains(node)) {
+            folders.put(created, folder);
+        }
+        return created;
     }
 
     /** Why the first {@code ${...}} left in {@code text} did not resolve. */
@@ -202,9 +245,20 @@ public final class PipelineFile {
         return name;
     }
 
-    /** The resolved tree's root. */
+    /**
+     * The resolved tree's root, with a fresh {@link PathResolution}: relative file paths bound
+     * from it resolve against this file's folder, or the working directory for {@code --set} values.
+     */
     public ConfigSection root() {
-        return new ConfigSection(name, "", root);
+        return new ConfigSection(name, "", root, new PathResolution(folders, workingDirectory));
+    }
+
+    /**
+     * This pipeline with the file paths {@code paths} resolved (in binding sections of
+     * {@link #root()}) written as absolute paths: what a run records.
+     */
+    public PipelineFile withResolvedPaths(PathResolution paths) {
+        return new PipelineFile(name, paths.rewrite(root), folders, workingDirectory);
     }
 
     /** The resolved pipeline as YAML text. */

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.config.ConfigSection;
 import org.scorepipe.runtime.config.ParameterBinder;
@@ -16,7 +19,8 @@ import org.scorepipe.runtime.config.PipelineFile;
  * <ol>
  *   <li>the command line's {@code --plugins DIR};
  *   <li>the pipeline file's {@code plugins: {dir: DIR}}, a relative path being resolved against
- *       the pipeline file's folder (so a pipeline and its plugins can travel together);
+ *       the pipeline file's folder (so a pipeline and its plugins can travel together), or, given
+ *       with {@code --set plugins.dir=DIR}, against the working directory;
  *   <li>the environment variable {@value #ENVIRONMENT_VARIABLE}.
  * </ol>
  * A folder that is named but does not exist is an error naming the setting it came from.
@@ -63,7 +67,16 @@ public final class PluginFolderSetting {
         return Optional.empty();
     }
 
-    /** The {@code plugins.dir} of a pipeline file, resolved against the file's folder. */
+    /** {@code plugins:} of a pipeline file. */
+    record PluginsSection(
+            @Doc("the plugin folder (relative: to the pipeline file's folder; from --set: to the working directory)")
+            @Default("") @FilePath String dir) {
+    }
+
+    /**
+     * The {@code plugins.dir} of a pipeline file, resolved as every file path is: against the
+     * file's folder, or the working directory when it came from {@code --set}.
+     */
     static Optional<Path> fromPipeline(Path file, List<String> overrides) {
         PipelineFile pipeline = PipelineFile.load(file, overrides);
         Optional<ConfigSection> section = pipeline.root().section(KEY);
@@ -74,29 +87,16 @@ public final class PluginFolderSetting {
         if (!plugins.isMap()) {
             throw plugins.error("expected a map, e.g. `plugins: {dir: plugins}`");
         }
-        for (String key : plugins.children().keySet()) {
-            if (!key.equals("dir")) {
-                throw plugins.error(plugins.pathOf(key), "unknown key" + ParameterBinder.suggestion(key, List.of("dir"))
-                        + "; the plugins section has the key dir (the plugin folder)");
-            }
-        }
-        Optional<String> dir = plugins.optionalString("dir");
-        if (dir.isEmpty()) {
+        String dir = ParameterBinder.bind(PluginsSection.class, plugins, List.of()).dir();
+        if (dir == null || dir.isEmpty()) {
             return Optional.empty();
         }
-        Path folder;
-        try {
-            folder = Path.of(dir.get());
-        } catch (InvalidPathException e) {
-            throw plugins.error(plugins.pathOf("dir"), "not a path: " + e.getMessage());
-        }
-        if (!folder.isAbsolute()) {
-            Path base = file.toAbsolutePath().getParent();
-            folder = base == null ? folder : base.resolve(folder).normalize();
-        }
+        Path folder = Path.of(dir);
         if (!Files.isDirectory(folder)) {
-            throw plugins.error(plugins.pathOf("dir"), "no such folder " + folder + " (a relative path is resolved against"
-                    + " the pipeline file's folder); build or copy the plugins there, or pass --plugins DIR");
+            boolean fromFile = plugins.paths().fromFile(plugins.nodes("dir").get(0));
+            throw plugins.error(plugins.pathOf("dir"), "no such folder " + folder + " (a relative path is resolved against "
+                    + (fromFile ? "the pipeline file's folder" : "the working directory, as every path given with --set is")
+                    + "); build or copy the plugins there, or pass --plugins DIR");
         }
         return Optional.of(folder);
     }

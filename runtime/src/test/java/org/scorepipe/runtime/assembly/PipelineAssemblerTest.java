@@ -137,6 +137,33 @@ class PipelineAssemblerTest {
         assertEquals("--set stages.zz.steps=1: t.yaml has no stage named 'zz'; its stages are [a]", e.getMessage());
     }
 
+    /**
+     * A stage's config hash and the recorded config hold file paths absolute: the same pipeline
+     * written with a relative path in its folder, or with the absolute path, hashes the same, and
+     * a --set relative path resolves against the working directory.
+     */
+    @Test
+    void filePathsAreRecordedAndHashedAbsolute(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
+        String body = "stages:\n  - {name: a, type: walk, steps: 1, corrector: {type: nudge, step: 0.1}}\n";
+        String relative = HEAD + SHARED.replace("scale: 2.0}", "scale: 2.0, file: in/data.npy}") + body;
+        String absolute = HEAD + SHARED.replace("scale: 2.0}", "scale: 2.0, file: '" + folder.resolve("in/data.npy") + "'}") + body;
+        PipelineAssembler assembler = new PipelineAssembler(ComponentRegistry.of(new TestPlugin()));
+        Pipeline fromRelative = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of()), NO_OUTPUTS);
+        Pipeline fromAbsolute = assembler.assemble(PipelineFile.parse("t.yaml", absolute, folder, List.of()), NO_OUTPUTS);
+        TestPlugin.Nudge nudge = (TestPlugin.Nudge) ((TestPlugin.Walk) fromRelative.stages().get(0).stage()).corrector.orElseThrow();
+        TestPlugin.Points points = (TestPlugin.Points) ((TestPlugin.Linear) nudge.score).data;
+        assertEquals(folder.resolve("in/data.npy").toString(), points.params.file());
+        assertEquals(fromAbsolute.stages().get(0).configHash(), fromRelative.stages().get(0).configHash());
+        assertEquals(folder.resolve("in/data.npy").toString(),
+                fromRelative.config().root().section("components").orElseThrow().section("data").orElseThrow().string("file"));
+        Pipeline fromSet = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of("components.data.file=in/data.npy")),
+                NO_OUTPUTS);
+        assertEquals(java.nio.file.Path.of("").toAbsolutePath().resolve("in/data.npy").toString(),
+                fromSet.config().root().section("components").orElseThrow().section("data").orElseThrow().string("file"));
+        // The working directory is not the folder, so the --set path is another file: another hash.
+        assertTrue(!fromSet.stages().get(0).configHash().equals(fromRelative.stages().get(0).configHash()));
+    }
+
     private static Pipeline assemble(String yaml) {
         return assemble(yaml, List.of());
     }

@@ -11,6 +11,7 @@ import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
 import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
@@ -39,7 +40,8 @@ public final class TestPlugin implements Plugin {
 
     @Component(kind = ComponentKind.DATA_SOURCE, name = "points", doc = "Scaled standard normal points.")
     public static final class Points implements DataSource {
-        public record Params(@Doc("scale") @Default("1.0") double scale, @Doc("dimension override") @Default("0") int dimension) {
+        public record Params(@Doc("scale") @Default("1.0") double scale, @Doc("dimension override") @Default("0") int dimension,
+                @Doc("a file it names (never read); none by default") @Default("") @FilePath String file) {
         }
 
         final Params params;

@@ -39,6 +39,20 @@ class PluginFolderSettingTest {
                 List.of("plugins.dir=" + option), Map.of()));
     }
 
+    /** A relative plugins.dir in the file resolves against the file's folder; one given with --set against the working directory. */
+    @Test
+    void aRelativeFolderResolvesAgainstTheFileOrTheWorkingDirectory() throws IOException {
+        Path fromFile = Files.createDirectories(temp.resolve("in-file"));
+        Path file = pipeline("plugins: {dir: in-file}\n");
+        // The working directory is not the file's folder, so the same text names two different folders.
+        assertEquals(Optional.of(fromFile), PluginFolderSetting.choose(Optional.empty(), Optional.of(file), List.of(), Map.of()));
+        ScorepipeException e = assertThrows(ScorepipeException.class, () -> PluginFolderSetting.choose(Optional.empty(),
+                Optional.of(file), List.of("plugins.dir=in-file"), Map.of()));
+        assertEquals(file + ": plugins.dir: no such folder " + Path.of("in-file").toAbsolutePath() + " (a relative path is"
+                + " resolved against the working directory, as every path given with --set is); build or copy the plugins"
+                + " there, or pass --plugins DIR", e.getMessage());
+    }
+
     @Test
     void aMissingOrMisspelledSettingIsAnErrorNamingWhereItCameFrom() throws IOException {
         Path file = pipeline("plugins: {dir: nowhere}\n");
@@ -49,8 +63,7 @@ class PluginFolderSettingTest {
         Path typo = pipeline("plugins: {dri: x}\n");
         e = assertThrows(ScorepipeException.class,
                 () -> PluginFolderSetting.choose(Optional.empty(), Optional.of(typo), List.of(), Map.of()));
-        assertEquals(typo + ": plugins.dri: unknown key; did you mean 'dir'?; the plugins section has the key dir (the plugin"
-                + " folder)", e.getMessage());
+        assertEquals(typo + ": plugins.dri: unknown key; did you mean 'dir'?; known keys: dir", e.getMessage());
         Path missing = temp.resolve("absent");
         e = assertThrows(ScorepipeException.class,
                 () -> PluginFolderSetting.choose(Optional.of(missing), Optional.empty(), List.of(), Map.of()));

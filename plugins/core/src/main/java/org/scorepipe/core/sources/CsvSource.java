@@ -15,6 +15,7 @@ import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.PipelineSpec;
 
@@ -22,7 +23,8 @@ import org.scorepipe.api.PipelineSpec;
  * A dataset read from a CSV file of numbers, one row of {@code d} comma-separated values per line
  * (blank lines and lines starting with {@code #} skipped, an optional header line), sampled with
  * replacement: each particle takes the row {@code floor(u n)}, {@code u} a uniform of its own
- * stream 0 (see {@link DataRows}). The path is resolved against the working directory.
+ * stream 0 (see {@link DataRows}). A relative path is resolved against the pipeline file's folder
+ * (the working directory for {@code --set}; see {@link FilePath}).
  */
 @Component(kind = ComponentKind.DATA_SOURCE, name = "csv",
         doc = "Rows of a CSV file of numbers (optional header line), each particle taking a uniformly chosen row.")
@@ -30,7 +32,8 @@ public final class CsvSource implements DataSource {
 
     /** Parameters, bound from the component's config section. */
     public record Params(
-            @Doc("the .csv file, relative to the working directory") String path,
+            @Doc("the .csv file (relative: to the pipeline file's folder,"
+                    + " or to the working directory when given with --set)") @FilePath String path,
             @Doc("whether the first line is a header of column names, skipped") @Default("false") boolean header) {
         public Params {
             if (path == null || path.isBlank()) {
@@ -88,8 +91,7 @@ public final class CsvSource implements DataSource {
                 n++;
             }
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(what + " does not exist; check path (it is resolved against the working"
-                    + " directory)");
+            throw new IllegalArgumentException(what + " does not exist; check path (" + FileArrays.RELATIVE + ")");
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + what + ": " + e.getMessage());
         }

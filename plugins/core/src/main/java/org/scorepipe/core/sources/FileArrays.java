@@ -12,6 +12,10 @@ final class FileArrays {
     private FileArrays() {
     }
 
+    /** How a relative path reached the component, for messages about a missing file. */
+    static final String RELATIVE = "a relative path is resolved against the pipeline file's folder, or against the working"
+            + " directory when given with --set";
+
     /**
      * Reads {@code file} ({@code .npz} by {@code key}, else a {@code .npy}); a missing file is one
      * message saying how the path was resolved.
@@ -19,8 +23,7 @@ final class FileArrays {
     static NumpyArray read(Path file, String key) {
         if (!Files.exists(file)) {
             String kind = file.toString().toLowerCase().endsWith(".npz") ? ".npz" : ".npy";
-            throw new IllegalArgumentException("the " + kind + " file " + file + " does not exist; check path (it is"
-                    + " resolved against the working directory)");
+            throw new IllegalArgumentException("the " + kind + " file " + file + " does not exist; check path (" + RELATIVE + ")");
         }
         return NumpyArray.read(file, key);
     }

@@ -12,6 +12,7 @@ import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NumpyArray;
 import org.scorepipe.api.PipelineSpec;
@@ -23,7 +24,8 @@ import org.scorepipe.api.PipelineSpec;
  * {@code floor(u n)}, {@code u} its stream-0 uniform; see {@link DataRows}). Each image is
  * flattened in C order to {@code d = c h' w'} values; {@link #shape()} keeps {@code [c, h', w']}
  * ({@code [h', w']} for a file without channels) and {@link #labels()} the labels, for mode
- * measures. The path is resolved against the working directory.
+ * measures. A relative path is resolved against the pipeline file's folder (the working directory
+ * for {@code --set}; see {@link FilePath}).
  *
  * <p>The transforms, in this order, for image {@code i} (its index in the file) with
  * intensities {@code x} in {@code [0, 1]}:
@@ -79,7 +81,8 @@ public final class ImageSource implements DataSource {
 
     /** Parameters, bound from the component's config section. */
     public record Params(
-            @Doc("the .npy or .npz file of images [n, h, w] or [n, c, h, w], relative to the working directory") String path,
+            @Doc("the .npy or .npz file of images [n, h, w] or [n, c, h, w] (relative: to the pipeline file's folder,"
+                    + " or to the working directory when given with --set)") @FilePath String path,
             @Doc("the images' array in an .npz file; none for a .npy") @Default("") String key,
             @Doc("the labels' array [n] in the same .npz file (integers); none: no labels") @Default("") String labels,
             @Doc("intensity range of the samples: unit = [0, 1], symmetric = [-1, 1]") @Default("unit") Range range,

@@ -10,6 +10,7 @@ import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
+import org.scorepipe.api.FilePath;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NumpyArray;
 import org.scorepipe.api.PipelineSpec;
@@ -17,8 +18,8 @@ import org.scorepipe.api.PipelineSpec;
 /**
  * A dataset read from a NumPy {@code .npy} file, or from one array of an {@code .npz} archive
  * ({@code key}), sampled with replacement: each particle takes the row {@code floor(u n)},
- * {@code u} a uniform of its own stream 0 (see {@link DataRows}). The path is resolved against
- * the working directory.
+ * {@code u} a uniform of its own stream 0 (see {@link DataRows}). A relative path is resolved
+ * against the pipeline file's folder (the working directory for {@code --set}; see {@link FilePath}).
  *
  * <p>The array is float64 or float32 (PyTorch's default, widened exactly), C order, of shape
  * {@code [n, d]} or {@code [n, s_1, ..., s_k]}: row {@code i} is sample {@code i} flattened in C
@@ -33,7 +34,8 @@ public final class NpySource implements DataSource {
 
     /** Parameters, bound from the component's config section. */
     public record Params(
-            @Doc("the .npy or .npz file, relative to the working directory") String path,
+            @Doc("the .npy or .npz file (relative: to the pipeline file's folder,"
+                    + " or to the working directory when given with --set)") @FilePath String path,
             @Doc("the array's name in an .npz file (np.savez's keyword); none for a .npy") @Default("") String key) {
         public Params {
             if (path == null || path.isBlank()) {

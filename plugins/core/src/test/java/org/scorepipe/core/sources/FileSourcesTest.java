@@ -71,7 +71,7 @@ class FileSourcesTest {
         assertUniformOverRows(source, ROWS, 3, 2);
     }
 
-    /** A relative path is resolved against the working directory. */
+    /** Built directly (not from a pipeline file, which hands it absolute paths), a relative path is taken against the working directory. */
     @Test
     void npyPathIsRelativeToTheWorkingDirectory() throws IOException {
         Path file = npy(ROWS.clone(), 3, 2);
@@ -82,8 +82,8 @@ class FileSourcesTest {
     @Test
     void npyErrorsAreClear() throws IOException {
         Path missing = folder.resolve("nowhere.npy");
-        assertEquals("the .npy file " + missing + " does not exist; check path (it is resolved against the working"
-                + " directory)", assertThrows(IllegalArgumentException.class,
+        assertEquals("the .npy file " + missing + " does not exist; check path (a relative path is resolved against the"
+                + " pipeline file's folder, or against the working directory when given with --set)", assertThrows(IllegalArgumentException.class,
                         () -> new NpySource(new NpySource.Params(missing.toString()), pipeline(2))).getMessage());
         Path file = npy(ROWS.clone(), 3, 2);
         assertEquals("dimension mismatch: the .npy file " + file + " has rows of d = 2 values but the pipeline's"
@@ -171,8 +171,8 @@ class FileSourcesTest {
                 + " value must be a finite number", assertThrows(IllegalArgumentException.class,
                         () -> new CsvSource(new CsvSource.Params(infinite.toString(), false), pipeline(2))).getMessage());
         Path missing = folder.resolve("missing.csv");
-        assertEquals("the .csv file " + missing + " does not exist; check path (it is resolved against the working"
-                + " directory)", assertThrows(IllegalArgumentException.class,
+        assertEquals("the .csv file " + missing + " does not exist; check path (a relative path is resolved against the"
+                + " pipeline file's folder, or against the working directory when given with --set)", assertThrows(IllegalArgumentException.class,
                         () -> new CsvSource(new CsvSource.Params(missing.toString(), false), pipeline(2))).getMessage());
     }
 }

@@ -232,8 +232,8 @@ class ImageSourceTest {
                 + " but 70 bytes follow the header", failure(new ImageSource.Params(truncated.toString(), null, null,
                         Range.UNIT, 1, 0, 0, Split.PERMUTATION, Part.TRAIN), 36));
         Path missing = folder.resolve("none.npz");
-        assertEquals("the .npz file " + missing + " does not exist; check path (it is resolved against the working"
-                + " directory)", failure(params(missing, Range.UNIT, 1, 0, 0, Split.PERMUTATION, Part.TRAIN), 1));
+        assertEquals("the .npz file " + missing + " does not exist; check path (a relative path is resolved against the"
+                + " pipeline file's folder, or against the working directory when given with --set)", failure(params(missing, Range.UNIT, 1, 0, 0, Split.PERMUTATION, Part.TRAIN), 1));
         Path bright = folder.resolve("bright.npy");
         ByteBuffer f4 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(2f);
         Files.write(bright, npy("<f4", new int[] {1, 1, 2}, f4.array()));
