@@ -78,7 +78,7 @@ public final class PipelineAssembler {
      * top-level keys and its pipeline section are validated as for a run.
      */
     public SharedComponents shared(PipelineFile file) {
-        Build build = new Build(file.root(), NO_OUTPUTS);
+        Build build = new Build(file, NO_OUTPUTS);
         build.root.section("components").ifPresent(build::declareShared);
         return new SharedComponents(build);
     }
