@@ -101,6 +101,22 @@ class PaperPipelinesIT {
         assertTrue(decay < uniform, "exponential-decay " + decay + " against uniform " + uniform);
     }
 
+    /**
+     * The adaptive probability-flow stage through the CLI: the steps it records cover [delta, T],
+     * and the weights it reaches are within 5 binomial standard deviations (5 sqrt(0.24 / 2000) = 0.055)
+     * of the target's (the ODE is solved to 1e-5; what is left is sampling noise).
+     */
+    @Test
+    void theAdaptiveFlowRecordsItsStepsAndReachesTheWeights() throws Exception {
+        JsonObject doc = run("adaptive-flow-gmm.yaml", "adaptive", "pipeline.particles=2000");
+        assertArrayEquals(new int[] {2000, 10}, samplesShape("adaptive"));
+        JsonObject flow = metrics(doc, "flow");
+        double[] steps = vector(flow, "step-sizes");
+        assertEquals(steps.length, flow.get("accepted-steps").getAsDouble(), 0.0);
+        assertEquals(8.0 - 1e-3, java.util.Arrays.stream(steps).sum(), 1e-9);
+        assertTrue(metrics(doc, "eval").get("max-weight-error").getAsDouble() < 5 * Math.sqrt(0.24 / 2000), doc.toString());
+    }
+
     @Test
     void leeLuTanRunsTheThreeSamplersWithAPerturbedScore() throws Exception {
         JsonObject exact = run("lee-lu-tan.yaml", "llt0", "pipeline.particles=1000", "components.grid.steps=50",
