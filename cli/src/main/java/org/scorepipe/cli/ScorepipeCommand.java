@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ScorepipeCommand.Version.class,
         description = "Score-based generative sampling pipelines.",
-        subcommands = {RunCommand.class, ResumeCommand.class, ValidateCommand.class, InspectCommand.class, PluginsCommand.class,
+        subcommands = {RunCommand.class, ResumeCommand.class, ExtendCommand.class, ValidateCommand.class, InspectCommand.class, PluginsCommand.class,
             ReportCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class ScorepipeCommand implements Runnable {
     /** Exit code of a user mistake (bad config, missing file, diverging run). */

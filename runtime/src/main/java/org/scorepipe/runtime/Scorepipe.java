@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.scorepipe.api.Metrics;
@@ -25,7 +28,9 @@ import org.scorepipe.runtime.checkpoint.Compatibility;
 import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.run.Counts;
 import org.scorepipe.runtime.run.Execution;
+import org.scorepipe.runtime.run.ExtendingRunner;
 import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.RunDirectory;
@@ -232,6 +237,75 @@ public final class Scorepipe {
                     spec.dimension());
                 request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
             });
+        }
+    }
+
+    /**
+     * Grows a finished run to {@code particles} particles in a new run directory: particles
+     * {@code n .. particles-1} are computed, the first {@code n} are the finished run's (read from
+     * its stage-boundary checkpoints), and every output equals that of a run with {@code particles}
+     * particles from the start, byte for byte, since a particle's noise depends only on its index
+     * ({@link ExtendingRunner}). The finished run is only read. Refused, with the reason, for a
+     * pipeline whose result for a particle depends on the others (a whole-ensemble stage that moves
+     * particles, such as adaptive-flow), with curves inside stages, with counting components (their
+     * totals exist only per stage end of the finished run), or on another runner than the local one.
+     */
+    public RunResult extend(Path runDirectory, int particles, Optional<Path> out, Path runsRoot, RunControl control) {
+        PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), List.of());
+        String finishedId = runId(own);
+        if (!runnerType(own).equals("local")) {
+            throw new ScorepipeException(runDirectory + " ran on the " + runnerType(own) + " runner; extend runs locally only");
+        }
+        Prepared original = prepare(own);
+        int n = original.pipeline.spec().particles();
+        if (particles <= n) {
+            throw new ScorepipeException("--particles " + particles + " does not grow " + runDirectory + ", which has " + n
+                    + " particles; give more than " + n);
+        }
+        List<PlannedStage> stages = original.pipeline.stages();
+        CheckpointStore finished = storeFor("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
+        Optional<Checkpoint> end = finished.atStageStart(stages.size());
+        if (end.isEmpty()) {
+            throw new ScorepipeException(runDirectory + " has no checkpoint at the end of the run in " + finished.location()
+                    + ": extend needs a finished run with its stage-boundary checkpoints (checkpoints on)");
+        }
+        for (PlannedStage stage : stages) {
+            String why = stage.stage().wholeEnsemble() && !stage.stage().observes()
+                    ? "moves particles with the whole ensemble at once (a particle's result depends on the others)"
+                    : stage.every() > 0 ? "records a curve inside the stage (every:), where the finished particles are not known"
+                    : !Counts.counting(stage).isEmpty() ? "uses a counting component (" + Counts.counting(stage).values()
+                            + "), whose totals the finished run keeps only at its end"
+                    : null;
+            if (why != null) {
+                throw new ScorepipeException("stage '" + stage.name() + "' " + why + ", so the run cannot be extended exactly;"
+                        + " run the pipeline again with --set pipeline.particles=" + particles);
+            }
+        }
+        String runId = RunDirectory.newRunId();
+        List<String> overrides = identify(List.of("pipeline.particles=" + particles, "checkpoint.every=0"), runId);
+        Prepared prepared = prepare(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
+        PipelineFile resolved = prepared.pipeline.config();
+        Compatibility.check(end.get(), finished.location(), original.pipeline, own);
+        Map<Integer, double[]> boundaries = new HashMap<>();
+        IntFunction<double[]> finishedAt = s -> boundaries.computeIfAbsent(s, stage -> {
+            Checkpoint c = finished.atStageStart(stage).orElseThrow(() -> new ScorepipeException(finished.location()
+                    + " has no checkpoint at the start of stage " + stage + ", which extend needs: stage-boundary checkpoints"
+                    + " are kept unless removed by hand"));
+            if (c.n() != n || !c.stageHashes().equals(end.get().stageHashes())) {
+                throw new ScorepipeException(finished.location() + ": the checkpoint at the start of stage " + stage
+                        + " is not of this run's pipeline (" + c.n() + " particles)");
+            }
+            return c.particles();
+        });
+        PipelineSpec spec = prepared.pipeline.spec();
+        RunDirectory dir = out.map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(runsRoot, spec.name()));
+        Pipeline.RunnerSettings settings = prepared.pipeline.runner();
+        try (Runner runner = new ExtendingRunner(new LocalRunner(settings.threads(), settings.blockSize()), n, finishedAt); dir) {
+            dir.open(spec, resolved.toYaml(), "extend");
+            prepared.outputs.target = dir;
+            prepared.outputs.runner = runner;
+            return execute(prepared, resolved, dir, runner, Optional.empty(), control, log -> log.info(
+                    "extend {} ({} particles) to {} particles in {}", runDirectory, n, particles, dir.path()));
         }
     }
 

@@ -205,6 +205,25 @@ public final class CheckpointStore {
         return id.isEmpty() ? "(none recorded)" : id;
     }
 
+    /**
+     * This run's checkpoint at the start of stage {@code stage} (step 0), if it was written and
+     * kept (every stage-boundary checkpoint is kept).
+     *
+     * @throws CheckpointException if it is damaged or another run's
+     */
+    public Optional<Checkpoint> atStageStart(int stage) {
+        String name = fileName(stage, 0);
+        if (!names().contains(name)) {
+            return Optional.empty();
+        }
+        Checkpoint c = read(folder, name);
+        if (!c.runId().equals(runId)) {
+            throw new CheckpointException(folder.locate(name) + " belongs to run " + describeRun(c.runId()) + ", not to this run ("
+                    + describeRun(runId) + ")");
+        }
+        return Optional.of(c);
+    }
+
     /** Reads one checkpoint file. */
     public static Checkpoint read(Path file) {
         Path parent = file.toAbsolutePath().getParent();
