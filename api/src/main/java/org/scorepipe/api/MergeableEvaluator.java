@@ -28,15 +28,25 @@ public interface MergeableEvaluator extends Evaluator {
         return combine(sumOfChunks(this, particles.all(), context), particles.size(), context);
     }
 
-    /** The chunk-by-chunk sum of {@code evaluator}'s statistics over the block's rows, chunks aligned to the global index. */
-    static double[] sumOfChunks(MergeableEvaluator evaluator, Block block, EvalContext context) {
-        double[] sum = null;
+    /** The block's rows cut into chunks of {@link #CHUNK} aligned to the global particle index, in order. */
+    static java.util.List<Block> chunks(Block block) {
+        java.util.List<Block> chunks = new java.util.ArrayList<>();
         Particles particles = block.particles();
         int row = block.from();
         while (row < block.to()) {
             long global = particles.firstIndex() + row;
             int end = (int) Math.min(block.to(), row + (CHUNK - global % CHUNK));
-            double[] part = evaluator.partial(particles.block(row, end), context);
+            chunks.add(particles.block(row, end));
+            row = end;
+        }
+        return chunks;
+    }
+
+    /** The chunk-by-chunk sum of {@code evaluator}'s statistics over the block's rows, chunks aligned to the global index. */
+    static double[] sumOfChunks(MergeableEvaluator evaluator, Block block, EvalContext context) {
+        double[] sum = null;
+        for (Block chunk : chunks(block)) {
+            double[] part = evaluator.partial(chunk, context);
             if (sum == null) {
                 sum = part.clone();
             } else {
@@ -48,7 +58,6 @@ public interface MergeableEvaluator extends Evaluator {
                     sum[i] += part[i];
                 }
             }
-            row = end;
         }
         return sum;
     }

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.function.Function;
+import org.scorepipe.api.Block;
 import org.scorepipe.api.MergeableEvaluator;
 import org.scorepipe.api.MergeableStage;
 import org.scorepipe.api.Particles;
@@ -54,12 +55,8 @@ final class PartialTask implements Function<RangeState, PartialTask.Chunks> {
             MergeableStage stage = (MergeableStage) planned.stage();
             Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data(), time);
             PhiloxNoise noise = PhiloxNoise.of(seed, planned.noiseKey(), 0);
-            int row = 0;
-            while (row < range.n()) {
-                long global = range.firstIndex() + row;
-                int end = (int) Math.min(range.n(), row + (MergeableEvaluator.CHUNK - global % MergeableEvaluator.CHUNK));
-                out.add(stage.partial(particles.block(row, end), time, noise));
-                row = end;
+            for (Block chunk : MergeableEvaluator.chunks(particles.all())) {
+                out.add(stage.partial(chunk, time, noise));
             }
             return new Chunks(out, null);
         } catch (RuntimeException | LinkageError e) {
