@@ -83,6 +83,7 @@ public final class BrownianPath {
         int hi = so;
         int z = so + d;
         int e = Math.getExponent(u);
+        boolean dyadicPower = (Double.doubleToRawLongBits(u) & FRACTION_BITS) == 0;
         noise.pathNormals(particle, stream, Double.doubleToRawLongBits(1.0), out, offset, d);
         if (e >= 0) {
             // W(2^{j+1}) = W(2^j) + sqrt(2^j) Z, from j = 0 until out = W(2^e), scratch = W(2^{e+1}).
@@ -92,6 +93,9 @@ public final class BrownianPath {
                 for (int i = 0; i < d; i++) {
                     out[offset + i] += sd * scratch[z + i];
                 }
+            }
+            if (dyadicPower) {
+                return;
             }
             double sd = Math.sqrt(Math.scalb(1.0, e));
             noise.pathNormals(particle, stream, Double.doubleToRawLongBits(Math.scalb(1.0, e + 1)), scratch, z, d);
@@ -115,7 +119,7 @@ public final class BrownianPath {
                 }
             }
         }
-        if ((Double.doubleToRawLongBits(u) & FRACTION_BITS) == 0) {
+        if (dyadicPower) {
             return;
         }
         // Bisect [a, b] = [2^e, 2^{e+1}] by the bits of u's fraction: every midpoint is a double, exactly.
