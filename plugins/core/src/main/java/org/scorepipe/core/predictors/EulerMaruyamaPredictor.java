@@ -16,21 +16,26 @@ import org.scorepipe.api.ScoreProvider;
  * g(t) dB~} (Anderson 1982; Song et al., "Score-based generative modeling through stochastic
  * differential equations", ICLR 2021): one step from {@code t} to {@code tNext = t - dt} is
  * <pre>
- *   x  &lt;-  x - [f(t) x - g(t)^2 s(x, t)] dt + sqrt(g(t)^2 dt) xi,    xi ~ N(0, I) from stream 0
+ *   noise: step        x  &lt;-  x - [f(t) x - g(t)^2 s(x, t)] dt + g(t) sqrt(dt) xi,     xi ~ N(0, I), stream 0
+ *   noise: brownian    x  &lt;-  x - [f(t) x - g(t)^2 s(x, t)] dt + g(t) [W(t) - W(tNext)]
  * </pre>
  * with the coefficients and the score taken at the step's start {@code t}. With {@code noise: brownian}
- * the step's {@code sqrt(dt) xi} is instead the increment {@code W(t) - W(tNext)} of the particle's
+ * the step's {@code sqrt(dt) xi} is the increment {@code W(t) - W(tNext)} of the particle's
  * {@link BrownianPath} over the stage, a pure function of {@code (seed, stage, particle, tNext, t)}
  * and not of the step's index: grids that share times share the path there, so a grid and its
  * refinement follow one Brownian path and the strong error of the scheme can be measured. Its law
  * is the same, {@code N(0, dt I)}; its numbers are other ones, and it costs up to about a hundred
  * normal vectors per particle and step (see {@link BrownianPath}) where {@code noise: step}, the
- * default, draws one. The reverse SDE exists
+ * default, draws one: measured here at d = 2, about 4 us of CPU per particle and step against
+ * under 1 us. The path normals are stream 0's of {@link Noise#pathNormals}. Additive noise makes
+ * Euler-Maruyama's strong order 1 on these SDEs (Kloeden and Platen 1992, 10.3), which
+ * {@code EulerMaruyamaBrownianTest} measures. The reverse SDE exists
  * only for a Gaussian path: a Student-t path ({@link NoisingPath#noiseDegreesOfFreedom} finite) is
  * refused, as the exponential integrator and ancestral sampling refuse it.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "euler-maruyama",
-        doc = "Euler-Maruyama step of the reverse-time SDE (Song et al. 2021).")
+        doc = "Euler-Maruyama step of the reverse-time SDE (Song et al. 2021), with the step's noise or a Brownian path"
+                + " keyed by the times (noise: brownian).")
 public final class EulerMaruyamaPredictor implements Predictor {
 
     /** Where a step's Gaussian increment comes from. */
