@@ -47,9 +47,10 @@ import org.scorepipe.api.Noise;
  * gradients for stochastic differential equations" (AISTATS 2020; torchsde's
  * {@code BrownianTree}, diffrax's {@code VirtualBrownianTree}) and of the Brownian interval of
  * Kidger, Foster, Li and Lyons, "Efficient and accurate gradients for neural SDEs" (NeurIPS 2021).
- * Those bisect a fixed interval to a tolerance and then interpolate, an approximation for two
- * queries in one leaf, and the Brownian interval caches to be fast; bisecting the double's own
- * binary expansion needs neither a tolerance nor a cache, and needs no interval fixed in advance.
+ * The virtual tree bisects a fixed interval down to a tolerance and answers within it
+ * approximately; the Brownian interval is exact but splits its tree at the points queried and keeps
+ * it in a cache to be fast. Bisecting the double's own binary expansion needs neither a tolerance
+ * nor a cache, and no interval fixed in advance: the tree is the same whoever queries it.
  *
  * <p>Times must be {@code 0} or normal doubles in {@code [2^-1022, 2^1023)}; a query at
  * {@code 2^-k} walks {@code k} spine nodes down, at {@code 2^k} {@code k} up.
