@@ -14,6 +14,11 @@ package org.scorepipe.api;
  * <p>Whole-ensemble randomness (an evaluator's projections) uses the particle index
  * {@link #ENSEMBLE}, which is never a real particle's.
  *
+ * <p>{@link #pathNormals} are the one exception to the step: numbers of the whole stage, a pure
+ * function of {@code (seed, s, i, j, node)} that every step of the stage sees alike. They are
+ * what a random object defined on the stage's whole time span is built from, such as a
+ * particle's Brownian path, whose value at a time must not depend on which step asks for it.
+ *
  * <p>An instance is used by one thread at a time.
  */
 public interface Noise {
@@ -34,6 +39,25 @@ public interface Noise {
         for (int r = 0; r < rows; r++) {
             normals(firstParticle + r, stream, out, offset + r * count, count);
         }
+    }
+
+    /**
+     * Fills {@code out[offset .. offset + count)} with standard normal variates that belong to the
+     * stage, not to the step: a pure function of {@code (seed, stage, particle, stream, node)},
+     * the same at every step {@code k} of the stage and independent of every {@link #normals} draw.
+     * {@code node} is any 64-bit name the caller gives a random quantity of its own (a Brownian
+     * path names the normal that places it at time {@code u} by the bits of {@code u}); distinct
+     * {@code (particle, stream, node)} give independent numbers, and a call with {@code count}
+     * numbers gives the first {@code count} of that node's endless sequence. Streams are those of
+     * {@link #streams}: a view's stream {@code j} is its base's {@code first + j} here too.
+     *
+     * <p>An optional capability (a default method, so a noise written before it still compiles
+     * and runs): the default refuses, so a component that needs path normals fails loudly with a
+     * noise that has none. The run's noise has them.
+     */
+    default void pathNormals(long particle, int stream, long node, double[] out, int offset, int count) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no path normals (Noise.pathNormals):"
+                + " a component that needs them, such as euler-maruyama with noise: brownian, must run on the run's noise");
     }
 
     /** Fills {@code out[offset .. offset + count)} with uniform variates in {@code [0, 1)}. */

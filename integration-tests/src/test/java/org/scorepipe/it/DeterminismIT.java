@@ -101,6 +101,20 @@ class DeterminismIT {
     }
 
     /**
+     * euler-maruyama with {@code noise: brownian} draws each particle's Brownian path from the
+     * stage's path normals: threads and block sizes change no byte of it either, and it is other
+     * numbers than the step noise's (the default, which the test above runs).
+     */
+    @Test
+    void brownianPathNoiseDoesNotDependOnThreadsOrBlocks() throws Exception {
+        String brownian = "stages.sample.predictor.noise=brownian";
+        byte[] reference = samples("bm-t1", "--threads", "1", "--set", brownian);
+        assertArrayEquals(reference, samples("bm-b7", "--threads", "2", "--block-size", "7", "--set", brownian),
+                "2 threads, blocks of 7");
+        assertEquals(false, Arrays.equals(reference, samples("bm-step", "--threads", "1")), "noise: step is another draw");
+    }
+
+    /**
      * The SIMD kernels (Philox lanes, the precision product's register tiles, the isotropic score's
      * lanes) and their plain twins give the same bytes: a run without the Vector API (or with
      * scorepipe.simd=false) is the same run. Both a full-covariance and an isotropic target.

@@ -17,6 +17,17 @@ import org.scorepipe.api.Simd;
  * where {@code stage} is the stage's noise key: the number of stages before it that move
  * particles (evaluate and save stages, observers, are not counted).
  * so every number drawn is a pure function of {@code (seed, stage, step, particle, stream)}.
+ * The stage-level {@link #pathNormals} use the key {@code (seed, 1)} instead, with the counter
+ * <pre>
+ *   word 0  draw        as above
+ *   word 1  particle    as above
+ *   word 2  node        the caller's 64-bit node name (a Brownian path's: the bits of a time)
+ *   word 3  stage, stream   (stage &lt;&lt; 32) | stream
+ * </pre>
+ * a pure function of {@code (seed, stage, particle, stream, node)}, whatever the step. Philox is
+ * a keyed bijection of the counter, so the two keys' outputs are unrelated sequences and the
+ * step-keyed numbers are exactly those of a build without path normals: adding them changed none
+ * of the numbers a run drew before.
  * Normal variates come from Commons RNG's {@link ZigguratSampler.NormalizedGaussian}, which
  * keeps no state between samples (Box-Muller's cached second value would break the rule).
  *
@@ -89,8 +100,22 @@ public final class PhiloxNoise implements Noise {
         return seed;
     }
 
+    /** Key word 1 of the step-keyed numbers ({@link #normals}, {@link #uniforms}). */
+    static final long STEP_KEY = 0L;
+    /** Key word 1 of the stage-level {@link #pathNormals}. */
+    static final long PATH_KEY = 1L;
+
     private void start(long particle, int stream) {
-        generator.reset(seed, 0L, 0L, particle, step, ((long) stage << 32) | (stream & 0xFFFFFFFFL));
+        generator.reset(seed, STEP_KEY, 0L, particle, step, ((long) stage << 32) | (stream & 0xFFFFFFFFL));
+    }
+
+    @Override
+    public void pathNormals(long particle, int stream, long node, double[] out, int offset, int count) {
+        generator.reset(seed, PATH_KEY, 0L, particle, node, ((long) stage << 32) | (stream & 0xFFFFFFFFL));
+        generator.prepare(count);
+        for (int j = offset, end = offset + count; j < end; j++) {
+            out[j] = gaussian.sample();
+        }
     }
 
     @Override
@@ -133,7 +158,7 @@ public final class PhiloxNoise implements Noise {
                     laneParticles[f] = particle;
                 }
             }
-            PhiloxLanes.blocks(seed, 0L, laneDraws, laneParticles, step, counter3, batch * blocksPerRow, words, LANES);
+            PhiloxLanes.blocks(seed, STEP_KEY, laneDraws, laneParticles, step, counter3, batch * blocksPerRow, words, LANES);
             int available = 4 * blocksPerRow;
             rowWords.batch(firstParticle + first, stream, blocksPerRow, available);
             ziggurat.rows(batch, blocksPerRow, available, count, out, offset + first * count, rowWords);
@@ -234,6 +259,11 @@ public final class PhiloxNoise implements Noise {
         @Override
         public void uniforms(long particle, int stream, double[] out, int offset, int count) {
             base.uniforms(particle, first + stream, out, offset, count);
+        }
+
+        @Override
+        public void pathNormals(long particle, int stream, long node, double[] out, int offset, int count) {
+            base.pathNormals(particle, first + stream, node, out, offset, count);
         }
 
         @Override

@@ -89,4 +89,30 @@ final class ReverseStep {
             }
         }
     }
+
+    /**
+     * {@code x' = keep x + pull s + scale [W(t) - W(s)]} for every row of the block, with the scores in
+     * {@code work[0, n*d)} as in {@link #affineWithNoise} and {@code W} the row's particle's
+     * {@link BrownianPath} on stream 0 of the stage's path normals, {@code s < t}.
+     */
+    static void affineWithBrownian(Block block, double[] work, double keep, double pull, double scale, Noise noise,
+            double s, double t) {
+        int d = block.dimension();
+        int n = block.size();
+        // [0, d): a row's increment; [d, 4d): the path's scratch.
+        double[] increment = block.workspace(BROWNIAN, (1 + BrownianPath.INCREMENT_SCRATCH) * d);
+        double[] x = block.data();
+        int offset = block.offset();
+        for (int r = 0; r < n; r++) {
+            BrownianPath.increment(noise, block.particleIndex(r), 0, s, t, d, increment, 0, increment, d);
+            int o = offset + r * d;
+            int so = r * d;
+            for (int i = 0; i < d; i++) {
+                x[o + i] = keep * x[o + i] + pull * work[so + i] + scale * increment[i];
+            }
+        }
+    }
+
+    /** Owner of the workspace that holds a row's Brownian increment and its scratch. */
+    private static final Object BROWNIAN = new Object();
 }
