@@ -7,4 +7,13 @@ public interface Corrector {
      * stream {@code j} of {@code noise}.
      */
     void correct(Block block, double t, Noise noise);
+
+    /**
+     * Whether a move depends on the whole ensemble (a step size from ensemble averages), so that
+     * {@link #correct} must see every particle in one block; the stage using it then says so
+     * ({@link Stage#wholeEnsemble}) and the runner hands it all particles on one thread.
+     */
+    default boolean wholeEnsemble() {
+        return false;
+    }
 }

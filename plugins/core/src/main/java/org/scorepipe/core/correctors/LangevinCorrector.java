@@ -40,6 +40,17 @@ import org.scorepipe.core.kernels.LangevinStep;
  * multiplies by {@code alpha_i = 1 - beta_i}, which is 1 to first order; it is left out.) A
  * particle whose score is exactly zero does not move.
  *
+ * <p>{@code snr-rule: ensemble} is Song et al.'s rule as score_sde's {@code LangevinCorrector}
+ * runs it: one step for the whole ensemble at each inner step,
+ * <pre>
+ *   h = 2 (r mean_i |xi_i| / mean_i |s(x_i, t)|)^2,
+ * </pre>
+ * the means over every particle, summed in particle-index order, so the step depends on the
+ * ensemble alone (not on threads, blocks or partitions). Every particle's move then depends on
+ * the others through {@code h}: the corrector asks for the whole ensemble in one block
+ * ({@link #wholeEnsemble}), which the local runner runs on one thread and a distributed runner
+ * gathers on its driver, and a prefix of the ensemble is not a smaller run.
+ *
  * <p>The step itself is the shared {@link LangevinStep} (tiled score, block noise, update).
  */
 @Component(kind = ComponentKind.CORRECTOR, name = "langevin",
@@ -52,8 +63,16 @@ public final class LangevinCorrector implements Corrector {
             @Doc("fixed step size h > 0; leave out (0) when snr is given") @Default("0") double step,
             @Doc("inner steps per call, >= 1") @Default("1") int steps,
             @Doc("signal-to-noise ratio r > 0 of Song et al. 2021, giving h = 2 (r |xi| / |s|)^2 per particle;"
-                    + " 0 for the fixed step") @Default("0") double snr) {
+                    + " 0 for the fixed step") @Default("0") double snr,
+            @Doc("with snr: particle (each particle's own norms) or ensemble (the norms' means over the ensemble, as"
+                    + " score_sde)") @Default("particle") SnrRule snrRule) {
         public Params {
+            if (snrRule == null) {
+                throw new IllegalArgumentException("snr-rule is missing; give particle or ensemble");
+            }
+            if (snrRule == SnrRule.ENSEMBLE && snr == 0) {
+                throw new IllegalArgumentException("snr-rule: ensemble needs snr > 0");
+            }
             if (!(snr >= 0) || Double.isInfinite(snr)) {
                 throw new IllegalArgumentException("snr must be a finite number >= 0 (0: use the fixed step), got " + snr);
             }
@@ -70,15 +89,30 @@ public final class LangevinCorrector implements Corrector {
             }
         }
 
-        /** A fixed step {@code step}. */
-        public Params(double step, int steps) {
-            this(step, steps, 0.0);
+        /** A fixed step, or the per-particle rule. */
+        public Params(double step, int steps, double snr) {
+            this(step, steps, snr, SnrRule.PARTICLE);
         }
 
-        /** The signal-to-noise rule with ratio {@code snr}. */
-        public static Params signalToNoise(double snr, int steps) {
-            return new Params(0.0, steps, snr);
+        /** A fixed step {@code step}. */
+        public Params(double step, int steps) {
+            this(step, steps, 0.0, SnrRule.PARTICLE);
         }
+
+        /** The per-particle signal-to-noise rule with ratio {@code snr}. */
+        public static Params signalToNoise(double snr, int steps) {
+            return new Params(0.0, steps, snr, SnrRule.PARTICLE);
+        }
+
+        /** The ensemble signal-to-noise rule with ratio {@code snr}. */
+        public static Params ensembleSignalToNoise(double snr, int steps) {
+            return new Params(0.0, steps, snr, SnrRule.ENSEMBLE);
+        }
+    }
+
+    /** Whose norms set the signal-to-noise step. */
+    public enum SnrRule {
+        PARTICLE, ENSEMBLE
     }
 
     private final double step;
@@ -86,19 +120,34 @@ public final class LangevinCorrector implements Corrector {
     private final LangevinStep.TileScore score;
     /** The signal-to-noise rule, or {@code null} for the fixed step. */
     private final LangevinStep.RowStep rule;
+    /** The ensemble rule's ratio, or 0. */
+    private final double ensembleSnr;
+    private final ScoreProvider provider;
 
     @Inject
     public LangevinCorrector(Params params, ScoreProvider score) {
         this.step = params.step();
         this.steps = params.steps();
         this.score = LangevinStep.TileScore.of(score);
+        this.provider = score;
         double snr = params.snr();
-        this.rule = snr > 0 ? (tile, s, xi, d) -> signalToNoiseStep(snr, tile, s, xi, d) : null;
+        boolean ensemble = params.snrRule() == SnrRule.ENSEMBLE;
+        this.ensembleSnr = ensemble ? snr : 0.0;
+        this.rule = snr > 0 && !ensemble ? (tile, s, xi, d) -> signalToNoiseStep(snr, tile, s, xi, d) : null;
+    }
+
+    @Override
+    public boolean wholeEnsemble() {
+        return ensembleSnr > 0;
     }
 
     /** Inner step {@code j} draws {@code xi} from stream {@code j}. */
     @Override
     public void correct(Block block, double t, Noise noise) {
+        if (ensembleSnr > 0) {
+            correctEnsemble(block, t, noise);
+            return;
+        }
         int d = block.dimension();
         double[] work = block.workspace(this, LangevinStep.workspace(block.size(), d));
         for (int j = 0; j < steps; j++) {
@@ -108,6 +157,49 @@ public final class LangevinCorrector implements Corrector {
                 LangevinStep.step(block, 0, d, t, score, step, noise, j, work);
             }
         }
+    }
+
+    /**
+     * The ensemble rule: at inner step {@code j}, every score and every {@code xi} (stream
+     * {@code j}), the two mean norms in particle order, one {@code h}, then every move.
+     */
+    private void correctEnsemble(Block block, double t, Noise noise) {
+        if (block.from() != 0 || block.to() != block.particles().size()) {
+            throw new IllegalStateException("snr-rule: ensemble needs the whole ensemble in one block, got rows ["
+                    + block.from() + ", " + block.to() + ") of " + block.particles().size());
+        }
+        int d = block.dimension();
+        int n = block.size();
+        int cells = n * d;
+        double[] work = block.workspace(this, 2 * cells);
+        double[] x = block.data();
+        int offset = block.offset();
+        for (int j = 0; j < steps; j++) {
+            provider.score(x, offset, n, t, work);
+            noise.normalRows(block.particleIndex(0), n, j, work, cells, d);
+            double scoreNorms = 0.0;
+            double noiseNorms = 0.0;
+            for (int r = 0; r < n; r++) {
+                double s2 = 0.0;
+                double z2 = 0.0;
+                for (int i = r * d, end = i + d; i < end; i++) {
+                    s2 += work[i] * work[i];
+                    z2 += work[cells + i] * work[cells + i];
+                }
+                scoreNorms += Math.sqrt(s2);
+                noiseNorms += Math.sqrt(z2);
+            }
+            // The means' ratio: the 1/n of both cancel.
+            double h = scoreNorms > 0 ? 2.0 * square(ensembleSnr * noiseNorms / scoreNorms) : 0.0;
+            double spread = Math.sqrt(2.0 * h);
+            for (int c = 0; c < cells; c++) {
+                x[offset + c] += h * work[c] + spread * work[cells + c];
+            }
+        }
+    }
+
+    private static double square(double v) {
+        return v * v;
     }
 
     /** {@code h = 2 (snr |xi| / |s|)^2} of one row, 0 where its score is 0. */

@@ -46,6 +46,12 @@ public final class CorrectorStage implements Stage {
         this.corrector = requireNonNull(corrector, "corrector is null");
     }
 
+    /** As its corrector: a step size from ensemble averages needs every particle at once. */
+    @Override
+    public boolean wholeEnsemble() {
+        return corrector.wholeEnsemble();
+    }
+
     @Override
     public long steps() {
         return params.steps();

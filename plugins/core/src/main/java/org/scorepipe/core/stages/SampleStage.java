@@ -66,6 +66,12 @@ public final class SampleStage implements Stage {
         return times.clone();
     }
 
+    /** As its corrector: a step size from ensemble averages needs every particle at once. */
+    @Override
+    public boolean wholeEnsemble() {
+        return corrector != null && corrector.wholeEnsemble();
+    }
+
     @Override
     public long steps() {
         return times.length - 1;
