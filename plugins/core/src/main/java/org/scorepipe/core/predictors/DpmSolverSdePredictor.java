@@ -26,7 +26,11 @@ import org.scorepipe.api.ScoreProvider;
  * with {@code x0_last}, {@code h_last} those of the particle's previous step, kept as described in
  * {@link DenoisedHistory} (one score evaluation per step; checkpointed, so resume is exact).
  * {@code eta = 0} is DPM-Solver++(2M) itself; {@code eta = 1} on the first step is ancestral
- * sampling (the DDPM posterior). Refuses a Student-t path.
+ * sampling (the DDPM posterior). Refuses a Student-t path. With {@code noise: brownian},
+ * {@code xi} is the normalised increment {@code (W(t) - W(t')) / sqrt(t - t')} of the particle's
+ * Brownian path in path time ({@link BrownianStepNoise}), as k-diffusion's Brownian-tree noise
+ * sampler gives it: a grid and its refinement then follow one path, and the samples converge as
+ * the grid is refined.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "dpm-solver++-sde",
         doc = "DPM-Solver++(2M) SDE as k-diffusion ships it: multistep second-order data prediction with eta-scaled"
@@ -35,8 +39,19 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
 
     /** Parameters, bound from the component's config section. */
     public record Params(@Doc("stochasticity eta >= 0: 0 is the ODE solver DPM-Solver++(2M), 1 (k-diffusion's default)"
-            + " the SDE's own noise") @Default("1.0") double eta) {
+            + " the SDE's own noise") @Default("1.0") double eta,
+            @Doc("step (the step's own normals) or brownian (the normalised increment of the particle's Brownian path over"
+                    + " the step, as k-diffusion's Brownian-tree noise sampler)") @Default("step")
+            EulerMaruyamaPredictor.NoiseSource noise) {
+        /** The step's own noise. */
+        public Params(double eta) {
+            this(eta, EulerMaruyamaPredictor.NoiseSource.STEP);
+        }
+
         public Params {
+            if (noise == null) {
+                throw new IllegalArgumentException("noise is missing; give step or brownian");
+            }
             if (!(eta >= 0) || Double.isInfinite(eta)) {
                 throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
             }
@@ -44,6 +59,7 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
     }
 
     private final double eta;
+    private final boolean brownian;
     private final NoisingPath path;
     private final ScoreProvider score;
     private final DenoisedHistory history = new DenoisedHistory();
@@ -52,12 +68,14 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
     public DpmSolverSdePredictor(Params params, NoisingPath path, ScoreProvider score) {
         ReverseStep.requireGaussian(path, "dpm-solver++-sde");
         this.eta = params.eta();
+        this.brownian = params.noise() == EulerMaruyamaPredictor.NoiseSource.BROWNIAN;
         this.path = path;
         this.score = score;
     }
 
     @Override
-    public void step(Block block, double t, double tNext, Noise noise) {
+    public void step(Block block, double t, double tNext, Noise given) {
+        Noise noise = brownian && tNext < t ? new BrownianStepNoise(given, t, tNext) : given;
         ReverseStep.requireBackwards(t, tNext);
         int d = block.dimension();
         int cells = block.size() * d;
