@@ -4,6 +4,8 @@ import jakarta.inject.Inject;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Predictor;
@@ -25,15 +27,38 @@ import org.scorepipe.api.ScoreProvider;
  * Substituting {@code x0}: {@code x' = keep x + pull s + noise xi} with
  * {@code keep = a sigma'^2 / sigma^2 + b^2 alpha' / (alpha sigma^2)}, {@code pull = b^2 alpha' / alpha}.
  * First order in the step size.
+ *
+ * <p>With {@code noise: brownian}, {@code xi} is the normalised increment
+ * {@code (W(t) - W(t')) / sqrt(t - t')} of the particle's Brownian path in path time
+ * ({@link BrownianStepNoise}, k-diffusion's Brownian-tree convention): a grid and its refinement
+ * follow one path, so the samples converge as the grid is refined.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "ancestral",
         doc = "DDPM ancestral step: the forward posterior q(x_t' | x_t, x0) at the Tweedie denoised estimate x0.")
 public final class AncestralPredictor implements Predictor {
+    /** Parameters, bound from the component's config section. */
+    public record Params(@Doc("step (the step's own normals) or brownian (the normalised increment of the particle's"
+            + " Brownian path over the step, k-diffusion's Brownian-tree convention)") @Default("step")
+            EulerMaruyamaPredictor.NoiseSource noise) {
+        public Params {
+            if (noise == null) {
+                throw new IllegalArgumentException("noise is missing; give step or brownian");
+            }
+        }
+    }
+
+    private final EulerMaruyamaPredictor.NoiseSource source;
     private final NoisingPath path;
     private final ScoreProvider score;
 
-    @Inject
+    /** With the step's own noise. */
     public AncestralPredictor(NoisingPath path, ScoreProvider score) {
+        this(new Params(EulerMaruyamaPredictor.NoiseSource.STEP), path, score);
+    }
+
+    @Inject
+    public AncestralPredictor(Params params, NoisingPath path, ScoreProvider score) {
+        this.source = params.noise();
         if (Double.isFinite(path.noiseDegreesOfFreedom())) {
             throw new IllegalArgumentException("ancestral sampling needs a Gaussian noising path; this path's noise is"
                     + " Student-t with " + path.noiseDegreesOfFreedom() + " degrees of freedom; use base: gaussian");
@@ -64,7 +89,8 @@ public final class AncestralPredictor implements Predictor {
     }
 
     @Override
-    public void step(Block block, double t, double tNext, Noise noise) {
+    public void step(Block block, double t, double tNext, Noise given) {
+        Noise noise = BrownianStepNoise.of(source, given, t, tNext);
         ReverseStep.requireBackwards(t, tNext);
         int d = block.dimension();
         int cells = block.size() * d;

@@ -18,6 +18,11 @@ final class BrownianStepNoise implements Noise {
     private final double scale;
     private double[] scratch = new double[0];
 
+    /** The noise a step from {@code t} to {@code tNext} draws with {@code source}: the given one, or its Brownian view. */
+    static Noise of(EulerMaruyamaPredictor.NoiseSource source, Noise noise, double t, double tNext) {
+        return source == EulerMaruyamaPredictor.NoiseSource.BROWNIAN && tNext < t ? new BrownianStepNoise(noise, t, tNext) : noise;
+    }
+
     /** The step from {@code t} down to {@code tNext < t}. */
     BrownianStepNoise(Noise noise, double t, double tNext) {
         this.noise = requireNonNull(noise, "noise is null");

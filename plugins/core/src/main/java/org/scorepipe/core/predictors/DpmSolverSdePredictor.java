@@ -75,7 +75,7 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
 
     @Override
     public void step(Block block, double t, double tNext, Noise given) {
-        Noise noise = brownian && tNext < t ? new BrownianStepNoise(given, t, tNext) : given;
+        Noise noise = brownian ? BrownianStepNoise.of(EulerMaruyamaPredictor.NoiseSource.BROWNIAN, given, t, tNext) : given;
         ReverseStep.requireBackwards(t, tNext);
         int d = block.dimension();
         int cells = block.size() * d;

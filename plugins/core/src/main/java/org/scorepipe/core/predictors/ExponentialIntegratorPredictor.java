@@ -4,6 +4,8 @@ import jakarta.inject.Inject;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.Default;
+import org.scorepipe.api.Doc;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Predictor;
@@ -32,11 +34,28 @@ import org.scorepipe.api.ScoreProvider;
  * {@code alpha dRho = 2 d(1 / alpha)}, so {@code alpha' I = 2 (alpha' / alpha - 1)} exactly (the
  * OU form above); for other paths {@code I} is integrated by 8-point Gauss-Legendre quadrature,
  * once per step. The score is frozen, so the scheme is first order in the step size.
+ *
+ * <p>With {@code noise: brownian}, {@code xi} is the normalised increment
+ * {@code (W(t) - W(t')) / sqrt(t - t')} of the particle's Brownian path in path time
+ * ({@link BrownianStepNoise}, k-diffusion's Brownian-tree convention): a grid and its refinement
+ * follow one path, so the samples converge as the grid is refined.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "exponential-integrator",
         doc = "Reverse SDE with the linear drift integrated exactly and the score frozen over the step"
                 + " (OU: x' = e^h x + 2(e^h - 1) s + sqrt(e^{2h} - 1) xi).")
 public final class ExponentialIntegratorPredictor implements Predictor {
+    /** Parameters, bound from the component's config section. */
+    public record Params(@Doc("step (the step's own normals) or brownian (the normalised increment of the particle's"
+            + " Brownian path over the step, k-diffusion's Brownian-tree convention)") @Default("step")
+            EulerMaruyamaPredictor.NoiseSource noise) {
+        public Params {
+            if (noise == null) {
+                throw new IllegalArgumentException("noise is missing; give step or brownian");
+            }
+        }
+    }
+
+    private final EulerMaruyamaPredictor.NoiseSource source;
     /** Gauss-Legendre nodes on [-1, 1] (positive half) and weights, 8 points. */
     private static final double[] NODES = {0.1834346424956498, 0.5255324099163290, 0.7966664774136267,
         0.9602898564975363};
@@ -46,8 +65,14 @@ public final class ExponentialIntegratorPredictor implements Predictor {
     private final NoisingPath path;
     private final ScoreProvider score;
 
-    @Inject
+    /** With the step's own noise. */
     public ExponentialIntegratorPredictor(NoisingPath path, ScoreProvider score) {
+        this(new Params(EulerMaruyamaPredictor.NoiseSource.STEP), path, score);
+    }
+
+    @Inject
+    public ExponentialIntegratorPredictor(Params params, NoisingPath path, ScoreProvider score) {
+        this.source = params.noise();
         if (Double.isFinite(path.noiseDegreesOfFreedom())) {
             throw new IllegalArgumentException("the exponential integrator needs a Gaussian noising path (the reverse SDE);"
                     + " this path's noise is Student-t with " + path.noiseDegreesOfFreedom()
@@ -87,7 +112,8 @@ public final class ExponentialIntegratorPredictor implements Predictor {
     }
 
     @Override
-    public void step(Block block, double t, double tNext, Noise noise) {
+    public void step(Block block, double t, double tNext, Noise given) {
+        Noise noise = BrownianStepNoise.of(source, given, t, tNext);
         ReverseStep.requireBackwards(t, tNext);
         int d = block.dimension();
         int cells = block.size() * d;
