@@ -256,20 +256,21 @@ public final class Scorepipe {
         if (!runnerType(own).equals("local")) {
             throw new ScorepipeException(runDirectory + " ran on the " + runnerType(own) + " runner; extend runs locally only");
         }
-        Prepared original = prepare(own);
-        int n = original.pipeline.spec().particles();
+        CheckpointStore finished = storeFor("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
+        Checkpoint end = finished.newestValid().map(CheckpointStore.Found::checkpoint)
+                .filter(c -> c.step() == 0 && c.stage() == c.stageNames().size())
+                .orElseThrow(() -> new ScorepipeException(runDirectory + " has no checkpoint at the end of the run in "
+                        + finished.location() + ": extend needs a finished run with its stage-boundary checkpoints (checkpoints on)"));
+        int n = end.n();
         if (particles <= n) {
             throw new ScorepipeException("--particles " + particles + " does not grow " + runDirectory + ", which has " + n
                     + " particles; give more than " + n);
         }
-        List<PlannedStage> stages = original.pipeline.stages();
-        CheckpointStore finished = storeFor("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
-        Optional<Checkpoint> end = finished.atStageStart(stages.size());
-        if (end.isEmpty()) {
-            throw new ScorepipeException(runDirectory + " has no checkpoint at the end of the run in " + finished.location()
-                    + ": extend needs a finished run with its stage-boundary checkpoints (checkpoints on)");
-        }
-        for (PlannedStage stage : stages) {
+        String runId = RunDirectory.newRunId();
+        List<String> overrides = identify(List.of("pipeline.particles=" + particles, "checkpoint.every=0"), runId);
+        Prepared prepared = prepare(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
+        PipelineFile resolved = prepared.pipeline.config();
+        for (PlannedStage stage : prepared.pipeline.stages()) {
             String why = stage.stage().wholeEnsemble() && !stage.stage().observes()
                     ? "moves particles with the whole ensemble at once (a particle's result depends on the others)"
                     : stage.every() > 0 ? "records a curve inside the stage (every:), where the finished particles are not known"
@@ -281,17 +282,13 @@ public final class Scorepipe {
                         + " run the pipeline again with --set pipeline.particles=" + particles);
             }
         }
-        String runId = RunDirectory.newRunId();
-        List<String> overrides = identify(List.of("pipeline.particles=" + particles, "checkpoint.every=0"), runId);
-        Prepared prepared = prepare(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
-        PipelineFile resolved = prepared.pipeline.config();
-        Compatibility.check(end.get(), finished.location(), original.pipeline, own);
+        Compatibility.checkGrown(end, finished.location(), prepared.pipeline, resolved);
         Map<Integer, double[]> boundaries = new HashMap<>();
         IntFunction<double[]> finishedAt = s -> boundaries.computeIfAbsent(s, stage -> {
             Checkpoint c = finished.atStageStart(stage).orElseThrow(() -> new ScorepipeException(finished.location()
                     + " has no checkpoint at the start of stage " + stage + ", which extend needs: stage-boundary checkpoints"
                     + " are kept unless removed by hand"));
-            if (c.n() != n || !c.stageHashes().equals(end.get().stageHashes())) {
+            if (c.n() != n || !c.stageHashes().equals(end.stageHashes())) {
                 throw new ScorepipeException(finished.location() + ": the checkpoint at the start of stage " + stage
                         + " is not of this run's pipeline (" + c.n() + " particles)");
             }

@@ -25,6 +25,18 @@ public final class Compatibility {
 
     /** Throws a {@link ScorepipeException} naming the stage and key that differ, if any. */
     public static void check(Checkpoint c, String checkpointName, Pipeline pipeline, PipelineFile file) {
+        check(c, checkpointName, pipeline, file, true);
+    }
+
+    /**
+     * As {@link #check}, for a pipeline that grows the checkpoint's run to more particles
+     * ({@code scorepipe extend}): everything but the number of particles must agree.
+     */
+    public static void checkGrown(Checkpoint c, String checkpointName, Pipeline pipeline, PipelineFile file) {
+        check(c, checkpointName, pipeline, file, false);
+    }
+
+    private static void check(Checkpoint c, String checkpointName, Pipeline pipeline, PipelineFile file, boolean sameParticles) {
         if (!PhiloxNoise.GENERATOR.equals(c.noiseGenerator())) {
             throw new ScorepipeException(checkpointName + " was written with the noise generator " + c.noiseGenerator()
                     + ", but this scorepipe uses " + PhiloxNoise.GENERATOR + ": an exact resume is impossible"
@@ -34,7 +46,9 @@ public final class Compatibility {
         }
         PipelineSpec spec = pipeline.spec();
         requireSame("pipeline.seed", c.seed(), spec.seed(), checkpointName, file);
-        requireSame("pipeline.particles", c.n(), spec.particles(), checkpointName, file);
+        if (sameParticles) {
+            requireSame("pipeline.particles", c.n(), spec.particles(), checkpointName, file);
+        }
         requireSame("pipeline.dimension", c.dimension(), spec.dimension(), checkpointName, file);
         List<PlannedStage> stages = pipeline.stages();
         int finished = Math.min(c.stage(), c.stageNames().size());

@@ -137,19 +137,6 @@ public final class Counts implements Serializable {
     }
 
     @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof Counts other) || !byPath.keySet().equals(other.byPath.keySet())) {
-            return false;
-        }
-        return byPath.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), other.byPath.get(e.getKey())));
-    }
-
-    @Override
-    public int hashCode() {
-        return byPath.keySet().hashCode();
-    }
-
-    @Override
     public String toString() {
         StringBuilder s = new StringBuilder("{");
         byPath.forEach((path, c) -> s.append(s.length() > 1 ? ", " : "").append(path).append('=').append(Arrays.toString(c)));

@@ -39,7 +39,7 @@ public final class AncestralPredictor implements Predictor {
     /** Parameters, bound from the component's config section. */
     public record Params(@Doc("step (the step's own normals) or brownian (the normalised increment of the particle's"
             + " Brownian path over the step, k-diffusion's Brownian-tree convention)") @Default("step")
-            EulerMaruyamaPredictor.NoiseSource noise) {
+            NoiseSource noise) {
         public Params {
             if (noise == null) {
                 throw new IllegalArgumentException("noise is missing; give step or brownian");
@@ -47,13 +47,13 @@ public final class AncestralPredictor implements Predictor {
         }
     }
 
-    private final EulerMaruyamaPredictor.NoiseSource source;
+    private final NoiseSource source;
     private final NoisingPath path;
     private final ScoreProvider score;
 
     /** With the step's own noise. */
     public AncestralPredictor(NoisingPath path, ScoreProvider score) {
-        this(new Params(EulerMaruyamaPredictor.NoiseSource.STEP), path, score);
+        this(new Params(NoiseSource.STEP), path, score);
     }
 
     @Inject

@@ -19,8 +19,8 @@ final class BrownianStepNoise implements Noise {
     private double[] scratch = new double[0];
 
     /** The noise a step from {@code t} to {@code tNext} draws with {@code source}: the given one, or its Brownian view. */
-    static Noise of(EulerMaruyamaPredictor.NoiseSource source, Noise noise, double t, double tNext) {
-        return source == EulerMaruyamaPredictor.NoiseSource.BROWNIAN && tNext < t ? new BrownianStepNoise(noise, t, tNext) : noise;
+    static Noise of(NoiseSource source, Noise noise, double t, double tNext) {
+        return source == NoiseSource.BROWNIAN && tNext < t ? new BrownianStepNoise(noise, t, tNext) : noise;
     }
 
     /** The step from {@code t} down to {@code tNext < t}. */

@@ -35,7 +35,7 @@ final class DenoisedHistory {
     private static final int FORMAT = 1;
 
     /** Estimates and their times for {@code n} rows in {@code d} dimensions; NaN times mean none yet. */
-    private record Rows(int n, int d, double[] denoised, double[] from, double[] until) {
+    private record Rows(int n, int d, double[] denoised, double[] from, double[] until) implements RowState.Shape {
         static Rows empty(int n, int d) {
             double[] from = new double[n];
             double[] until = new double[n];
@@ -45,24 +45,7 @@ final class DenoisedHistory {
         }
     }
 
-    private volatile Rows rows;
-
-    private Rows rowsOf(Block block) {
-        Rows r = rows;
-        int n = block.particles().size();
-        int d = block.dimension();
-        if (r != null && r.n() == n && r.d() == d) {
-            return r;
-        }
-        synchronized (this) {
-            r = rows;
-            if (r == null || r.n() != n || r.d() != d) {
-                r = Rows.empty(n, d);
-                rows = r;
-            }
-            return r;
-        }
-    }
+    private final RowState<Rows> rows = new RowState<>(Rows::empty);
 
     /**
      * Moves the block from {@code t} to {@code tNext} as the class comment says, with the
@@ -71,7 +54,7 @@ final class DenoisedHistory {
      */
     void step(Block block, NoisingPath path, double t, double tNext, double[] work, double keep, double onDenoised,
             double noiseScale, Noise noise) {
-        Rows state = rowsOf(block);
+        Rows state = rows.of(block);
         int d = block.dimension();
         int cells = block.size() * d;
         double[] x = block.data();
@@ -110,7 +93,7 @@ final class DenoisedHistory {
 
     /** {@code FORMAT, n, d}, then the estimates and the two times of every row. */
     byte[] save() {
-        Rows r = rows;
+        Rows r = rows.get();
         if (r == null) {
             return ByteBuffer.allocate(12).putInt(FORMAT).putInt(0).putInt(0).array();
         }
@@ -132,7 +115,7 @@ final class DenoisedHistory {
         int n = b.getInt();
         int d = b.getInt();
         if (n == 0 && d == 0 && state.length == 12) {
-            rows = null;
+            rows.set(null);
             return;
         }
         if (n < 0 || d <= 0 || state.length != 12L + 8L * ((long) n * d + 2L * n)) {
@@ -141,6 +124,6 @@ final class DenoisedHistory {
         }
         Rows r = Rows.empty(n, d);
         b.asDoubleBuffer().get(r.denoised()).get(r.from()).get(r.until());
-        rows = r;
+        rows.set(r);
     }
 }

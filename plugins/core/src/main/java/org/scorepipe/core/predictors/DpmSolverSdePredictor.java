@@ -42,10 +42,10 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
             + " the SDE's own noise") @Default("1.0") double eta,
             @Doc("step (the step's own normals) or brownian (the normalised increment of the particle's Brownian path over"
                     + " the step, as k-diffusion's Brownian-tree noise sampler)") @Default("step")
-            EulerMaruyamaPredictor.NoiseSource noise) {
+            NoiseSource noise) {
         /** The step's own noise. */
         public Params(double eta) {
-            this(eta, EulerMaruyamaPredictor.NoiseSource.STEP);
+            this(eta, NoiseSource.STEP);
         }
 
         public Params {
@@ -59,7 +59,7 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
     }
 
     private final double eta;
-    private final boolean brownian;
+    private final NoiseSource source;
     private final NoisingPath path;
     private final ScoreProvider score;
     private final DenoisedHistory history = new DenoisedHistory();
@@ -68,14 +68,14 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
     public DpmSolverSdePredictor(Params params, NoisingPath path, ScoreProvider score) {
         ReverseStep.requireGaussian(path, "dpm-solver++-sde");
         this.eta = params.eta();
-        this.brownian = params.noise() == EulerMaruyamaPredictor.NoiseSource.BROWNIAN;
+        this.source = params.noise();
         this.path = path;
         this.score = score;
     }
 
     @Override
     public void step(Block block, double t, double tNext, Noise given) {
-        Noise noise = brownian ? BrownianStepNoise.of(EulerMaruyamaPredictor.NoiseSource.BROWNIAN, given, t, tNext) : given;
+        Noise noise = BrownianStepNoise.of(source, given, t, tNext);
         ReverseStep.requireBackwards(t, tNext);
         int d = block.dimension();
         int cells = block.size() * d;

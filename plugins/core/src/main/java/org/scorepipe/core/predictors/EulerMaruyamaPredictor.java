@@ -38,14 +38,6 @@ import org.scorepipe.api.ScoreProvider;
                 + " keyed by the times (noise: brownian).")
 public final class EulerMaruyamaPredictor implements Predictor {
 
-    /** Where a step's Gaussian increment comes from. */
-    public enum NoiseSource {
-        /** {@code sqrt(dt) xi} with {@code xi} the step's own normals, keyed by {@code (seed, stage, step, particle)}. */
-        STEP,
-        /** The increment of the particle's Brownian path over {@code [tNext, t]}, keyed by the times. */
-        BROWNIAN
-    }
-
     /** Parameters, bound from the component's config section. */
     public record Params(@Doc("step: sqrt(dt) xi with xi the step's own normals (the default); brownian: the"
             + " increment W(t) - W(tNext) of the particle's Brownian path over the stage, keyed by the times, so that"

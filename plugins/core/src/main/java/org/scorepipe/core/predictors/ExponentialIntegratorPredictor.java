@@ -47,7 +47,7 @@ public final class ExponentialIntegratorPredictor implements Predictor {
     /** Parameters, bound from the component's config section. */
     public record Params(@Doc("step (the step's own normals) or brownian (the normalised increment of the particle's"
             + " Brownian path over the step, k-diffusion's Brownian-tree convention)") @Default("step")
-            EulerMaruyamaPredictor.NoiseSource noise) {
+            NoiseSource noise) {
         public Params {
             if (noise == null) {
                 throw new IllegalArgumentException("noise is missing; give step or brownian");
@@ -55,7 +55,7 @@ public final class ExponentialIntegratorPredictor implements Predictor {
         }
     }
 
-    private final EulerMaruyamaPredictor.NoiseSource source;
+    private final NoiseSource source;
     /** Gauss-Legendre nodes on [-1, 1] (positive half) and weights, 8 points. */
     private static final double[] NODES = {0.1834346424956498, 0.5255324099163290, 0.7966664774136267,
         0.9602898564975363};
@@ -67,7 +67,7 @@ public final class ExponentialIntegratorPredictor implements Predictor {
 
     /** With the step's own noise. */
     public ExponentialIntegratorPredictor(NoisingPath path, ScoreProvider score) {
-        this(new Params(EulerMaruyamaPredictor.NoiseSource.STEP), path, score);
+        this(new Params(NoiseSource.STEP), path, score);
     }
 
     @Inject

@@ -71,7 +71,7 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
      * ended at. NaN times: none yet.
      */
     private record Rows(int n, int d, double[] newest, double[] older, double[] point, double[] newestTime,
-            double[] olderTime, double[] until) {
+            double[] olderTime, double[] until) implements RowState.Shape {
         static Rows empty(int n, int d) {
             Rows r = new Rows(n, d, new double[n * d], new double[n * d], new double[n * d], new double[n], new double[n],
                     new double[n]);
@@ -90,7 +90,7 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
     private final boolean correct;
     private final NoisingPath path;
     private final ScoreProvider score;
-    private volatile Rows rows;
+    private final RowState<Rows> rows = new RowState<>(Rows::empty);
 
     @Inject
     public UniPcPredictor(Params params, NoisingPath path, ScoreProvider score) {
@@ -108,7 +108,7 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
     @Override
     public void step(Block block, double t, double tNext, Noise noise) {
         ReverseStep.requireBackwards(t, tNext);
-        Rows state = rowsOf(block);
+        Rows state = rows.of(block);
         int d = block.dimension();
         int n = block.size();
         double[] x = block.data();
@@ -125,32 +125,51 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
         double alphaNext = path.meanScale(tNext);
         double phi = Math.expm1(-h);
         double bh = Double.isFinite(h) ? b(-h) : 0.0;
+        // Rows of one run share their times: each set of coefficients is computed once per block and step.
+        long cachedNewest = Long.MIN_VALUE;
+        double w = 0.0;
+        long cachedQ = Long.MIN_VALUE;
+        long cachedOlder = Long.MIN_VALUE;
+        UniC uniC = null;
         for (int r = 0; r < n; r++) {
             int row = block.from() + r;
             int o = offset + r * d;
             int mo = r * d;
             int so = row * d;
-            boolean continues = state.until[row] == t && !Double.isNaN(state.newestTime[row]);
+            double newestTime = state.newestTime[row];
+            boolean continues = state.until[row] == t && !Double.isNaN(newestTime);
             if (continues && correct) {
-                correctRow(state, row, x, o, m, mo, t, alpha, sigma, lambda, d);
+                long q = Double.doubleToRawLongBits(newestTime);
+                long older = Double.doubleToRawLongBits(state.olderTime[row]);
+                if (uniC == null || q != cachedQ || older != cachedOlder) {
+                    uniC = uniC(newestTime, state.olderTime[row], sigma, lambda);
+                    cachedQ = q;
+                    cachedOlder = older;
+                }
+                uniC.correct(state, so, x, o, m, mo, alpha, d);
             }
             // The predictor, from the (corrected) x_t; second order if the row has an estimate before this one.
-            double w = 0.0;
+            double weight = 0.0;
             if (continues && Double.isFinite(h)) {
-                double ratio = (ReverseStep.logSnr(path, state.newestTime[row]) - lambda) / h;
-                w = 0.5 * bh / ratio;
+                long newest = Double.doubleToRawLongBits(newestTime);
+                if (newest != cachedNewest) {
+                    double ratio = (ReverseStep.logSnr(path, newestTime) - lambda) / h;
+                    w = 0.5 * bh / ratio;
+                    cachedNewest = newest;
+                }
+                weight = w;
             }
             double[] last = state.newest;
             for (int i = 0; i < d; i++) {
                 double mt = m[mo + i];
-                double difference = w == 0.0 ? 0.0 : w * (last[so + i] - mt);
+                double difference = weight == 0.0 ? 0.0 : weight * (last[so + i] - mt);
                 state.point[so + i] = x[o + i];
                 x[o + i] = keep * x[o + i] - alphaNext * phi * mt - alphaNext * difference;
             }
             // Shift the history: m_t becomes the newest estimate.
             if (continues) {
                 System.arraycopy(state.newest, so, state.older, so, d);
-                state.olderTime[row] = state.newestTime[row];
+                state.olderTime[row] = newestTime;
             } else {
                 state.olderTime[row] = Double.NaN;
             }
@@ -161,12 +180,24 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
     }
 
     /**
-     * UniC: recomputes the step {@code q -> t} of row {@code row} from its corrected point
-     * {@code x_q}, with {@code m_t} as a node, writing the corrected {@code x_t} into {@code x}.
+     * UniC's coefficients for rows whose newest estimate is at {@code q} and the one before at
+     * {@code older} (NaN: none, a first-order corrector), correcting at the step's start {@code t}.
      */
-    private void correctRow(Rows state, int row, double[] x, int o, double[] m, int mo, double t, double alpha, double sigma,
-            double lambda, int d) {
-        double q = state.newestTime[row];
+    private record UniC(double keepQ, double phiQ, double bq, double onNew, double onOlder) {
+        /**
+         * Recomputes the step {@code q -> t} of the row at {@code so} from its corrected point
+         * {@code x_q}, with {@code m_t} as a node, writing the corrected {@code x_t} into {@code x}.
+         */
+        void correct(Rows state, int so, double[] x, int o, double[] m, int mo, double alpha, int d) {
+            for (int i = 0; i < d; i++) {
+                double mq = state.newest[so + i];
+                double correction = onNew * (m[mo + i] - mq) + (onOlder == 0.0 ? 0.0 : onOlder * (state.older[so + i] - mq));
+                x[o + i] = keepQ * state.point[so + i] - alpha * phiQ * mq - alpha * bq * correction;
+            }
+        }
+    }
+
+    private UniC uniC(double q, double older, double sigma, double lambda) {
         double lambdaQ = ReverseStep.logSnr(path, q);
         double hq = lambda - lambdaQ;
         double hh = -hq;
@@ -174,49 +205,22 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
         double bq = b(hh);
         double keepQ = sigma / path.noiseScale(q);
         double g1 = phiQ / hh - 1.0;
-        double onOlder = 0.0;
-        double onNew;
-        if (Double.isNaN(state.olderTime[row])) {
-            onNew = 0.5;
-        } else {
-            double rp = (ReverseStep.logSnr(path, state.olderTime[row]) - lambdaQ) / hq;
-            double g2 = g1 / hh - 0.5;
-            double b1 = g1 / bq;
-            double b2 = 2.0 * g2 / bq;
-            // [[1, 1], [rp, 1]] (rho1, rho2) = (b1, b2)
-            double rho1 = (b1 - b2) / (1.0 - rp);
-            onNew = b1 - rho1;
-            onOlder = rho1 / rp;
+        if (Double.isNaN(older)) {
+            return new UniC(keepQ, phiQ, bq, 0.5, 0.0);
         }
-        int so = row * d;
-        for (int i = 0; i < d; i++) {
-            double mq = state.newest[so + i];
-            double correction = onNew * (m[mo + i] - mq) + (onOlder == 0.0 ? 0.0 : onOlder * (state.older[so + i] - mq));
-            x[o + i] = keepQ * state.point[so + i] - alpha * phiQ * mq - alpha * bq * correction;
-        }
-    }
-
-    private Rows rowsOf(Block block) {
-        Rows r = rows;
-        int n = block.particles().size();
-        int d = block.dimension();
-        if (r != null && r.n() == n && r.d() == d) {
-            return r;
-        }
-        synchronized (this) {
-            r = rows;
-            if (r == null || r.n() != n || r.d() != d) {
-                r = Rows.empty(n, d);
-                rows = r;
-            }
-            return r;
-        }
+        double rp = (ReverseStep.logSnr(path, older) - lambdaQ) / hq;
+        double g2 = g1 / hh - 0.5;
+        double b1 = g1 / bq;
+        double b2 = 2.0 * g2 / bq;
+        // [[1, 1], [rp, 1]] (rho1, rho2) = (b1, b2)
+        double rho1 = (b1 - b2) / (1.0 - rp);
+        return new UniC(keepQ, phiQ, bq, b1 - rho1, rho1 / rp);
     }
 
     /** {@code FORMAT, n, d}, then every row's estimates, point and times. */
     @Override
     public byte[] saveState() {
-        Rows r = rows;
+        Rows r = rows.get();
         if (r == null) {
             return ByteBuffer.allocate(12).putInt(FORMAT).putInt(0).putInt(0).array();
         }
@@ -242,7 +246,7 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
         int n = buffer.getInt();
         int d = buffer.getInt();
         if (n == 0 && d == 0 && state.length == 12) {
-            rows = null;
+            rows.set(null);
             return;
         }
         if (n < 0 || d <= 0 || state.length != 12L + 8L * (3L * n * d + 3L * n)) {
@@ -254,6 +258,6 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
         for (double[] a : r.doubles()) {
             doubles.get(a);
         }
-        rows = r;
+        rows.set(r);
     }
 }

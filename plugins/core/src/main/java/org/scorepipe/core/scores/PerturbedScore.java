@@ -105,8 +105,11 @@ public final class PerturbedScore implements ScoreProvider {
     private final ThreadLocal<double[]> normals;
     /** Bad-set mode: the mass, the data's law and the path; null otherwise. */
     private final double mass;
-    private final GaussianMixture law;
     private final NoisingPath path;
+    /** Bad-set mode: the data's weights (normalised), and each component's mean and variance along u. */
+    private final double[] weights;
+    private final double[] meansAlong;
+    private final double[] variancesAlong;
 
     /** The bias and noise modes, which need nothing but the wrapped score. */
     public PerturbedScore(Params params, ScoreProvider score, PipelineSpec pipeline) {
@@ -151,18 +154,36 @@ public final class PerturbedScore implements ScoreProvider {
                 throw new IllegalArgumentException("mode bad-set needs the exact law of X_t: name the Gaussian-mixture data and"
                         + " its path, e.g. `data: data, path: path`");
             }
-            this.law = data.get().gaussianMixture().orElseThrow(() -> new IllegalArgumentException("mode bad-set needs"
+            GaussianMixture law = data.get().gaussianMixture().orElseThrow(() -> new IllegalArgumentException("mode bad-set needs"
                     + " Gaussian-mixture data (its law pushed through the path is exact); this data source has no such law"));
             if (Double.isFinite(path.get().noiseDegreesOfFreedom())) {
                 throw new IllegalArgumentException("mode bad-set needs a Gaussian noising path; this one's noise is Student-t");
             }
             this.path = path.get();
+            int size = law.size();
+            double total = java.util.Arrays.stream(law.weights()).sum();
+            this.weights = new double[size];
+            this.meansAlong = new double[size];
+            this.variancesAlong = new double[size];
+            for (int k = 0; k < size; k++) {
+                GaussianMixture.Gaussian g = law.components().get(k);
+                double[] m = g.mean();
+                weights[k] = law.weights()[k] / total;
+                for (int i = 0; i < d; i++) {
+                    meansAlong[k] += unit[i] * m[i];
+                    for (int j = 0; j < d; j++) {
+                        variancesAlong[k] += unit[i] * g.covariance(i, j) * unit[j];
+                    }
+                }
+            }
         } else {
             if (mass != 1.0) {
                 throw new IllegalArgumentException("mass is the bad-set mode's; the " + mode.name().toLowerCase() + " mode has none");
             }
-            this.law = null;
             this.path = null;
+            this.weights = null;
+            this.meansAlong = null;
+            this.variancesAlong = null;
         }
     }
 
@@ -174,36 +195,24 @@ public final class PerturbedScore implements ScoreProvider {
         if (mass == 1.0) {
             return Double.NEGATIVE_INFINITY;
         }
-        int d = dimension;
         double alpha = path.meanScale(t);
         double sigma2 = path.noiseScale(t) * path.noiseScale(t);
-        double[] w = law.weights();
-        double[] means = new double[w.length];
-        double[] sds = new double[w.length];
+        int size = weights.length;
+        double[] means = new double[size];
+        double[] sds = new double[size];
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        double total = 0.0;
-        for (int k = 0; k < w.length; k++) {
-            GaussianMixture.Gaussian g = law.components().get(k);
-            double m = 0.0;
-            double v = 0.0;
-            for (int i = 0; i < d; i++) {
-                m += unit[i] * g.mean()[i];
-                for (int j = 0; j < d; j++) {
-                    v += unit[i] * g.covariance(i, j) * unit[j];
-                }
-            }
-            means[k] = alpha * m;
-            sds[k] = Math.sqrt(alpha * alpha * v + sigma2);
+        for (int k = 0; k < size; k++) {
+            means[k] = alpha * meansAlong[k];
+            sds[k] = Math.sqrt(alpha * alpha * variancesAlong[k] + sigma2);
             lo = Math.min(lo, means[k] - 40 * sds[k]);
             hi = Math.max(hi, means[k] + 40 * sds[k]);
-            total += w[k];
         }
         for (int iteration = 0; iteration < 200 && hi - lo > 1e-12 * Math.max(1.0, Math.abs(hi)); iteration++) {
             double mid = 0.5 * (lo + hi);
             double above = 0.0; // P(u.X_t > mid), by the upper tails: accurate for small masses
-            for (int k = 0; k < w.length; k++) {
-                above += w[k] / total * 0.5 * Erf.erfc((mid - means[k]) / (Math.sqrt(2.0) * sds[k]));
+            for (int k = 0; k < size; k++) {
+                above += weights[k] * 0.5 * Erf.erfc((mid - means[k]) / (Math.sqrt(2.0) * sds[k]));
             }
             if (above > mass) {
                 lo = mid;

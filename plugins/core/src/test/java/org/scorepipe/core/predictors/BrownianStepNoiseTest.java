@@ -16,7 +16,7 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
 class BrownianStepNoiseTest {
     static final int N = 200;
 
-    static double[] sample(String name, EulerMaruyamaPredictor.NoiseSource source, int steps) {
+    static double[] sample(String name, NoiseSource source, int steps) {
         NoisingPath path = PredictorOrdersTest.ou();
         double[] times = SolversTest.lambdaGrid(path, 3.0, 0.01, steps);
         double[] x = new double[N];
@@ -53,11 +53,11 @@ class BrownianStepNoiseTest {
         for (String name : new String[] {"dpm-solver++-sde", "ancestral", "exponential-integrator"}) {
             double[] distances = new double[3];
             for (int i = 0, steps = 24; i < 3; i++, steps *= 2) {
-                distances[i] = rms(sample(name, EulerMaruyamaPredictor.NoiseSource.BROWNIAN, steps),
-                        sample(name, EulerMaruyamaPredictor.NoiseSource.BROWNIAN, 2 * steps));
+                distances[i] = rms(sample(name, NoiseSource.BROWNIAN, steps),
+                        sample(name, NoiseSource.BROWNIAN, 2 * steps));
             }
-            double stepNoise = rms(sample(name, EulerMaruyamaPredictor.NoiseSource.STEP, 96),
-                    sample(name, EulerMaruyamaPredictor.NoiseSource.STEP, 192));
+            double stepNoise = rms(sample(name, NoiseSource.STEP, 96),
+                    sample(name, NoiseSource.STEP, 192));
             String report = name + ": " + java.util.Arrays.toString(distances) + ", step noise " + stepNoise;
             assertTrue(distances[0] / distances[1] > 1.5 && distances[1] / distances[2] > 1.5, report);
             assertTrue(distances[2] < stepNoise / 10, report);
@@ -74,7 +74,7 @@ class BrownianStepNoiseTest {
         Particles b = new Particles(N, 1, 0, x.clone(), 3.0);
         SolversTest.run(new DpmSolverSdePredictor(new DpmSolverSdePredictor.Params(1.0), path, PredictorOrdersTest.score(path)),
                 a, times, 5);
-        SolversTest.run(new DpmSolverSdePredictor(new DpmSolverSdePredictor.Params(1.0, EulerMaruyamaPredictor.NoiseSource.STEP),
+        SolversTest.run(new DpmSolverSdePredictor(new DpmSolverSdePredictor.Params(1.0, NoiseSource.STEP),
                 path, PredictorOrdersTest.score(path)), b, times, 5);
         assertArrayEquals(a.data(), b.data());
     }

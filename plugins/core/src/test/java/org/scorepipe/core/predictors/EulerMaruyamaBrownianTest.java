@@ -15,7 +15,7 @@ import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.core.grids.UniformGrid;
 import org.scorepipe.core.paths.OrnsteinUhlenbeckPath;
-import org.scorepipe.core.predictors.EulerMaruyamaPredictor.NoiseSource;
+import org.scorepipe.core.predictors.NoiseSource;
 import org.scorepipe.core.predictors.EulerMaruyamaPredictor.Params;
 import org.scorepipe.core.scores.AnalyticScore;
 import org.scorepipe.core.sources.GaussianMixtureSource;

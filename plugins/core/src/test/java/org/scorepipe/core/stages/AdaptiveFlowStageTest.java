@@ -145,7 +145,7 @@ class AdaptiveFlowStageTest {
     }
 
     @Test
-    void runningOutOfStepsSaysWhatToDo() {
+    void runningOutOfStepsNamesTheKeysToRaise() {
         AdaptiveFlowStage few = new AdaptiveFlowStage(new AdaptiveFlowStage.Params(T, DELTA, 1e-9, 1e-9,
                 AdaptiveFlowStage.Method.BOSH3, 20), new StageSpec("flow", 1), target.path(), target.score(), outputs);
         IllegalStateException e = assertThrows(IllegalStateException.class,
