@@ -14,7 +14,8 @@ public enum ComponentKind {
     CORRECTOR(Corrector.class, "corrector"),
     TIME_GRID(TimeGrid.class, "grid"),
     EVALUATOR(Evaluator.class, "evaluator"),
-    STAGE(Stage.class, "stage");
+    STAGE(Stage.class, "stage"),
+    TRAINER(Trainer.class, "trainer");
 
     private final Class<?> type;
     private final String key;

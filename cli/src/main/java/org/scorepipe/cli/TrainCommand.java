@@ -3,16 +3,13 @@ package org.scorepipe.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.scorepipe.api.DataSource;
-import org.scorepipe.api.NoisingPath;
-import org.scorepipe.djl.DenoisingScoreMatching;
+import org.scorepipe.api.Noise;
+import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.Trainer;
 import org.scorepipe.runtime.ScorepipeException;
-import org.scorepipe.runtime.assembly.Pipeline;
-import org.scorepipe.runtime.config.ConfigSection;
-import org.scorepipe.runtime.config.ParameterBinder;
+import org.scorepipe.runtime.assembly.PipelineAssembler;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 import org.scorepipe.runtime.run.RunDirectory;
@@ -22,14 +19,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code scorepipe train FILE}: denoising score matching of a noise-conditional MLP on the
- * pipeline's data source along its noising path, with the file's {@code train:} section
- * ({@link DenoisingScoreMatching.Settings}). The file is a whole pipeline (its stages are the
- * reference run with the exact score); training uses its shared data source and path.
+ * {@code scorepipe train FILE}: runs the {@link Trainer} of the file's {@code train:} section (a
+ * plugin's component, the djl plugin's {@code dsm} by default) on the pipeline's data source along
+ * its noising path. The file is a whole pipeline (its stages are the reference run with the exact
+ * score); training builds only the trainer and the components it uses.
  */
-@Command(name = "train", description = "Train a score network by denoising score matching (DJL, PyTorch on the CPU) on the"
-        + " pipeline's data source along its path, as its `train:` section says; writes model/ (for the djl score),"
-        + " loss.csv and, with --export-onnx, model.onnx (for the onnx score) into a run directory.")
+@Command(name = "train", description = "Train a model (by default a score network by denoising score matching, DJL on the CPU) on"
+        + " the pipeline's data source along its path, as its `train:` section says; writes the model files (for dsm: model/"
+        + " for the djl score, loss.csv and, with --export-onnx, model.onnx for the onnx score) into a run directory.")
 final class TrainCommand implements Callable<Integer> {
     @ParentCommand
     ScorepipeCommand parent;
@@ -43,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "Where new run directories go (default: ${DEFAULT-VALUE}).")
     Path runsRoot;
 
-    @Option(names = "--export-onnx", description = "Also write the network as an ONNX graph, model.onnx.")
+    @Option(names = "--export-onnx", description = "Also write the model as an ONNX graph, model.onnx, where the trainer can.")
     boolean exportOnnx;
 
     @Override
@@ -51,107 +48,71 @@ final class TrainCommand implements Callable<Integer> {
         options.requirePipelineFile();
         PrintWriter err = parent.spec.commandLine().getErr();
         PrintWriter stdout = parent.spec.commandLine().getOut();
-        List<String> overrides = options.allOverrides();
-        PipelineFile file = PipelineFile.load(options.file, overrides);
-        ConfigSection root = file.root();
-        ConfigSection section = root.section("train").orElseThrow(() -> root.error("train", "is missing: `scorepipe train`"
-                + " reads its settings there, e.g. `train: {hidden: [128, 128], steps: 4000}`"));
-        DenoisingScoreMatching.Settings settings = ParameterBinder.bind(DenoisingScoreMatching.Settings.class, section, List.of());
-        Pipeline pipeline = parent.scorepipe().validate(options.file, overrides);
-        String dataName = shared(pipeline, DataSource.class, settings.data(), section, "data");
-        String pathName = shared(pipeline, NoisingPath.class, settings.path(), section, "path");
-        DataSource data = (DataSource) component(pipeline, dataName);
-        NoisingPath path = (NoisingPath) component(pipeline, pathName);
-        String pathType = root.section("components").flatMap(c -> c.section(pathName)).map(s -> s.string("type")).orElse(pathName);
-        DenoisingScoreMatching trainer;
+        PipelineFile file = PipelineFile.load(options.file, options.allOverrides());
+        PipelineAssembler.SharedComponents components = new PipelineAssembler(parent.scorepipe().registry()).shared(file);
+        Trainer trainer = components.trainer();
+        PipelineSpec spec = components.spec();
         try {
-            trainer = new DenoisingScoreMatching(settings, data, path, pathType);
-        } catch (IllegalArgumentException e) {
-            throw section.error(e.getMessage());
-        }
-        try {
-            // PyTorch first: missing natives must leave no run directory behind.
-            trainer.startEngine();
+            // The engine first: missing natives must leave no run directory behind.
+            trainer.prepare();
         } catch (IllegalArgumentException e) {
             throw new ScorepipeException(options.file + ": train: " + e.getMessage(), e);
         }
-        var spec = pipeline.spec();
         RunDirectory dir = out != null ? RunDirectory.at(out) : RunDirectory.fresh(runsRoot, spec.name() + "-train");
         try (dir) {
-            dir.open(spec, pipeline.config().toYaml(), "train");   // file paths absolute, as a run records them
-            return train(trainer, dir, spec, settings, dataName, pathType, stdout, err);
+            dir.open(spec, file.withResolvedPaths(file.root().paths()).toYaml(), "train");
+            return train(trainer, dir, spec, stdout, err);
         }
     }
 
     /** Trains into the run directory, which this process owns. */
-    private int train(DenoisingScoreMatching trainer, RunDirectory dir, org.scorepipe.api.PipelineSpec spec,
-            DenoisingScoreMatching.Settings settings, String dataName, String pathType, PrintWriter stdout, PrintWriter err) {
+    private int train(Trainer trainer, RunDirectory dir, PipelineSpec spec, PrintWriter stdout, PrintWriter err) {
         PhiloxNoise noise = new PhiloxNoise(spec.seed());
         long start = System.nanoTime();
         Bar bar = new Bar(err, !options.execution.quiet && System.console() != null);
-        DenoisingScoreMatching.Result result;
+        Trainer.Result result;
         try {
-            result = trainer.train(k -> {
-                noise.position(0, k);
-                return noise;
-            }, spec.seed(), dir.path(), exportOnnx, bar::step);
+            result = trainer.train(new Trainer.Context() {
+                @Override
+                public Path directory() {
+                    return dir.path();
+                }
+
+                @Override
+                public Noise noise(long step) {
+                    noise.position(0, step);
+                    return noise;
+                }
+
+                @Override
+                public long seed() {
+                    return spec.seed();
+                }
+
+                @Override
+                public boolean exportOnnx() {
+                    return exportOnnx;
+                }
+
+                @Override
+                public void progress(int step, int steps, double loss) {
+                    bar.step(step, steps, loss);
+                }
+            });
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ScorepipeException(options.file + ": train: " + e.getMessage(), e);
         } finally {
             bar.close();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        stdout.printf("%s: trained a %s MLP %s predicting %s on %s along %s: %d steps of %d samples in %.1f s%n", spec.name(),
-                settings.activation().configName(), java.util.Arrays.toString(settings.hidden()), settings.output().configName(),
-                dataName, pathType, settings.steps(), settings.batch(), elapsed.toNanos() / 1e9);
-        stdout.printf("  final loss (mean of the last tenth of the steps): %.5f%n", result.finalLoss());
-        stdout.printf("  djl model:  %s%n", result.model());
-        result.onnx().ifPresent(f -> stdout.printf("  onnx model: %s%n", f));
-        stdout.printf("  loss curve: %s%n", dir.path().resolve("loss.csv"));
-        stdout.printf("sample with it: --set components.score.type=djl --set components.score.model=%s --set components.score.output=%s%n",
-                result.model(), settings.output().configName());
+        stdout.printf("%s: trained %s in %.1f s%n", spec.name(), result.summary(), elapsed.toNanos() / 1e9);
+        stdout.printf("  final loss: %.5f%n", result.finalLoss());
+        result.files().forEach((what, where) -> stdout.printf("  %-11s %s%n", what + ":", where));
+        if (!result.usage().isEmpty()) {
+            stdout.printf("sample with it: %s%n", result.usage());
+        }
         stdout.flush();
         return 0;
-    }
-
-    /** The name of the shared component of {@code kind} to train with: the named one, or the only one. */
-    private static String shared(Pipeline pipeline, Class<?> kind, String named, ConfigSection section, String key) {
-        List<String> candidates = new ArrayList<>();
-        for (Pipeline.PlannedStage stage : pipeline.stages()) {
-            for (Pipeline.NamedComponent c : stage.components()) {
-                String name = c.path().startsWith("components.") ? c.path().substring("components.".length()) : null;
-                if (name != null && !name.contains(".") && kind.isInstance(c.component()) && !candidates.contains(name)) {
-                    candidates.add(name);
-                }
-            }
-        }
-        String label = kind == DataSource.class ? "data source" : "noising path";
-        if (named != null) {
-            if (!candidates.contains(named)) {
-                throw section.error(section.pathOf(key), "'" + named + "' is not a shared " + label + " the pipeline's stages use"
-                        + (candidates.isEmpty() ? "" : "; those are " + String.join(", ", candidates)));
-            }
-            return named;
-        }
-        if (candidates.size() != 1) {
-            throw section.error(section.pathOf(key), candidates.isEmpty()
-                    ? "the pipeline has no shared " + label + " that its stages use (the file's stages are the reference run with"
-                            + " the exact score: define it under `components:` and use it there)"
-                    : "the pipeline shares several " + label + "s (" + String.join(", ", candidates) + "); say which with `" + key
-                            + ": <name>`");
-        }
-        return candidates.get(0);
-    }
-
-    private static Object component(Pipeline pipeline, String name) {
-        for (Pipeline.PlannedStage stage : pipeline.stages()) {
-            for (Pipeline.NamedComponent c : stage.components()) {
-                if (c.path().equals("components." + name)) {
-                    return c.component();
-                }
-            }
-        }
-        throw new IllegalStateException("no shared component " + name);
     }
 
     /** The training progress: a bar redrawn in place on a terminal, a line every ten seconds otherwise. */

@@ -43,6 +43,34 @@ class CommandsIT {
     }
 
     @Test
+    void trainFindsItsTrainerThroughThePluginsAndWritesAModelItsUsageSamplesWith() throws Exception {
+        Path out = dir.resolve("trained");
+        Cli.Result r = Cli.run(dir, "train", Cli.PIPELINES.resolve("train-gmm-2d.yaml").toString(), "--set", "train.steps=30",
+                "--set", "train.batch=64", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.stdout().contains("trained a silu MLP [128, 128] predicting epsilon along ornstein-uhlenbeck: 30 steps"),
+                r.stdout());
+        assertEquals(31, Files.readAllLines(out.resolve("loss.csv")).size(), "a header and one row per step");
+        assertTrue(Files.isDirectory(out.resolve("model")));
+        // The usage line is what a user pastes: sample with the model it names.
+        String usage = r.stdout().lines().filter(l -> l.startsWith("sample with it: ")).findFirst().orElseThrow()
+                .substring("sample with it: ".length());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", Cli.PIPELINES.resolve("train-gmm-2d.yaml")
+                .toString(), "--set", "pipeline.particles=200", "--set", "stages.corrector.steps=2", "--set",
+                "stages.sample.grid.steps=3", "--out", dir.resolve("sampled").toString()));
+        args.addAll(java.util.List.of(usage.split(" ")));
+        Cli.Result sampled = Cli.run(dir, args.toArray(String[]::new));
+        assertEquals(0, sampled.exitCode(), sampled.all());
+        assertTrue(Files.isRegularFile(dir.resolve("sampled/samples.npy")), sampled.all());
+
+        Cli.Result unknown = Cli.run(dir, "train", Cli.PIPELINES.resolve("train-gmm-2d.yaml").toString(), "--set", "train.type=dms",
+                "--out", dir.resolve("never").toString());
+        assertEquals(2, unknown.exitCode(), unknown.all());
+        assertTrue(unknown.stderr().contains("train.type: unknown trainer type 'dms'; did you mean 'dsm'?"), unknown.all());
+        assertTrue(!Files.exists(dir.resolve("never")), "a mistake leaves no run directory");
+    }
+
+    @Test
     void validateChecksWithoutRunning() throws Exception {
         Cli.Result r = Cli.run(dir, "validate", Cli.PIPELINES.resolve("quickstart.yaml").toString());
         assertEquals(0, r.exitCode(), r.all());

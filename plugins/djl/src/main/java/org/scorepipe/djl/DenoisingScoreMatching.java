@@ -23,7 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
+import jakarta.inject.Inject;
 import org.scorepipe.api.Block;
+import org.scorepipe.api.Component;
+import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
@@ -51,7 +54,10 @@ import org.scorepipe.onnx.ScoreOutput;
  * the times stream 2 and {@code z} stream 3, batch row {@code i} as particle {@code i}; libtorch's
  * generator (weight initialisation) is seeded with {@code seed}.
  */
-public final class DenoisingScoreMatching {
+@Component(kind = ComponentKind.TRAINER, name = "dsm", doc = "Denoising score matching of a noise-conditional MLP on the"
+        + " pipeline's data along its noising path (DJL, PyTorch on the CPU); writes model/ for the djl score and, with"
+        + " --export-onnx, model.onnx for the onnx score.")
+public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
 
     /** The {@code train:} section of a pipeline file. */
     public record Settings(
@@ -118,6 +124,13 @@ public final class DenoisingScoreMatching {
     private final NoisingPath path;
     private final String pathName;
 
+    /** The trainer of a pipeline's {@code train:} section; the model records the path's type name. */
+    @Inject
+    public DenoisingScoreMatching(Settings settings, DataSource data, NoisingPath path) {
+        this(settings, data, path, requireNonNull(path, "path is null").getClass().getAnnotation(Component.class) != null
+                ? path.getClass().getAnnotation(Component.class).name() : path.getClass().getSimpleName());
+    }
+
     /**
      * @param pathName the path's type, recorded in the model's description
      */
@@ -140,6 +153,26 @@ public final class DenoisingScoreMatching {
      */
     public Engine startEngine() {
         return DjlRuntime.pytorch(settings.threads() > 0 ? settings.threads() : Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public void prepare() {
+        startEngine();
+    }
+
+    @Override
+    public org.scorepipe.api.Trainer.Result train(org.scorepipe.api.Trainer.Context context) {
+        Result result = train(context::noise, context.seed(), context.directory(), context.exportOnnx(), context::progress);
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("djl model", result.model());
+        result.onnx().ifPresent(f -> files.put("onnx model", f));
+        files.put("loss curve", context.directory().resolve("loss.csv"));
+        String output = settings.output().configName();
+        return new org.scorepipe.api.Trainer.Result(String.format("a %s MLP %s predicting %s along %s: %d steps of %d samples",
+                settings.activation().configName(), java.util.Arrays.toString(settings.hidden()), output, pathName,
+                settings.steps(), settings.batch()), result.finalLoss(), files,
+                "--set components.score.type=djl --set components.score.model=" + result.model()
+                        + " --set components.score.output=" + output);
     }
 
     /**

@@ -32,6 +32,7 @@ import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.Stage;
 import org.scorepipe.api.StageSpec;
+import org.scorepipe.api.Trainer;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.PipelineSections.PipelineSection;
 import org.scorepipe.runtime.assembly.PipelineSections.RunnerSection;
@@ -111,6 +112,34 @@ public final class PipelineAssembler {
                 throw new IllegalArgumentException("no shared component named " + name);
             }
             return build.sharedComponent(name);
+        }
+
+        /**
+         * The trainer of the file's {@code train:} section, built with the components it uses: its
+         * {@code type}, or the only installed trainer when the section names none.
+         *
+         * @throws ScorepipeException naming the key, if the section is missing or does not build
+         */
+        public Trainer trainer() {
+            ConfigSection root = build.root;
+            ConfigSection section = root.section("train").orElseThrow(() -> root.error("train", "is missing: `scorepipe train`"
+                    + " reads its settings there, e.g. `train: {hidden: [128, 128], steps: 4000}`"));
+            if (!section.isMap()) {
+                throw section.error("expected a map of the trainer's settings, e.g. `train: {steps: 4000}`");
+            }
+            if (!section.has("type")) {
+                List<String> trainers = build.knownNames(ComponentKind.TRAINER);
+                if (trainers.size() != 1) {
+                    throw section.error(section.pathOf("type"), trainers.isEmpty()
+                            ? "no trainer is installed (the djl plugin has one: is it missing from the plugins folder?)"
+                            : "several trainers are installed (" + String.join(", ", trainers) + "); say which with `type: ...`");
+                }
+                ImmutableNode.Builder typed = new ImmutableNode.Builder().name("train")
+                        .addChild(new ImmutableNode.Builder().name("type").value(trainers.get(0)).create());
+                section.children().values().forEach(typed::addChildren);
+                section = section.child(section.path(), typed.create());
+            }
+            return (Trainer) build.build(ComponentKind.TRAINER, section, null, Set.of());
         }
     }
 

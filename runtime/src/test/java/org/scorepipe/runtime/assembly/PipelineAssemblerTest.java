@@ -164,6 +164,37 @@ class PipelineAssemblerTest {
         assertTrue(!fromSet.stages().get(0).configHash().equals(fromRelative.stages().get(0).configHash()));
     }
 
+    @Test
+    void theTrainSectionBuildsTheOnlyTrainerWithTheSharedDataAndNothingElse() {
+        String stages = "stages:\n  - {type: walk, steps: 1}\n";
+        TestPlugin.Fit fit = (TestPlugin.Fit) shared(HEAD + SHARED + "  other: {type: points, scale: 3.0}\n"
+                + "train: {steps: 7, data: other}\n" + stages).trainer();
+        assertEquals(7, fit.params.steps());
+        assertEquals(3.0, ((TestPlugin.Points) fit.data).params.scale(), "the data source the section names");
+        TestPlugin.Fit only = (TestPlugin.Fit) shared(HEAD + SHARED + "train: {type: fit}\n" + stages).trainer();
+        assertEquals(10, only.params.steps(), "default");
+        assertEquals(2.0, ((TestPlugin.Points) only.data).params.scale(), "the pipeline's only shared data source");
+        // Only the trainer's sub-graph is built: a stage that would fail to build does not stop training.
+        shared(HEAD + SHARED + "train: {}\nstages:\n  - {type: fussy, weights: [0.2]}\n").trainer();
+    }
+
+    @Test
+    void trainSectionMistakesNameTheKey() {
+        String stages = "stages:\n  - {type: walk, steps: 1}\n";
+        String missing = assertThrows(ScorepipeException.class, () -> shared(HEAD + SHARED + stages).trainer()).getMessage();
+        assertTrue(missing.contains("train: is missing"), missing);
+        String unknown = assertThrows(ScorepipeException.class,
+                () -> shared(HEAD + SHARED + "train: {type: fitt}\n" + stages).trainer()).getMessage();
+        assertTrue(unknown.contains("train.type: unknown trainer type 'fitt'") && unknown.contains("did you mean 'fit'"), unknown);
+        String key = assertThrows(ScorepipeException.class,
+                () -> shared(HEAD + SHARED + "train: {stepz: 3}\n" + stages).trainer()).getMessage();
+        assertTrue(key.contains("train.stepz"), key);
+    }
+
+    private static PipelineAssembler.SharedComponents shared(String yaml) {
+        return new PipelineAssembler(ComponentRegistry.of(new TestPlugin())).shared(PipelineFile.parse("t.yaml", yaml, List.of()));
+    }
+
     private static Pipeline assemble(String yaml) {
         return assemble(yaml, List.of());
     }

@@ -20,6 +20,7 @@ import org.scorepipe.api.Plugin;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.api.Stage;
 import org.scorepipe.api.StageSpec;
+import org.scorepipe.api.Trainer;
 
 /** Small components that exercise every way the assembler wires things. */
 public final class TestPlugin implements Plugin {
@@ -35,7 +36,7 @@ public final class TestPlugin implements Plugin {
 
     @Override
     public List<Class<?>> components() {
-        return List.of(Points.class, Linear.class, Nudge.class, Walk.class, Count.class, Fussy.class);
+        return List.of(Points.class, Linear.class, Nudge.class, Walk.class, Count.class, Fussy.class, Fit.class);
     }
 
     @Component(kind = ComponentKind.DATA_SOURCE, name = "points", doc = "Scaled standard normal points.")
@@ -172,6 +173,26 @@ public final class TestPlugin implements Plugin {
 
         @Override
         public void step(long k, Block block, Noise noise) {
+        }
+    }
+
+    @Component(kind = ComponentKind.TRAINER, name = "fit", doc = "A trainer that records what it was built with.")
+    public static final class Fit implements Trainer {
+        public record Params(@Doc("optimiser steps") @Default("10") int steps) {
+        }
+
+        final Params params;
+        final DataSource data;
+
+        @Inject
+        public Fit(Params params, DataSource data) {
+            this.params = params;
+            this.data = data;
+        }
+
+        @Override
+        public Result train(Context context) {
+            return new Result("nothing", 0, java.util.Map.of(), "");
         }
     }
 }

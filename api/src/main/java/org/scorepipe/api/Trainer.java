@@ -1,0 +1,72 @@
+package org.scorepipe.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Fits a model to a pipeline's data, for {@code scorepipe train}: the component built from a
+ * pipeline file's {@code train:} section, by the rules of every component (its parameter record
+ * from the section, its {@link DataSource} and {@link NoisingPath} from the section's
+ * {@code data}/{@code path} keys or the pipeline's only shared one). A plugin ships a trainer as
+ * it ships a corrector: a class annotated {@code @Component(kind = TRAINER, name = ...)}; the
+ * section names it with {@code type}, and may leave it out when one trainer is installed.
+ */
+public interface Trainer {
+    /**
+     * Checks, before anything is written, what training needs of this machine (a native engine,
+     * say), so that a missing piece leaves no run directory behind.
+     *
+     * @throws IllegalArgumentException saying what is missing and what to do
+     */
+    default void prepare() {
+    }
+
+    /**
+     * Trains, writing the model's files into {@link Context#directory()}.
+     *
+     * @throws IllegalArgumentException or {@link IllegalStateException} for a training that
+     *     cannot go on (a diverging loss, say), with a message for the user
+     */
+    Result train(Context context);
+
+    /** What a training run is given by the runtime. */
+    interface Context {
+        /** The run directory, new and owned by this training: write the outputs here. */
+        Path directory();
+
+        /**
+         * The noise of optimiser step {@code step}: its numbers for batch row {@code i} and stream
+         * {@code j} are a pure function of {@code (seed, step, i, j)}, so a training is repeatable.
+         * One thread at a time.
+         */
+        Noise noise(long step);
+
+        /** The pipeline's seed, for what the trainer's engine seeds itself (weight initialisation). */
+        long seed();
+
+        /** Whether the user asked for an ONNX copy of the model as well ({@code --export-onnx}). */
+        boolean exportOnnx();
+
+        /** Told after each optimiser step; the runtime shows progress and the time left. */
+        void progress(int step, int steps, double loss);
+    }
+
+    /**
+     * What a training produced, for the user.
+     *
+     * @param summary one line: what was trained on what, e.g. "a silu MLP [128, 128] predicting epsilon"
+     * @param finalLoss the loss at the end (a mean over the last steps)
+     * @param files the files written, by what they are ("djl model", "loss curve"), in order
+     * @param usage how to sample with the model, e.g. the {@code --set} options for a score provider
+     */
+    record Result(String summary, double finalLoss, Map<String, Path> files, String usage) {
+        public Result {
+            requireNonNull(summary, "summary is null");
+            files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
+            requireNonNull(usage, "usage is null");
+        }
+    }
+}
