@@ -2,7 +2,6 @@ package org.scorepipe.spark;
 
 import jakarta.inject.Inject;
 import java.io.IOException;
-import org.apache.hadoop.conf.Configuration;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
@@ -45,8 +44,7 @@ public final class ParquetSource implements DataSource {
         this.dimension = pipeline.dimension();
         Particles data;
         try {
-            SparkRunner running = SparkRunner.current();
-            data = ParquetDatasets.read(params.path(), running != null ? running.hadoopConfiguration() : new Configuration());
+            data = ParquetDatasets.read(params.path(), SparkRunnerFactory.hadoopConf(java.util.Map.of()));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read the Parquet dataset " + params.path() + ": " + e.getMessage());
         }

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.SparkConf;
@@ -71,8 +70,6 @@ final class SparkRunner implements Runner, DatasetWriter {
     /** The most bytes of particles one gathering job brings to the driver. */
     private static final long GATHER_BATCH_BYTES = 64L << 20;
 
-    private static volatile SparkRunner current;
-
     private final String resolvedYaml;
     private final String pipelineKey;
     private final SparkSession spark;
@@ -115,15 +112,6 @@ final class SparkRunner implements Runner, DatasetWriter {
         this.pluginFolderName = folderName;
         this.pipelineKey = sha256(resolvedYaml + "\n#plugins: " + folderName);
         this.driverRunner = new LocalRunner(1, Integer.MAX_VALUE);
-        current = this;
-    }
-
-    static SparkRunner current() {
-        return current;
-    }
-
-    Configuration hadoopConfiguration() {
-        return sc.hadoopConfiguration();
     }
 
     @Override
@@ -416,9 +404,6 @@ final class SparkRunner implements Runner, DatasetWriter {
 
     @Override
     public void close() {
-        if (current == this) {
-            current = null;
-        }
         driverRunner.close();
         unpersist(state);
         state = null;

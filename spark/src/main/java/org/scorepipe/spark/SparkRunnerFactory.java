@@ -14,6 +14,7 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.SparkSession;
 import org.scorepipe.api.Checkpointable;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
@@ -65,11 +66,17 @@ public final class SparkRunnerFactory implements RunnerFactory {
         }
     }
 
-    /** The running context's Hadoop settings, else those of the class path and the {@code spark.hadoop.*} options. */
-    private static Configuration hadoopConf(Map<String, String> options) {
-        SparkRunner running = SparkRunner.current();
-        if (running != null) {
-            return running.hadoopConfiguration();
+    /**
+     * The Hadoop settings of the Spark session running in this JVM (the runner's, or one its host
+     * started), else those of the class path and the {@code spark.hadoop.*} options.
+     */
+    static Configuration hadoopConf(Map<String, String> options) {
+        scala.Option<SparkSession> session = SparkSession.getActiveSession();
+        if (session.isEmpty()) {
+            session = SparkSession.getDefaultSession();
+        }
+        if (session.isDefined()) {
+            return session.get().sparkContext().hadoopConfiguration();
         }
         SparkConf conf = new SparkConf();
         options.forEach(conf::set);
