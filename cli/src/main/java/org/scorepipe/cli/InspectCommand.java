@@ -4,10 +4,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.scorepipe.runtime.ScorepipeException;
 import java.util.concurrent.Callable;
+import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFormat;
+import org.scorepipe.runtime.checkpoint.CheckpointStore;
+import org.scorepipe.runtime.checkpoint.Health;
+import org.scorepipe.runtime.config.ConfigTrees;
+import org.scorepipe.runtime.config.PipelineFile;
+import org.scorepipe.runtime.noise.PhiloxNoise;
+import org.scorepipe.runtime.run.MetricsTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,9 +43,50 @@ final class InspectCommand implements Callable<Integer> {
                     + "; `scorepipe resume` takes the run directory itself");
         }
         var out = parent.spec.commandLine().getOut();
-        out.print(parent.scorepipe().inspect(checkpoint, Optional.ofNullable(against)));
+        out.print(summary(CheckpointStore.read(checkpoint), Optional.ofNullable(against)));
         out.flush();
         return 0;
+    }
+
+    /** A human summary of the checkpoint, and its config's differences from {@code against}. */
+    private String summary(Checkpoint c, Optional<Path> against) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("checkpoint     %s%n", checkpoint));
+        out.append(String.format("format         %d%n", CheckpointFormat.VERSION));
+        out.append(String.format("pipeline       %s%n", c.pipeline()));
+        out.append(String.format("run            %s%n", c.runId().isEmpty() ? "(no id recorded)" : c.runId()));
+        out.append(String.format("position       %s (stage index %d, step %d)%n", c.position(), c.stage(), c.step()));
+        out.append(String.format("t              %s%n", c.time()));
+        out.append(String.format("particles      %d x %d (first index %d)%n", c.n(), c.dimension(), c.firstIndex()));
+        out.append(String.format("largest |x|    %.6g (%.6g when the stage began)%n", Health.maxAbs(c.particles()),
+                c.stageStartMaxAbs()));
+        out.append(String.format("seed           %d%n", c.seed()));
+        out.append(String.format("noise          %s%s%n", c.noiseGenerator(),
+                PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));
+        out.append(String.format("stages         %s%n", c.stageNames()));
+        out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
+        out.append(String.format("metrics so far%n")).append(MetricsTable.of(c.metrics()));
+        if (against.isPresent()) {
+            PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
+            List<String> diff = ConfigTrees.diff("", before.withoutRunIdentity(), withResolvedPaths(PipelineFile.load(against.get(),
+                    List.of())).withoutRunIdentity());
+            out.append(String.format("config against %s: %s%n", against.get(), diff.isEmpty() ? "identical" : diff.size() + " difference(s)"));
+            diff.forEach(d -> out.append("  ").append(d).append(System.lineSeparator()));
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code file} with its file paths absolute, as a run records them (so that a checkpoint's config
+     * and a pipeline file compare key by key); as written if it does not build, since a comparison
+     * is still worth showing then.
+     */
+    private PipelineFile withResolvedPaths(PipelineFile file) {
+        try {
+            return parent.scorepipe().validate(file).config();
+        } catch (ScorepipeException e) {
+            return file;
+        }
     }
 
     /** The checkpoint in {@code folder} named last: the names order by stage, then step. */

@@ -22,7 +22,6 @@ import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.assembly.PipelineAssembler;
 import org.scorepipe.runtime.assembly.PipelineSections;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
-import org.scorepipe.runtime.checkpoint.CheckpointFormat;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.checkpoint.Compatibility;
 import org.scorepipe.runtime.config.ConfigTrees;
@@ -37,7 +36,7 @@ import org.scorepipe.runtime.run.RunDirectory;
 import org.scorepipe.runtime.run.RunListener;
 import org.scorepipe.runtime.run.RunLog;
 import org.scorepipe.runtime.run.Runner;
-import org.scorepipe.runtime.run.RunnerFactory;
+import org.scorepipe.runtime.run.Runners;
 
 /** What the command line does, as a library: validate, run, resume and inspect pipelines. */
 public final class Scorepipe {
@@ -46,6 +45,7 @@ public final class Scorepipe {
     private final ComponentRegistry registry;
     private final java.util.Map<String, String> runnerOptions;
     private final Optional<Path> pluginFolder;
+    private final Runners runners;
 
     public Scorepipe(ComponentRegistry registry) {
         this(registry, java.util.Map.of(), Optional.empty());
@@ -55,6 +55,7 @@ public final class Scorepipe {
         this.registry = requireNonNull(registry, "registry is null");
         this.runnerOptions = java.util.Map.copyOf(runnerOptions);
         this.pluginFolder = requireNonNull(pluginFolder, "pluginFolder is null");
+        this.runners = new Runners(runnerOptions, pluginFolder);
     }
 
     /** The same runtime, passing {@code options} ({@code --conf key=value}) to the runner it makes. */
@@ -70,87 +71,18 @@ public final class Scorepipe {
         return new Scorepipe(registry, runnerOptions, folder);
     }
 
-    /** The runner a pipeline asks for: the built-in local one, or one found through {@link RunnerFactory}. */
-    Runner runnerFor(Pipeline pipeline, String resolvedYaml) {
-        Pipeline.RunnerSettings settings = pipeline.runner();
-        if (settings.type().equals("local")) {
-            return new LocalRunner(settings.threads(), settings.blockSize());
-        }
-        return factory(settings.type()).create(pipeline, resolvedYaml, runnerOptions, pluginFolder);
-    }
-
-    /**
-     * The installed factory of runner {@code type}; throws naming the runners there are, Spark's
-     * among them when its jar is not on the class path (./scorepipe adds it for --runner spark).
-     */
-    private static RunnerFactory factory(String type) {
-        List<String> known = new ArrayList<>(List.of("local"));
-        for (RunnerFactory factory : java.util.ServiceLoader.load(RunnerFactory.class, Scorepipe.class.getClassLoader())) {
-            if (factory.name().equals(type)) {
-                return factory;
-            }
-            known.add(factory.name());
-        }
-        String sparkJar = "run through ./scorepipe, which adds it for --runner spark, or submit scorepipe-spark.jar with spark-submit";
-        if (type.equals("spark")) {
-            throw new ScorepipeException("the Spark runner is not on the class path: " + sparkJar);
-        }
-        boolean sparkMissing = !known.contains("spark");
-        if (sparkMissing) {
-            known.add("spark");
-        }
-        throw new ScorepipeException("unknown runner '" + type + "'" + org.scorepipe.runtime.config.ParameterBinder.suggestion(type, known)
-                + "; runners: " + String.join(", ", known) + (sparkMissing ? "; for spark, " + sparkJar : ""));
-    }
-
-    /**
-     * The checkpoint store of a run: {@code checkpoints/} in its directory, or, with
-     * {@code checkpoint.dir} set, a sub-folder named after the run's id under that folder or
-     * URI (so runs sharing a folder never share files). A URI with a scheme goes to the runner's file systems when it has them (Spark: any
-     * Hadoop file system, {@code file://} included); a plain path or a {@code file:} URI is
-     * otherwise read and written locally, so a Spark run's {@code file://} checkpoints resume
-     * on the local runner and the reverse.
-     */
-    private CheckpointStore storeFor(String runnerType, String checkpointDir, Path runDirectory, int keep, String runId) {
-        if (checkpointDir.isEmpty()) {
-            return new CheckpointStore(runDirectory.resolve("checkpoints"), keep, runId);
-        }
-        String base = checkpointDir.endsWith("/") ? checkpointDir.substring(0, checkpointDir.length() - 1) : checkpointDir;
-        // A run from before run ids (none recorded) keeps the folder it had: its directory's name.
-        String location = base + "/" + (runId.isEmpty() ? runDirectory.toAbsolutePath().normalize().getFileName() : runId);
-        java.net.URI uri = null;
-        try {
-            uri = new java.net.URI(location);
-        } catch (java.net.URISyntaxException e) {
-            // a plain local path with characters a URI does not allow
-        }
-        boolean hasScheme = uri != null && uri.getScheme() != null && uri.getScheme().length() > 1;
-        if (hasScheme && !runnerType.equals("local")) {
-            Optional<org.scorepipe.runtime.checkpoint.CheckpointFolder> folder = factory(runnerType).checkpointFolder(location,
-                    runnerOptions);
-            if (folder.isPresent()) {
-                return new CheckpointStore(folder.get(), keep, runId);
-            }
-        }
-        if (!hasScheme) {
-            return new CheckpointStore(Path.of(location).toAbsolutePath(), keep, runId);
-        }
-        if (uri.getScheme().equals("file")) {
-            return new CheckpointStore(Path.of(uri), keep, runId);
-        }
-        throw new ScorepipeException("checkpoint.dir " + checkpointDir + ": the " + runnerType + " runner cannot reach "
-                + uri.getScheme() + ":// file systems; use a local folder or a file:// URI, or run with --runner spark"
-                + " (which reaches every Hadoop file system it has a connector for)");
-    }
-
     public ComponentRegistry registry() {
         return registry;
     }
 
     /** Builds every component of the pipeline without running it; throws on any mistake. */
     public Pipeline validate(Path file, List<String> overrides) {
-        PipelineFile pipelineFile = PipelineFile.load(file, overrides);
-        return requireHeap(pipelineFile, new PipelineAssembler(registry).assemble(pipelineFile, DISCARD));
+        return validate(PipelineFile.load(file, overrides));
+    }
+
+    /** Builds every component of the pipeline without running it; throws on any mistake. */
+    public Pipeline validate(PipelineFile file) {
+        return requireHeap(file, new PipelineAssembler(registry).assemble(file, DISCARD));
     }
 
     /**
@@ -228,7 +160,7 @@ public final class Scorepipe {
         PipelineSpec spec = prepared.pipeline.spec();
         RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
         // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
-        try (Runner runner = runnerFor(prepared.pipeline, resolved.toYaml()); dir) {
+        try (Runner runner = runners.create(prepared.pipeline, resolved.toYaml()); dir) {
             dir.open(spec, resolved.toYaml(), "run");
             prepared.outputs.target = dir;
             prepared.outputs.runner = runner;
@@ -256,7 +188,7 @@ public final class Scorepipe {
         if (!runnerType(own).equals("local")) {
             throw new ScorepipeException(runDirectory + " ran on the " + runnerType(own) + " runner; extend runs locally only");
         }
-        CheckpointStore finished = storeFor("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
+        CheckpointStore finished = runners.checkpointStore("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
         Checkpoint end = finished.newestValid().map(CheckpointStore.Found::checkpoint)
                 .filter(c -> c.step() == 0 && c.stage() == c.stageNames().size())
                 .orElseThrow(() -> new ScorepipeException(runDirectory + " has no checkpoint at the end of the run in "
@@ -316,9 +248,10 @@ public final class Scorepipe {
             PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), overrides);
             String runId = runId(own);
             List<String> identified = identify(overrides, runId);
+            Optional<PipelineFile> changed = newConfig.map(p -> PipelineFile.load(p, identified));
             // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
-            PipelineFile current = newConfig.map(p -> PipelineFile.load(p, identified)).orElse(own);
-            CheckpointStore store = storeFor(runnerType(current), PipelineSections.checkpointDir(current), runDirectory, Integer.MAX_VALUE,
+            PipelineFile current = changed.orElse(own);
+            CheckpointStore store = runners.checkpointStore(runnerType(current), PipelineSections.checkpointDir(current), runDirectory, Integer.MAX_VALUE,
                     runId);
             removeStaleTemporaries(store);
             CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
@@ -326,7 +259,7 @@ public final class Scorepipe {
                     + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
             Checkpoint c = found.checkpoint();
             PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
-            Prepared prepared = prepare(newConfig.map(p -> PipelineFile.load(p, identified)).orElse(original));
+            Prepared prepared = prepare(changed.orElse(original));
             PipelineFile file = prepared.pipeline.config();
             Compatibility.check(c, found.location(), prepared.pipeline, file);
             prepared.outputs.target = dir;
@@ -335,9 +268,9 @@ public final class Scorepipe {
                 return finished(dir, prepared, c, found);
             }
             List<String> changes = newConfig.isPresent()
-                    ? ConfigTrees.diff("", nodeOf(original), nodeOf(file))
+                    ? ConfigTrees.diff("", original.withoutRunIdentity(), file.withoutRunIdentity())
                     : List.of();
-            try (Runner runner = runnerFor(prepared.pipeline, file.toYaml())) {
+            try (Runner runner = runners.create(prepared.pipeline, file.toYaml())) {
                 prepared.outputs.runner = runner;
                 if (newConfig.isPresent()) {
                     dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
@@ -391,17 +324,6 @@ public final class Scorepipe {
         return file.root().section("runner").flatMap(r -> r.isMap() ? r.optionalString("type") : Optional.empty()).orElse("local");
     }
 
-    /** The pipeline's tree without {@code run} (the run's identity, not its config): what config differences compare. */
-    private static org.apache.commons.configuration2.tree.ImmutableNode nodeOf(PipelineFile file) {
-        org.apache.commons.configuration2.tree.ImmutableNode.Builder b = new org.apache.commons.configuration2.tree.ImmutableNode.Builder();
-        file.root().children().forEach((key, nodes) -> {
-            if (!key.equals("run")) {
-                b.addChildren(nodes);
-            }
-        });
-        return b.create();
-    }
-
     /** A pipeline built with outputs whose directory is chosen once it is known to be valid. */
     private record Prepared(Pipeline pipeline, DeferredOutputs outputs, List<Evaluation> evaluations) {
     }
@@ -419,7 +341,7 @@ public final class Scorepipe {
         PipelineSpec spec = pipeline.spec();
         Pipeline.CheckpointSettings settings = pipeline.checkpoint();
         Optional<CheckpointStore> store = settings.enabled()
-                ? Optional.of(storeFor(pipeline.runner().type(), settings.dir(), dir.path(), settings.keep(), pipeline.runId()))
+                ? Optional.of(runners.checkpointStore(pipeline.runner().type(), settings.dir(), dir.path(), settings.keep(), pipeline.runId()))
                 : Optional.empty();
         store.ifPresent(Scorepipe::removeStaleTemporaries);
         List<StageResult> stages = new ArrayList<>();
@@ -482,48 +404,6 @@ public final class Scorepipe {
             LOG.info(outcome.stopped() ? "run stopped at {}" : "run finished: {}", outcome.stopped() ? outcome.position() : dir.path());
             return new RunResult(dir.path(), spec, runner.description(), stages, prepared.evaluations, outcome.stopped(),
                     outcome.position(), outcome.checkpoint(), false);
-        }
-    }
-
-    /** A human summary of a checkpoint, and its config's differences from {@code against}. */
-    public String inspect(Path checkpointFile, Optional<Path> against) {
-        Checkpoint c = CheckpointStore.read(checkpointFile);
-        StringBuilder out = new StringBuilder();
-        out.append(String.format("checkpoint     %s%n", checkpointFile));
-        out.append(String.format("format         %d%n", CheckpointFormat.VERSION));
-        out.append(String.format("pipeline       %s%n", c.pipeline()));
-        out.append(String.format("run            %s%n", c.runId().isEmpty() ? "(no id recorded)" : c.runId()));
-        out.append(String.format("position       %s (stage index %d, step %d)%n", c.position(), c.stage(), c.step()));
-        out.append(String.format("t              %s%n", c.time()));
-        out.append(String.format("particles      %d x %d (first index %d)%n", c.n(), c.dimension(), c.firstIndex()));
-        out.append(String.format("largest |x|    %.6g (%.6g when the stage began)%n", org.scorepipe.runtime.checkpoint.Health.maxAbs(
-                c.particles()), c.stageStartMaxAbs()));
-        out.append(String.format("seed           %d%n", c.seed()));
-        out.append(String.format("noise          %s%s%n", c.noiseGenerator(),
-                org.scorepipe.runtime.noise.PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));
-        out.append(String.format("stages         %s%n", c.stageNames()));
-        out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
-        out.append(String.format("metrics so far%n")).append(org.scorepipe.runtime.run.MetricsTable.of(c.metrics()));
-        if (against.isPresent()) {
-            PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());
-            PipelineFile after = withResolvedPaths(PipelineFile.load(against.get(), List.of()));
-            List<String> diff = ConfigTrees.diff("", nodeOf(before), nodeOf(after));
-            out.append(String.format("config against %s: %s%n", against.get(), diff.isEmpty() ? "identical" : diff.size() + " difference(s)"));
-            diff.forEach(d -> out.append("  ").append(d).append(System.lineSeparator()));
-        }
-        return out.toString();
-    }
-
-    /**
-     * {@code file} with its file paths absolute, as a run records them (so that a checkpoint's config
-     * and a pipeline file compare key by key); as written if it does not build, since a comparison
-     * is still worth showing then.
-     */
-    private PipelineFile withResolvedPaths(PipelineFile file) {
-        try {
-            return new PipelineAssembler(registry).assemble(file, DISCARD).config();
-        } catch (ScorepipeException e) {
-            return file;
         }
     }
 

@@ -261,6 +261,20 @@ public final class PipelineFile {
         return new PipelineFile(name, paths.rewrite(root), folders, workingDirectory);
     }
 
+    /**
+     * The resolved tree without its {@code run} section (the run's identity, not its config): what
+     * two configs are compared by, key by key ({@link ConfigTrees#diff}).
+     */
+    public ImmutableNode withoutRunIdentity() {
+        ImmutableNode.Builder b = new ImmutableNode.Builder();
+        for (ImmutableNode child : root.getChildren()) {
+            if (!child.getNodeName().equals("run")) {
+                b.addChild(child);
+            }
+        }
+        return b.create();
+    }
+
     /** The resolved pipeline as YAML text. */
     public String toYaml() {
         YAMLConfiguration out = new YAMLConfiguration();
