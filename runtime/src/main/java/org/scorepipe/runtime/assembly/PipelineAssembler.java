@@ -381,7 +381,8 @@ public final class PipelineAssembler {
             }
             boolean ownEvaluators = registry.find(ComponentKind.STAGE, type)
                     .map(t -> java.util.Arrays.stream(t.constructor().getGenericParameterTypes())
-                            .anyMatch(p -> p.getTypeName().equals("java.util.List<" + Evaluator.class.getName() + ">")))
+                            .anyMatch(p -> p instanceof ParameterizedType list && list.getRawType() == List.class
+                                    && list.getActualTypeArguments()[0] == Evaluator.class))
                     .orElse(false);
             if (ownEvaluators) {
                 throw stage.error(everyPath, "the " + type + " stage evaluates once; `every` applies to stages that take steps");

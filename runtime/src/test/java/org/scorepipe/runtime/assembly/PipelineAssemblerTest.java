@@ -191,6 +191,14 @@ class PipelineAssemblerTest {
         assertTrue(key.contains("train.stepz"), key);
     }
 
+    @Test
+    void everyIsForStagesWhoseEvaluatorsAreNotTheirOwn() {
+        String own = fail(HEAD + SHARED + "stages:\n  - {type: walk, steps: 4, every: 2, evaluators: [count]}\n");
+        assertTrue(own.contains("stages.walk.every: the walk stage evaluates once"), own);
+        String none = fail(HEAD + SHARED + "stages:\n  - {type: fussy, weights: [1.0], every: 2}\n");
+        assertTrue(none.contains("stages.fussy.every: needs `evaluators: [...]`"), none);
+    }
+
     private static PipelineAssembler.SharedComponents shared(String yaml) {
         return new PipelineAssembler(ComponentRegistry.of(new TestPlugin())).shared(PipelineFile.parse("t.yaml", yaml, List.of()));
     }
