@@ -443,11 +443,7 @@ public final class Scorepipe {
 
         @Override
         public void saveDataset(String stage, String name, String format) {
-            if (!(runner instanceof org.scorepipe.runtime.run.DatasetWriter writer)) {
-                RunOutputs.super.saveDataset(stage, name, format);
-                return;
-            }
-            String where = writer.writeDataset(stage, name, format, target.path());
+            String where = runner.writeDataset(stage, name, format, target.path());
             LOG.info("stage {} wrote the {} dataset {}", stage, format, where);
         }
     }

@@ -31,7 +31,6 @@ import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
-import org.scorepipe.runtime.run.DatasetWriter;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.Counts;
@@ -61,7 +60,7 @@ import org.scorepipe.runtime.run.Runner;
  * the ensemble is on the driver anyway (a checkpoint, a curve point) and has grown long, so a
  * recovery replays a bounded number of segments.
  */
-final class SparkRunner implements Runner, DatasetWriter {
+final class SparkRunner implements Runner {
     private static final Logger LOG = LogManager.getLogger(SparkRunner.class);
 
     /** Segments after which the lineage is cut at the next gather. */

@@ -42,6 +42,23 @@ public interface Runner extends AutoCloseable {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * Writes every particle, one row each (its index and its coordinates), as a dataset straight
+     * from where the particles live, so that no single machine holds the ensemble: the Spark
+     * runner writes Parquet from its executors. Behind {@link org.scorepipe.api.RunOutputs#saveDataset}.
+     *
+     * @param stage the stage asking, for messages
+     * @param name a folder name in the run directory, or a URI
+     * @param format the dataset format, e.g. {@code parquet}
+     * @param runDirectory the run directory
+     * @return where the dataset went
+     * @throws UnsupportedOperationException if this runner writes no datasets (the default), saying what to use
+     */
+    default String writeDataset(String stage, String name, String format, java.nio.file.Path runDirectory) {
+        throw new UnsupportedOperationException("writing the samples as a " + format + " dataset needs the Spark runner"
+                + " (--runner spark, e.g. with --master 'local[*]'); the local runner writes .npy files (format: npy)");
+    }
+
     /** A short description for logs, e.g. {@code "local, 2 threads, blocks of 1024"}. */
     String description();
 
