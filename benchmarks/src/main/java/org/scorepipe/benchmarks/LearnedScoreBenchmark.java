@@ -49,7 +49,7 @@ public final class LearnedScoreBenchmark {
         Path dir = Files.createTempDirectory("learned-score-benchmark");
         // a few training steps: the weights' values do not change the cost of a forward pass
         DenoisingScoreMatching.Settings settings = new DenoisingScoreMatching.Settings(new int[] {128, 128},
-                MlpWeights.Activation.SILU, ScoreOutput.EPSILON, 20, 256, 1e-3, 1e-3, 1.0, 1, null, null);
+                MlpWeights.Activation.SILU, ScoreOutput.EPSILON, 20, 256, 1e-3, 1e-3, 1.0, 1);
         PhiloxNoise trainNoise = new PhiloxNoise(1);
         DenoisingScoreMatching.Result model = new DenoisingScoreMatching(settings, data, path, "ornstein-uhlenbeck")
                 .train(k -> {

@@ -70,9 +70,7 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             @Doc("smallest training time t_min > 0") @Default("0.001") double timeMin,
             @Doc("largest training time") @Default("1.0") double timeMax,
             @Doc("libtorch intra-op threads; 0 = one per core. OpenMP threads that share their cores with other work slow"
-                    + " training down many times over, so the default is one") @Default("1") int threads,
-            @Doc("the shared data source to train on; empty: the pipeline's only one") @Default("") String data,
-            @Doc("the shared noising path; empty: the pipeline's only one") @Default("") String path) {
+                    + " training down many times over, so the default is one") @Default("1") int threads) {
         public Settings {
             if (hidden == null || hidden.length == 0) {
                 throw new IllegalArgumentException("hidden is empty; give the hidden layers' widths, e.g. [128, 128]");

@@ -44,7 +44,7 @@ class LearnedScoresTest {
     @BeforeAll
     static void train() {
         DenoisingScoreMatching.Settings settings = new DenoisingScoreMatching.Settings(new int[] {32, 32},
-                org.scorepipe.onnx.MlpWeights.Activation.SILU, ScoreOutput.EPSILON, 100, 256, 2e-3, 1e-3, 1.0, 1, null, null);
+                org.scorepipe.onnx.MlpWeights.Activation.SILU, ScoreOutput.EPSILON, 100, 256, 2e-3, 1e-3, 1.0, 1);
         PhiloxNoise noise = new PhiloxNoise(5);
         trained = new DenoisingScoreMatching(settings, mixture(), OU, "ornstein-uhlenbeck").train(k -> {
             noise.position(0, k);

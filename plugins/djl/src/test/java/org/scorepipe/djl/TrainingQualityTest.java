@@ -59,7 +59,7 @@ class TrainingQualityTest {
         NoisingPath path = new OrnsteinUhlenbeckPath(new OrnsteinUhlenbeckPath.Params());
         int steps = Integer.getInteger("scorepipe.train.steps", 1500);
         DenoisingScoreMatching.Settings settings = new DenoisingScoreMatching.Settings(new int[] {128, 128},
-                MlpWeights.Activation.SILU, ScoreOutput.EPSILON, steps, 512, 3e-3, 1e-3, 1.5, 1, null, null);
+                MlpWeights.Activation.SILU, ScoreOutput.EPSILON, steps, 512, 3e-3, 1e-3, 1.5, 1);
         PhiloxNoise noise = new PhiloxNoise(7);
         long start = System.nanoTime();
         DenoisingScoreMatching.Result trained = new DenoisingScoreMatching(settings, data, path, "ornstein-uhlenbeck")
