@@ -18,7 +18,8 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    static String of(String runName, String configYaml, RunRecords records, List<Plots.Plot> plots, List<String> notes) {
+    static String of(String runName, String configYaml, RunRecords records, List<Plots.Plot> plots, List<ImageGrid> grids,
+            List<String> notes) {
         StringBuilder h = new StringBuilder(16_384);
         String title = "scorepipe report: " + (records.pipeline().isEmpty() ? runName : records.pipeline());
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(escape(title))
@@ -81,7 +82,18 @@ final class HtmlReport {
                     .append("\" data-loaded=\"false\"><figcaption>").append(escape(p.caption()))
                     .append("</figcaption></figure>\n");
         }
-        h.append("</div>\n<p id=\"image-status\">images not checked (scripts off)</p>\n");
+        h.append("</div>\n");
+        if (!grids.isEmpty()) {
+            h.append("<h2>Samples as images</h2>\n<div class=\"plots\" id=\"grids\">\n");
+            for (ImageGrid g : grids) {
+                h.append("<figure><img src=\"plots/").append(escape(g.file())).append("\" width=\"").append(g.width())
+                        .append("\" height=\"").append(g.height()).append("\" alt=\"").append(escape(g.caption()))
+                        .append("\" data-loaded=\"false\"><figcaption>").append(escape(g.caption()))
+                        .append("</figcaption></figure>\n");
+            }
+            h.append("</div>\n");
+        }
+        h.append("<p id=\"image-status\">images not checked (scripts off)</p>\n");
 
         h.append("<h2>Pipeline</h2>\n<pre id=\"config\">").append(escape(configYaml)).append("</pre>\n");
         h.append(SCRIPT).append("</body>\n</html>\n");

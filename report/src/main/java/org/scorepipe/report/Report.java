@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.knowm.xchart.BitmapEncoder;
@@ -51,11 +52,18 @@ public final class Report {
                     }
                 });
             }
+            for (ImageGrid grid : contents.grids()) {
+                AtomicFiles.write(plotsDir.resolve(grid.file()), tmp -> {
+                    if (!ImageIO.write(grid.image(), "png", tmp.toFile())) {
+                        throw new IOException("no PNG writer in this Java");
+                    }
+                });
+            }
             AtomicFiles.writeString(runDirectory.resolve("metrics.csv"), MetricsCsv.of(contents.records()));
             Path html = runDirectory.resolve("report.html");
             AtomicFiles.writeString(html, HtmlReport.of(runDirectory.getFileName().toString(), contents.configYaml(),
-                    contents.records(), contents.plots(), contents.notes()));
-            LOG.info("report: {} ({} plots)", html, contents.plots().size());
+                    contents.records(), contents.plots(), contents.grids(), contents.notes()));
+            LOG.info("report: {} ({} plots, {} image grids)", html, contents.plots().size(), contents.grids().size());
             return html;
         } catch (IOException e) {
             throw new ScorepipeException("could not write the report in " + runDirectory + ": " + e.getMessage());
@@ -68,9 +76,10 @@ public final class Report {
      * @param configYaml the run's config text ("" if absent)
      * @param records its metrics
      * @param plots its charts
+     * @param grids its samples drawn as images, when the data are images
      * @param notes what the report could not show, and why
      */
-    record Contents(String configYaml, RunRecords records, List<Plots.Plot> plots, List<String> notes) {
+    record Contents(String configYaml, RunRecords records, List<Plots.Plot> plots, List<ImageGrid> grids, List<String> notes) {
     }
 
     static Contents read(Path runDirectory, ComponentRegistry registry) {
@@ -116,6 +125,65 @@ public final class Report {
         } else {
             notes.add("no samples.npy (the pipeline has no save stage), so there are no sample plots");
         }
-        return new Contents(configYaml, records, Plots.all(records, samples, target), notes);
+        List<ImageGrid> grids = target.map(t -> grids(runDirectory, t, notes)).orElse(List.of());
+        return new Contents(configYaml, records, Plots.all(records, samples, target), grids, notes);
+    }
+
+    /**
+     * For a target whose samples are images: a grid of the data, and one of every {@code .npy} file
+     * of the run directory's samples ({@code samples.npy} and what other save stages wrote, such as
+     * the starting points), drawn on the data's range.
+     */
+    private static List<ImageGrid> grids(Path runDirectory, Target target, List<String> notes) {
+        List<Integer> shape = target.data().shape();
+        if (!ImageGrid.isImage(shape)) {
+            return List.of();
+        }
+        int d = target.data().dimension();
+        Particles data = target.sample(ImageGrid.TILES);
+        double[] range = range(target.data().points().orElse(data.data()));
+        List<ImageGrid> grids = new ArrayList<>();
+        grids.add(ImageGrid.of("grid-data.png", "The data: " + data.size() + " draws of the data source, as " + shape + " images",
+                data, shape, range[0], range[1]));
+        List<Path> files;
+        try (var listing = Files.list(runDirectory)) {
+            files = listing.filter(f -> f.getFileName().toString().endsWith(".npy")).sorted().toList();
+        } catch (IOException e) {
+            throw new ScorepipeException(runDirectory + ": cannot list it: " + e.getMessage());
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            String stem = name.substring(0, name.length() - ".npy".length());
+            try {
+                Particles x = NpyFile.read(file);
+                if (x.dimension() != d || x.size() == 0) {
+                    notes.add(name + " holds " + x.size() + " rows of d = " + x.dimension() + ", not images of the data's d = " + d
+                            + ", so it has no image grid");
+                    continue;
+                }
+                grids.add(ImageGrid.of("grid-" + stem + ".png", "The first " + Math.min(x.size(), ImageGrid.TILES) + " of the "
+                        + x.size() + " particles in " + name + ", on the data's range [" + range[0] + ", " + range[1] + "]",
+                        x, shape, range[0], range[1]));
+            } catch (IOException | RuntimeException e) {
+                notes.add(name + " could not be read as a float64 [n, d] .npy file, so it has no image grid: " + e.getMessage());
+            }
+        }
+        return grids;
+    }
+
+    /** The smallest and largest value of {@code values}, widened to a unit range when they are equal. */
+    private static double[] range(double[] values) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        if (!(hi > lo)) {
+            return lo == Double.POSITIVE_INFINITY ? new double[] {0, 1} : new double[] {lo - 0.5, lo + 0.5};
+        }
+        return new double[] {lo, hi};
     }
 }

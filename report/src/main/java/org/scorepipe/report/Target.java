@@ -13,7 +13,7 @@ import org.scorepipe.runtime.plugins.ComponentRegistry;
 
 /**
  * The run's target, rebuilt from its {@code config.yaml}: the shared data source under
- * {@code components:} (the one named {@code data} when there are several), built by the
+ * {@code components:} (the one named {@code data} when there are several, else the first), built by the
  * pipeline assembler with the components it uses and nothing else
  * ({@link PipelineAssembler#shared}). A report uses it to draw reference samples and, for a
  * Gaussian mixture, its density.
@@ -40,10 +40,10 @@ record Target(DataSource data, PipelineSpec spec, Optional<MixtureDensity> densi
             problems.add("no shared data source under components:, so the report draws no target");
             return Optional.empty();
         }
-        String chosen = names.size() == 1 ? names.get(0) : names.contains("data") ? "data" : null;
-        if (chosen == null) {
-            problems.add("several shared data sources " + names + " and none named data; the report draws no target");
-            return Optional.empty();
+        String chosen = names.size() == 1 ? names.get(0) : names.contains("data") ? "data" : names.get(0);
+        if (names.size() > 1 && !chosen.equals("data")) {
+            problems.add("several shared data sources " + names + " and none named data: the report's target is the first, "
+                    + chosen);
         }
         try {
             DataSource data = (DataSource) shared.get(chosen);

@@ -181,4 +181,52 @@ class ReportTest {
         assertTrue(page.contains("no samples.npy"));
         assertTrue(Files.isDirectory(dir.resolve("plots")));
     }
+
+    /** The repository's MNIST digits, pooled to 14 x 14: an image target. */
+    private static final Path MNIST = Path.of("../pipelines/data/mnist/mnist-10k.npz").toAbsolutePath();
+
+    @Test
+    void anImageRunGetsGridsOfTheDataAndOfEverySavedEnsemble(@TempDir Path tmp) throws Exception {
+        String config = "pipeline: {name: digits, seed: 7, particles: 40, dimension: 196}\n"
+                + "components:\n  data: {type: images, path: '" + MNIST + "', key: images, pool: 2}\n"
+                + "stages:\n  - {name: init, type: init, from: data}\n  - {name: save, type: save}\n";
+        Files.writeString(tmp.resolve("config.yaml"), config);
+        // samples.npy: 40 draws of the data; start.npy: a white and a black image; wrong.npy: not images.
+        Target target = Target.rebuild(PipelineFile.parse("config.yaml", config, List.of()), CORE, new java.util.ArrayList<>())
+                .orElseThrow();
+        Particles samples = new Particles(40, 196);
+        target.data().sample(samples.all(), PhiloxNoise.of(7, 3, 0));
+        NpyFile.write(tmp.resolve("samples.npy"), samples);
+        double[] start = new double[2 * 196];
+        java.util.Arrays.fill(start, 0, 196, 1.0);
+        NpyFile.write(tmp.resolve("start.npy"), new Particles(2, 196, 0, start, 0));
+        NpyFile.write(tmp.resolve("wrong.npy"), new Particles(3, 5));
+
+        Report.Contents contents = Report.read(tmp, CORE);
+        assertEquals(List.of("grid-data.png", "grid-samples.png", "grid-start.png"),
+                contents.grids().stream().map(ImageGrid::file).toList());
+        assertTrue(contents.notes().stream().anyMatch(n -> n.startsWith("wrong.npy holds 3 rows of d = 5")), contents.notes().toString());
+        Path html = Report.write(tmp, CORE);
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        assertTrue(page.contains("<h2>Samples as images</h2>") && page.contains("src=\"plots/grid-start.png\""), page);
+        // The start grid: tile 0 white, tile 1 black (the digits' range is [0, 1]), on a grey gutter.
+        BufferedImage grid = ImageIO.read(tmp.resolve("plots/grid-start.png").toFile());
+        int scale = (ImageGrid.MIN_TILE + 13) / 14;
+        assertEquals(2 + 2 * (14 * scale + 2), grid.getWidth());
+        assertEquals(0xFFFFFF, grid.getRGB(2 + 5, 2 + 5) & 0xFFFFFF);
+        assertEquals(0x000000, grid.getRGB(2 + 14 * scale + 2 + 5, 2 + 5) & 0xFFFFFF);
+        // The samples' grid: 40 tiles, 7 columns by 6 rows, with digits in it (dark background, some bright strokes).
+        BufferedImage digits = ImageIO.read(tmp.resolve("plots/grid-samples.png").toFile());
+        assertEquals(2 + 7 * (14 * scale + 2), digits.getWidth());
+        assertEquals(2 + 6 * (14 * scale + 2), digits.getHeight());
+        int bright = 0;
+        for (int x = 0; x < digits.getWidth(); x++) {
+            for (int y = 0; y < digits.getHeight(); y++) {
+                bright += (digits.getRGB(x, y) & 0xFF) > 200 ? 1 : 0;
+            }
+        }
+        // MNIST strokes cover roughly 10-20% of a digit's pixels; the gutter is grey (128) and never counted.
+        double share = bright / (double) (40 * 196 * scale * scale);
+        assertTrue(share > 0.03 && share < 0.4, "bright share " + share);
+    }
 }
