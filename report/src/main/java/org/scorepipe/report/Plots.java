@@ -262,7 +262,8 @@ final class Plots {
                 chart, chart.getSeriesCollection().size());
     }
 
-    private static double[] finiteRange(double[] values) {
+    /** The smallest and largest finite value, widened by 1 each way when they are equal (or none is finite). */
+    static double[] finiteRange(double[] values) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (double v : values) {

@@ -141,7 +141,7 @@ public final class Report {
         }
         int d = target.data().dimension();
         Particles data = target.sample(ImageGrid.TILES);
-        double[] range = range(target.data().points().orElse(data.data()));
+        double[] range = Plots.finiteRange(target.data().points().orElse(data.data()));
         List<ImageGrid> grids = new ArrayList<>();
         grids.add(ImageGrid.of("grid-data.png", "The data: " + data.size() + " draws of the data source, as " + shape + " images",
                 data, shape, range[0], range[1]));
@@ -169,21 +169,5 @@ public final class Report {
             }
         }
         return grids;
-    }
-
-    /** The smallest and largest value of {@code values}, widened to a unit range when they are equal. */
-    private static double[] range(double[] values) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
-            if (Double.isFinite(v)) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        if (!(hi > lo)) {
-            return lo == Double.POSITIVE_INFINITY ? new double[] {0, 1} : new double[] {lo - 0.5, lo + 0.5};
-        }
-        return new double[] {lo, hi};
     }
 }
