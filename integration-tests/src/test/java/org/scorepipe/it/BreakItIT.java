@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.esotericsoftware.kryo.kryo5.io.Output;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFormat;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
+import org.scorepipe.runtime.noise.PhiloxNoise;
 
 /**
  * The "break it" suite of "Nothing lost, nothing half-said": a sample of each category of
@@ -182,6 +185,35 @@ class BreakItIT {
         crc.update(file, 20, file.length - 24);
         ByteBuffer.wrap(file).putInt(file.length - 4, (int) crc.getValue());
         return file;
+    }
+
+    /**
+     * A run sampled with an older noise generator cannot resume exactly: its checkpoints (here the
+     * reference's, rewritten as v2 wrote them) are refused with one message naming both versions,
+     * and nothing is written.
+     */
+    @Test
+    void checkpointsOfAnOlderNoiseGeneratorAreRefusedNamingBoth() throws Exception {
+        String older = "philox4x64-10/ziggurat-normalized-gaussian/v2";
+        Path newest = cutRun("older-noise", "ckpt-s001-k0000001500.spck");
+        try (Stream<Path> files = Files.list(newest.getParent())) {
+            for (Path f : files.toList()) {
+                Checkpoint c = CheckpointStore.read(f);
+                Checkpoint v2 = new Checkpoint(c.runId(), c.pipeline(), c.seed(), older, c.config(), c.stageNames(),
+                        c.stageHashes(), c.stage(), c.step(), c.stageStartTime(), c.stageStartMaxAbs(), c.time(), c.n(),
+                        c.dimension(), c.firstIndex(), c.particles(), c.states(), c.metrics());
+                try (OutputStream out = Files.newOutputStream(f)) {
+                    CheckpointFormat.write(v2, out);
+                }
+            }
+        }
+        Cli.Result r = Cli.run(dir, "resume", "older-noise", "--quiet");
+        assertEquals(2, r.exitCode(), r.all());
+        String error = oneError(r);
+        assertTrue(error.contains(older) && error.contains(PhiloxNoise.GENERATOR), error);
+        assertFalse(Files.exists(dir.resolve("older-noise/samples.npy")), "no samples");
+        nothingPartial(dir.resolve("older-noise"));
+        tally.add("older noise generator");
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.scorepipe.runtime.checkpoint.Compatibility;
 import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
+import org.scorepipe.runtime.noise.PhiloxNoise;
 import org.scorepipe.runtime.run.Counts;
 import org.scorepipe.runtime.run.Execution;
 import org.scorepipe.runtime.run.ExtendingRunner;
@@ -298,10 +299,14 @@ public final class Scorepipe {
                 "the end of the run", Optional.of(found.location()), true);
     }
 
-    /** {@code overrides} with the run's identity set ({@code run.id}): it is the run's, whatever the file said. */
+    /**
+     * {@code overrides} with the run's identity set ({@code run.id}, and {@code run.noise}, the
+     * generator this scorepipe samples with): they are the run's, whatever the file said.
+     */
     private List<String> identify(List<String> overrides, String runId) {
         List<String> all = new ArrayList<>(overrides);
         all.add("run.id=" + runId);
+        all.add("run.noise=" + PhiloxNoise.GENERATOR);
         // The plugin folder the registry came from, recorded absolute, so that resume finds the same plugins.
         pluginFolder.ifPresent(folder -> all.add("plugins.dir=" + folder.toAbsolutePath().normalize()));
         return all;

@@ -59,7 +59,8 @@ public final class PipelineSections {
 
     /** {@code run:}, which scorepipe writes into a run's {@code config.yaml}; {@code scorepipe run} replaces it. */
     record RunSection(
-            @Doc("the run's identity, written by scorepipe: checkpoints of other runs are refused") @Default("") String id) {
+            @Doc("the run's identity, written by scorepipe: checkpoints of other runs are refused") @Default("") String id,
+            @Doc("the noise generator and its version the run samples with, written by scorepipe") @Default("") String noise) {
         RunSection {
             if (!id.matches("[A-Za-z0-9._-]*")) {
                 throw new IllegalArgumentException("id '" + id + "' must use only letters, digits, '.', '_' and '-'");

@@ -41,7 +41,9 @@ public final class Compatibility {
             throw new ScorepipeException(checkpointName + " was written with the noise generator " + c.noiseGenerator()
                     + ", but this scorepipe uses " + PhiloxNoise.GENERATOR + ": an exact resume is impossible"
                     + (c.noiseGenerator().endsWith("/v1") ? " (v1 keyed a stage's noise by its position, counting evaluate"
-                            + " and save stages; v2 counts only the stages that move particles)" : "") + "."
+                            + " and save stages; later versions count only the stages that move particles)" : "")
+                    + (c.noiseGenerator().endsWith("/v2") ? " (v2 drew every word from Philox4x64; v3 draws a particle's words"
+                            + " at a step from xoshiro256++ keyed by one Philox4x64 block)" : "") + "."
                     + " Start the run again, or branch from it knowing the samples will differ.");
         }
         PipelineSpec spec = pipeline.spec();

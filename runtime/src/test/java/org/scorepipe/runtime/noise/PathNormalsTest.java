@@ -16,17 +16,37 @@ import org.scorepipe.api.Noise;
 /**
  * {@link PhiloxNoise#pathNormals}: the stage-level numbers on key {@code (seed, 1)}, and the
  * step-keyed numbers left as they were. The references are computed here from Commons RNG's own
- * Philox4x64 on the counters the Javadoc documents, not copied from a run.
+ * Philox4x64 and xoshiro256++ on the counters the Javadoc documents, not copied from a run.
  */
 class PathNormalsTest {
 
-    /** Commons RNG's ziggurat normals of Philox4x64 with the given key and counter. */
+    /** Commons RNG's xoshiro256++ started at the first block of its Philox4x64 with the given key and counter. */
+    static UniformRandomProvider words(long k0, long k1, long c1, long c2, long c3) {
+        UniformRandomProvider philox = RandomSource.PHILOX_4X64.create(new long[] {k0, k1, 0L, c1, c2, c3});
+        return RandomSource.XO_SHI_RO_256_PP.create(
+                new long[] {philox.nextLong(), philox.nextLong(), philox.nextLong(), philox.nextLong()});
+    }
+
+    /**
+     * Normals as the class Javadoc defines them: normal j is Commons RNG's ziggurat reading word j of
+     * {@link #words}, then, if it needs more, Commons RNG's Philox4x64 on key {@code (k0, k1 + 2)} and
+     * counter {@code (j << 32, c1, c2, c3)}.
+     */
     static double[] reference(long k0, long k1, long c1, long c2, long c3, int count) {
-        UniformRandomProvider rng = RandomSource.PHILOX_4X64.create(new long[] {k0, k1, 0L, c1, c2, c3});
-        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        UniformRandomProvider words = words(k0, k1, c1, c2, c3);
         double[] out = new double[count];
         for (int j = 0; j < count; j++) {
-            out[j] = gaussian.sample();
+            long word = words.nextLong();
+            UniformRandomProvider edge = RandomSource.PHILOX_4X64.create(new long[] {k0, k1 + 2, (long) j << 32, c1, c2, c3});
+            boolean[] firstRead = {false};
+            UniformRandomProvider normalWords = () -> {
+                if (!firstRead[0]) {
+                    firstRead[0] = true;
+                    return word;
+                }
+                return edge.nextLong();
+            };
+            out[j] = ZigguratSampler.NormalizedGaussian.of(normalWords).sample();
         }
         return out;
     }
@@ -97,7 +117,7 @@ class PathNormalsTest {
         double[] uniforms = new double[count];
         noise.pathNormals(0, stream, 6, path, 0, count);
         noise.uniforms(3, stream, uniforms, 0, count);
-        UniformRandomProvider rng = RandomSource.PHILOX_4X64.create(new long[] {seed, 0L, 0L, 3, step, counter3});
+        UniformRandomProvider rng = words(seed, 0L, 3, step, counter3);
         for (int j = 0; j < count; j++) {
             assertEquals((rng.nextLong() >>> 11) * 0x1.0p-53, uniforms[j], "uniform " + j);
         }

@@ -7,26 +7,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
-import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.apache.commons.rng.simple.RandomSource;
 import org.junit.jupiter.api.Test;
 import org.scorepipe.api.Noise;
 
 class PhiloxNoiseTest {
 
+    /** The step-keyed words of Commons RNG's generators for this counter ({@link PathNormalsTest#words}). */
+    private static UniformRandomProvider reference(long seed, long particle, long step, int stage, int stream) {
+        return PathNormalsTest.words(seed, PhiloxNoise.STEP_KEY, particle, step, ((long) stage << 32) | stream);
+    }
+
+    /**
+     * 3000 normals: about 35 of their words are off the ziggurat's common path (3 in 256), so the
+     * edge's own Philox stream is exercised too (none would be with probability e^-35).
+     */
     @Test
-    void normalsAreCommonsRngZigguratOnTheDocumentedCounter() {
+    void normalsAreCommonsRngZigguratOnTheDocumentedGenerators() {
         long seed = 7, particle = 12345;
         int stage = 3, stream = 2;
         long step = 88;
-        double[] ours = new double[50];
-        PhiloxNoise.of(seed, stage, step).normals(particle, stream, ours, 0, 50);
+        int count = 3000;
+        double[] ours = new double[count];
+        PhiloxNoise.of(seed, stage, step).normals(particle, stream, ours, 0, count);
+        long counter3 = ((long) stage << 32) | stream;
+        assertArrayEquals(PathNormalsTest.reference(seed, PhiloxNoise.STEP_KEY, particle, step, counter3, count), ours);
 
-        UniformRandomProvider rng = RandomSource.PHILOX_4X64.create(
-                new long[] {seed, 0L, 0L, particle, step, ((long) stage << 32) | stream});
-        ZigguratSampler.NormalizedGaussian reference = ZigguratSampler.NormalizedGaussian.of(rng);
+        UniformRandomProvider words = reference(seed, particle, step, stage, stream);
+        long edges = java.util.stream.IntStream.range(0, count).filter(j -> (words.nextLong() & 0xFF) >= PhiloxNoise.ZIGGURAT_FAST).count();
+        assertTrue(edges > 10, edges + " words off the common path");
+    }
+
+    @Test
+    void uniformsAreTheTop53BitsOfTheDocumentedWords() {
+        double[] ours = new double[20];
+        PhiloxNoise.of(3, 1, 9).uniforms(-2L, 4, ours, 0, 20);
+        UniformRandomProvider reference = reference(3, -2L, 9, 1, 4);
         for (int j = 0; j < ours.length; j++) {
-            assertEquals(reference.sample(), ours[j], "draw " + j);
+            // Commons RNG's nextDouble() is the same conversion: (word >>> 11) * 2^-53.
+            assertEquals(reference.nextDouble(), ours[j], "draw " + j);
         }
     }
 
@@ -84,8 +103,9 @@ class PhiloxNoiseTest {
     }
 
     /**
-     * A block's rows drawn together (SIMD Philox lanes, the ziggurat's common path inline) are the
-     * row-by-row numbers, for row lengths that leave partial Philox blocks and batches that split.
+     * A block's rows drawn together (SIMD Philox and xoshiro lanes, the ziggurat's common path
+     * inline) are the row-by-row numbers, for row counts that leave partial vectors and batches that
+     * split, and row lengths from one normal to more than a batch's word budget.
      * With 300 rows of 64 normals, 19 200 words pass the ziggurat; each leaves its common path with
      * probability 3/256, so the fallback to the scalar sampler runs about 225 times here (never
      * would have probability e^-225).
@@ -95,8 +115,8 @@ class PhiloxNoiseTest {
         assertTrue(PhiloxNoise.VECTORISED, "the tests run with --add-modules jdk.incubator.vector (see the parent pom)");
         PhiloxNoise noise = PhiloxNoise.of(19, 4, 1234);
         Noise streams = noise.streams(3);
-        for (int count : new int[] {1, 2, 3, 4, 5, 16, 17, 64, 2047, 2049}) {
-            for (int rows : new int[] {1, 7, 300}) {
+        for (int count : new int[] {1, 2, 3, 4, 5, 16, 17, 64, 784, 2047, 4200}) {
+            for (int rows : new int[] {1, 7, 300, 513}) {
                 long first = 1L << 40;
                 double[] together = new double[rows * count + 5];
                 double[] alone = new double[rows * count + 5];
