@@ -242,6 +242,17 @@ public final class PhiloxNoise implements Noise {
         return x;
     }
 
+    /**
+     * The raw 64-bit words of a row at this step, {@code w_0 ..}, that its uniforms and normals are
+     * made of (see the class Javadoc): for statistical batteries of the stream itself.
+     */
+    public void words(long particle, int stream, long[] out, int offset, int count) {
+        start(STEP_KEY, particle, step, counter3(stream));
+        for (int j = offset, end = offset + count; j < end; j++) {
+            out[j] = generator.nextLong();
+        }
+    }
+
     @Override
     public void uniforms(long particle, int stream, double[] out, int offset, int count) {
         start(STEP_KEY, particle, step, counter3(stream));
