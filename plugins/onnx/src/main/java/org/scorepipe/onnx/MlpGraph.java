@@ -123,8 +123,9 @@ final class MlpGraph {
         MlpWeights.Activation activation = null;
         List<MlpWeights.Layer> layers = new ArrayList<>();
         while (true) {
-            OnnxMl.NodeProto gemm = only(consumers.getOrDefault(h, List.of()), "Gemm", 3, 1, h);
-            if (gemm == null || !gemm.getInput(0).equals(h)) {
+            List<OnnxMl.NodeProto> onH = consumers.getOrDefault(h, List.of());
+            OnnxMl.NodeProto gemm = only(onH, "Gemm", 3, 1, h);
+            if (gemm == null || onH.size() != 1 || !gemm.getInput(0).equals(h)) {
                 throw new NotAnMlp("'" + h + "' does not go to one Gemm as its first input");
             }
             used.add(gemm);
