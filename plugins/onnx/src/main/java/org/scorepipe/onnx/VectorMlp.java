@@ -14,10 +14,10 @@ import org.scorepipe.api.Simd;
  * <p>The points go through in chunks of {@link #CHUNK}, transposed so that each feature of the
  * chunk's points is a contiguous row ({@code h[i * CHUNK + q]}, point {@code q} in a lane). A
  * layer {@code z = W h + b} is then a small matrix product computed in register tiles of
- * {@link #OUTPUTS} output units by {@link #VECTORS} vectors of points: the accumulators start at
- * the bias, and for each input {@code i} take {@code z[o] += W[o, i] * h[i]} as fused multiply-adds
- * of a broadcast weight and a vector of points; the activation is applied to the tile before it is
- * stored. The time features {@code t} and {@code log t} are the same for every point of a call, so
+ * {@link #OUTPUTS} output units by 2 vectors of points: the accumulators start at the bias, and
+ * for each input {@code i} take {@code z[o] += W[o, i] * h[i]} as fused multiply-adds of a
+ * broadcast weight and a vector of points (the weights are packed so that a tile's are
+ * contiguous); the activation is a pass over the layer's rows after. The time features {@code t} and {@code log t} are the same for every point of a call, so
  * the first layer's bias absorbs them: {@code b'_o = b_o + W[o, d] t + W[o, d + 1] log t}.
  *
  * <p>Rounding: each output is a float32 sum in another order than ONNX Runtime's, and the
@@ -29,12 +29,15 @@ import org.scorepipe.api.Simd;
 final class VectorMlp {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    /** Output units per register tile. */
-    static final int OUTPUTS = 4;
-    /** Vectors of points per register tile. */
-    static final int VECTORS = 2;
-    /** Points per tile. */
-    static final int TILE = VECTORS * LANES;
+    /**
+     * Output units per register tile: 8 with 512-bit vectors (AVX-512 has 32 registers: 16
+     * accumulators, 2 vectors of points, a weight), else 4 (AVX2's 16 registers hold 8 accumulators).
+     * Measured on AVX-512, 4-128-128-2 at 4k points: 8 units by 2 vectors ran about 20% faster than
+     * 4 by 2, and chunks of 64 points about as fast as 32, faster than 128 or 256.
+     */
+    static final int OUTPUTS = LANES >= 16 ? 8 : 4;
+    /** Points per register tile: 2 vectors. */
+    static final int TILE = 2 * LANES;
     /** Points per chunk: the scratch rows of one layer ({@code width * CHUNK} floats) stay in the L1/L2 cache. */
     static final int CHUNK = Math.max(TILE, 64 / TILE * TILE);
 
@@ -144,29 +147,111 @@ final class VectorMlp {
 
     /** {@code z = act(W_l h + b)} for the first {@code padded} points (a multiple of {@link #TILE}) of the chunk. */
     private void layer(int l, float[] b, boolean hidden, float[] h, float[] z, int padded) {
-        int inputs = in[l];
-        int outputs = out[l];
-        float[] w = packed[l];
-        int full = outputs / OUTPUTS * OUTPUTS;
-        for (int o = 0; o < full; o += OUTPUTS) {
+        int full = out[l] / OUTPUTS * OUTPUTS;
+        if (OUTPUTS == 8) {
+            tiles8(packed[l], b, in[l], full, h, z, padded);
+        } else {
+            tiles4(packed[l], b, in[l], full, h, z, padded);
+        }
+        rest(packed[l], b, in[l], full, out[l], h, z, padded);
+        if (hidden) {
+            // a pass of its own: inside the tiles' loop the activation is not inlined, and its vectors are boxed
+            for (int o = 0; o < out[l]; o++) {
+                for (int q = o * CHUNK; q < o * CHUNK + padded; q += LANES) {
+                    activate(FloatVector.fromArray(SPECIES, z, q)).intoArray(z, q);
+                }
+            }
+        }
+    }
+
+    /** The full groups of 8 output units, in tiles of 8 units by 2 vectors of points (16 accumulators). */
+    private static void tiles8(float[] w, float[] b, int inputs, int full, float[] h, float[] z, int padded) {
+        for (int o = 0; o < full; o += 8) {
             int wg = o * inputs;
             for (int q = 0; q < padded; q += TILE) {
-                FloatVector b0 = FloatVector.broadcast(SPECIES, b[o]);
-                FloatVector b1 = FloatVector.broadcast(SPECIES, b[o + 1]);
-                FloatVector b2 = FloatVector.broadcast(SPECIES, b[o + 2]);
-                FloatVector b3 = FloatVector.broadcast(SPECIES, b[o + 3]);
-                FloatVector z00 = b0;
-                FloatVector z01 = b0;
-                FloatVector z10 = b1;
-                FloatVector z11 = b1;
-                FloatVector z20 = b2;
-                FloatVector z21 = b2;
-                FloatVector z30 = b3;
-                FloatVector z31 = b3;
+                FloatVector z00 = FloatVector.broadcast(SPECIES, b[o]);
+                FloatVector z01 = z00;
+                FloatVector z10 = FloatVector.broadcast(SPECIES, b[o + 1]);
+                FloatVector z11 = z10;
+                FloatVector z20 = FloatVector.broadcast(SPECIES, b[o + 2]);
+                FloatVector z21 = z20;
+                FloatVector z30 = FloatVector.broadcast(SPECIES, b[o + 3]);
+                FloatVector z31 = z30;
+                FloatVector z40 = FloatVector.broadcast(SPECIES, b[o + 4]);
+                FloatVector z41 = z40;
+                FloatVector z50 = FloatVector.broadcast(SPECIES, b[o + 5]);
+                FloatVector z51 = z50;
+                FloatVector z60 = FloatVector.broadcast(SPECIES, b[o + 6]);
+                FloatVector z61 = z60;
+                FloatVector z70 = FloatVector.broadcast(SPECIES, b[o + 7]);
+                FloatVector z71 = z70;
                 for (int i = 0; i < inputs; i++) {
                     FloatVector h0 = FloatVector.fromArray(SPECIES, h, i * CHUNK + q);
                     FloatVector h1 = FloatVector.fromArray(SPECIES, h, i * CHUNK + q + LANES);
-                    int k = wg + i * OUTPUTS;
+                    int k = wg + i * 8;
+                    FloatVector w0 = FloatVector.broadcast(SPECIES, w[k]);
+                    z00 = h0.fma(w0, z00);
+                    z01 = h1.fma(w0, z01);
+                    FloatVector w1 = FloatVector.broadcast(SPECIES, w[k + 1]);
+                    z10 = h0.fma(w1, z10);
+                    z11 = h1.fma(w1, z11);
+                    FloatVector w2 = FloatVector.broadcast(SPECIES, w[k + 2]);
+                    z20 = h0.fma(w2, z20);
+                    z21 = h1.fma(w2, z21);
+                    FloatVector w3 = FloatVector.broadcast(SPECIES, w[k + 3]);
+                    z30 = h0.fma(w3, z30);
+                    z31 = h1.fma(w3, z31);
+                    FloatVector w4 = FloatVector.broadcast(SPECIES, w[k + 4]);
+                    z40 = h0.fma(w4, z40);
+                    z41 = h1.fma(w4, z41);
+                    FloatVector w5 = FloatVector.broadcast(SPECIES, w[k + 5]);
+                    z50 = h0.fma(w5, z50);
+                    z51 = h1.fma(w5, z51);
+                    FloatVector w6 = FloatVector.broadcast(SPECIES, w[k + 6]);
+                    z60 = h0.fma(w6, z60);
+                    z61 = h1.fma(w6, z61);
+                    FloatVector w7 = FloatVector.broadcast(SPECIES, w[k + 7]);
+                    z70 = h0.fma(w7, z70);
+                    z71 = h1.fma(w7, z71);
+                }
+                int at = o * CHUNK + q;
+                z00.intoArray(z, at);
+                z01.intoArray(z, at + LANES);
+                z10.intoArray(z, at + CHUNK);
+                z11.intoArray(z, at + CHUNK + LANES);
+                z20.intoArray(z, at + 2 * CHUNK);
+                z21.intoArray(z, at + 2 * CHUNK + LANES);
+                z30.intoArray(z, at + 3 * CHUNK);
+                z31.intoArray(z, at + 3 * CHUNK + LANES);
+                z40.intoArray(z, at + 4 * CHUNK);
+                z41.intoArray(z, at + 4 * CHUNK + LANES);
+                z50.intoArray(z, at + 5 * CHUNK);
+                z51.intoArray(z, at + 5 * CHUNK + LANES);
+                z60.intoArray(z, at + 6 * CHUNK);
+                z61.intoArray(z, at + 6 * CHUNK + LANES);
+                z70.intoArray(z, at + 7 * CHUNK);
+                z71.intoArray(z, at + 7 * CHUNK + LANES);
+            }
+        }
+    }
+
+    /** The full groups of 4 output units, in tiles of 4 units by 2 vectors of points (8 accumulators). */
+    private static void tiles4(float[] w, float[] b, int inputs, int full, float[] h, float[] z, int padded) {
+        for (int o = 0; o < full; o += 4) {
+            int wg = o * inputs;
+            for (int q = 0; q < padded; q += TILE) {
+                FloatVector z00 = FloatVector.broadcast(SPECIES, b[o]);
+                FloatVector z01 = z00;
+                FloatVector z10 = FloatVector.broadcast(SPECIES, b[o + 1]);
+                FloatVector z11 = z10;
+                FloatVector z20 = FloatVector.broadcast(SPECIES, b[o + 2]);
+                FloatVector z21 = z20;
+                FloatVector z30 = FloatVector.broadcast(SPECIES, b[o + 3]);
+                FloatVector z31 = z30;
+                for (int i = 0; i < inputs; i++) {
+                    FloatVector h0 = FloatVector.fromArray(SPECIES, h, i * CHUNK + q);
+                    FloatVector h1 = FloatVector.fromArray(SPECIES, h, i * CHUNK + q + LANES);
+                    int k = wg + i * 4;
                     FloatVector w0 = FloatVector.broadcast(SPECIES, w[k]);
                     z00 = h0.fma(w0, z00);
                     z01 = h1.fma(w0, z01);
@@ -181,16 +266,20 @@ final class VectorMlp {
                     z31 = h1.fma(w3, z31);
                 }
                 int at = o * CHUNK + q;
-                store(z00, hidden, z, at);
-                store(z01, hidden, z, at + LANES);
-                store(z10, hidden, z, at + CHUNK);
-                store(z11, hidden, z, at + CHUNK + LANES);
-                store(z20, hidden, z, at + 2 * CHUNK);
-                store(z21, hidden, z, at + 2 * CHUNK + LANES);
-                store(z30, hidden, z, at + 3 * CHUNK);
-                store(z31, hidden, z, at + 3 * CHUNK + LANES);
+                z00.intoArray(z, at);
+                z01.intoArray(z, at + LANES);
+                z10.intoArray(z, at + CHUNK);
+                z11.intoArray(z, at + CHUNK + LANES);
+                z20.intoArray(z, at + 2 * CHUNK);
+                z21.intoArray(z, at + 2 * CHUNK + LANES);
+                z30.intoArray(z, at + 3 * CHUNK);
+                z31.intoArray(z, at + 3 * CHUNK + LANES);
             }
         }
+    }
+
+    /** The units {@code full <= o < outputs} left over from the groups, one at a time (the last layer's d, for d < 8). */
+    private static void rest(float[] w, float[] b, int inputs, int full, int outputs, float[] h, float[] z, int padded) {
         for (int o = full; o < outputs; o++) {
             int wr = o * inputs;
             for (int q = 0; q < padded; q += TILE) {
@@ -201,14 +290,10 @@ final class VectorMlp {
                     z0 = FloatVector.fromArray(SPECIES, h, i * CHUNK + q).fma(wi, z0);
                     z1 = FloatVector.fromArray(SPECIES, h, i * CHUNK + q + LANES).fma(wi, z1);
                 }
-                store(z0, hidden, z, o * CHUNK + q);
-                store(z1, hidden, z, o * CHUNK + q + LANES);
+                z0.intoArray(z, o * CHUNK + q);
+                z1.intoArray(z, o * CHUNK + q + LANES);
             }
         }
-    }
-
-    private void store(FloatVector v, boolean hidden, float[] z, int at) {
-        (hidden ? activate(v) : v).intoArray(z, at);
     }
 
     /** SiLU {@code z / (1 + e^{-z})} or {@code tanh z}. */
