@@ -32,7 +32,7 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
  * Vector API forward pass; only with {@code --add-modules jdk.incubator.vector}) and the
  * {@code djl} provider; and the share of the step spent outside the model call (converting x to
  * float32, the output to the score, the noise and the update). Not JMH: each point runs a fixed
- * wall time after a warm-up and reads the providers' own model-call timers.
+ * wall time after a warm-up of half that and reads the providers' own model-call timers.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector \
@@ -95,7 +95,9 @@ public final class LearnedScoreBenchmark {
         LangevinCorrector langevin = new LangevinCorrector(new LangevinCorrector.Params(0.01, 1, 0), score);
         PhiloxNoise noise = new PhiloxNoise(5);
         long step = 0;
-        for (int warm = 0; warm < 5; warm++) {
+        // warm-up: half the point's time, at least 5 steps, so that the first point is not timing the JIT compiler
+        long warmStart = System.nanoTime();
+        for (int warm = 0; warm < 5 || System.nanoTime() - warmStart < (long) (seconds * 0.5e9); warm++) {
             noise.position(1, step++);
             langevin.correct(block, 0.5, noise);
         }

@@ -52,6 +52,14 @@ import org.scorepipe.api.Simd;
  * direct buffers that ONNX Runtime reads and writes in place ({@code run} with pinned outputs),
  * so a call converts {@code x} to the model's precision, runs the model, and combines the output
  * with {@code x}; nothing else.
+ *
+ * <p>{@code engine} chooses what runs the model ({@link Engine}). When the model is exactly the
+ * noise-conditional MLP that {@code scorepipe train} exports ({@link MlpGraph} recognises it and
+ * reads its weights) and the Vector API is present, {@code auto} and {@code java} replace the
+ * ONNX Runtime call by {@link VectorMlp}'s float32 forward pass on the same weights: for small
+ * networks most of a call's cost is ONNX Runtime's, not the arithmetic. The model is still
+ * loaded and probed by ONNX Runtime, so its checks are the same for both engines; the results
+ * agree to float32 rounding ({@code VectorMlpTest}), not bit for bit.
  */
 @Component(kind = ComponentKind.SCORE_PROVIDER, name = "onnx",
         doc = "Learned score from an ONNX model (ONNX Runtime, CPU): inputs x [n, d] and a time (path time t, k-diffusion's"
