@@ -31,7 +31,9 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
  * ({@code onnx}), the same provider and model file with {@code engine: java} ({@code java}, the
  * Vector API forward pass; only with {@code --add-modules jdk.incubator.vector}) and the
  * {@code djl} provider; and the share of the step spent outside the model call (converting x to
- * float32, the output to the score, the noise and the update). Not JMH: each point runs a fixed
+ * float32, the output to the score, the noise and the update), and the points per second of the
+ * model calls alone (the provider's timer: ONNX Runtime's {@code run}, the Java forward pass, or
+ * DJL's tensors and forward). Not JMH: each point runs a fixed
  * wall time after a warm-up of half that and reads the providers' own model-call timers.
  *
  * <pre>
@@ -74,7 +76,8 @@ public final class LearnedScoreBenchmark {
         DjlScore djl = providers.contains("djl") ? new DjlScore(new DjlScore.Params(model.model().toString(), "x", "t", null,
                 ScoreOutput.EPSILON, Precision.FLOAT32, 1), spec, path) : null;
         System.out.printf("Langevin, d = 2, MLP 4-128-128-2 (SiLU), float32, one thread, %.0f s per point%n", seconds);
-        System.out.printf("%-8s %8s %16s %12s %14s%n", "provider", "block", "particle-steps/s", "ms/step", "outside model");
+        System.out.printf("%-8s %8s %16s %12s %14s %15s%n", "provider", "block", "particle-steps/s", "ms/step", "outside model",
+                "model points/s");
         for (int block : new int[] {1 << 10, 1 << 12, 1 << 14, 1 << 16}) {
             if (providers.contains("onnx")) {
                 run("onnx", onnx, onnx::modelCallNanos, block, d, seconds);
@@ -112,7 +115,7 @@ public final class LearnedScoreBenchmark {
         }
         long total = System.nanoTime() - start;
         long inModel = modelNanos.getAsLong() - model0;
-        System.out.printf(Locale.ROOT, "%-8s %8d %16.3g %12.3f %13.1f%%%n", name, n, (double) n * steps / (total / 1e9),
-                total / 1e6 / steps, 100.0 * (total - inModel) / total);
+        System.out.printf(Locale.ROOT, "%-8s %8d %16.3g %12.3f %13.1f%% %15.3g%n", name, n, (double) n * steps / (total / 1e9),
+                total / 1e6 / steps, 100.0 * (total - inModel) / total, (double) n * steps / (inModel / 1e9));
     }
 }
