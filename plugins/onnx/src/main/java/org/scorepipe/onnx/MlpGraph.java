@@ -143,24 +143,23 @@ final class MlpGraph {
                     || floats.getOrDefault("alpha", 1f) != 1f || floats.getOrDefault("beta", 1f) != 1f) {
                 throw new NotAnMlp("its Gemm " + gemm.getName() + " is not h W^T + b (transA, alpha or beta)");
             }
-            float[][] w = weights(initializers, gemm.getInput(1), consumers);
-            float[][] b = weights(initializers, gemm.getInput(2), consumers);
-            int out;
-            if (w[0].length != 2 || b[0].length != 1) {
+            Constant w = constant(initializers, gemm.getInput(1), consumers);
+            Constant b = constant(initializers, gemm.getInput(2), consumers);
+            if (w.dims().length != 2 || b.dims().length != 1) {
                 throw new NotAnMlp("its Gemm " + gemm.getName() + " has no matrix weight and vector bias");
             }
-            out = (int) (transB ? w[0][0] : w[0][1]);
-            int in = (int) (transB ? w[0][1] : w[0][0]);
-            if (in != width || b[0][0] != out) {
+            int out = (int) (transB ? w.dims()[0] : w.dims()[1]);
+            int in = (int) (transB ? w.dims()[1] : w.dims()[0]);
+            if (in != width || b.dims()[0] != out) {
                 throw new NotAnMlp("its Gemm " + gemm.getName() + " does not take " + width + " features to a bias of its width");
             }
             float[] weight = new float[out * in];
             for (int o = 0; o < out; o++) {
                 for (int i = 0; i < in; i++) {
-                    weight[o * in + i] = transB ? w[1][o * in + i] : w[1][i * out + o];
+                    weight[o * in + i] = transB ? w.values()[o * in + i] : w.values()[i * out + o];
                 }
             }
-            layers.add(new MlpWeights.Layer(in, out, weight, b[1]));
+            layers.add(new MlpWeights.Layer(in, out, weight, b.values()));
             width = out;
             String z = gemm.getOutput(0);
             List<OnnxMl.NodeProto> onZ = consumers.getOrDefault(z, List.of());
@@ -245,8 +244,12 @@ final class MlpGraph {
         return true;
     }
 
-    /** A float32 initializer read by this node alone: {@code {dims as floats, values}}. */
-    private static float[][] weights(Map<String, OnnxMl.TensorProto> initializers, String name,
+    /** A float32 initializer's shape and row-major values. */
+    private record Constant(long[] dims, float[] values) {
+    }
+
+    /** A float32 initializer read by one node alone. */
+    private static Constant constant(Map<String, OnnxMl.TensorProto> initializers, String name,
             Map<String, List<OnnxMl.NodeProto>> consumers) throws NotAnMlp {
         OnnxMl.TensorProto t = initializers.get(name);
         if (t == null) {
@@ -260,10 +263,13 @@ final class MlpGraph {
             throw new NotAnMlp("the initializer '" + name + "' is not float32 data stored in the model");
         }
         long size = 1;
-        float[] dims = new float[t.getDimsCount()];
+        long[] dims = new long[t.getDimsCount()];
         for (int k = 0; k < dims.length; k++) {
-            size *= t.getDims(k);
             dims[k] = t.getDims(k);
+            size *= dims[k];
+        }
+        if (size > Integer.MAX_VALUE / Float.BYTES) {
+            throw new NotAnMlp("the initializer '" + name + "' has " + size + " values, too many for a small MLP");
         }
         float[] values;
         if (t.hasRawData()) {
@@ -282,7 +288,7 @@ final class MlpGraph {
                 values[k] = t.getFloatData(k);
             }
         }
-        return new float[][] {dims, values};
+        return new Constant(dims, values);
     }
 
     /** The shape of a float32 tensor value ({@code -1}: a symbolic axis), or an empty array for anything else. */

@@ -99,7 +99,8 @@ public final class OnnxScore implements ScoreProvider {
             @Doc("what runs the model: onnxruntime (ONNX Runtime, any model); java (a float32 forward pass in Vector API"
                     + " lanes, only for the MLP that scorepipe train exports: x [n, d], t [n, 1], Log, Concat, Gemm and"
                     + " SiLU or tanh layers, and only with --add-modules jdk.incubator.vector); auto: java when the model"
-                    + " is that MLP and the Vector API is present, else onnxruntime") @Default("auto") Engine engine) {
+                    + " is that MLP and the Vector API is present, else onnxruntime. The java engine runs on the calling thread;"
+                    + " threads applies to ONNX Runtime only") @Default("auto") Engine engine) {
         public Params {
             if (xInput == null || xInput.isBlank()) {
                 throw new IllegalArgumentException("x-input is empty; give the name of the model's input for the points");

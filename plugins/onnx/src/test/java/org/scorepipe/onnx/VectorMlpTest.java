@@ -242,7 +242,10 @@ class VectorMlpTest {
                 && m.contains("is not the MLP scorepipe train exports") && m.contains("set engine: onnxruntime"), m);
     }
 
-    /** The recogniser reads back exactly the weights written, from float_data or from raw_data (PyTorch's exports). */
+    /**
+     * The recogniser reads back exactly the weights written, from float_data or from raw_data (PyTorch's
+     * exports), and from a Gemm without transB whose weights are stored [in, out].
+     */
     @Test
     void theRecogniserReadsTheExportedWeightsBack() throws Exception {
         MlpWeights mlp = randomMlp(4, new int[] {10, 7}, MlpWeights.Activation.TANH, 2);
@@ -255,7 +258,29 @@ class VectorMlpTest {
             tensor.getFloatDataList().forEach(bytes::putFloat);
             tensor.clearFloatData().setRawData(ByteString.copyFrom(bytes.array()));
         }
-        for (OnnxMl.ModelProto m : new OnnxMl.ModelProto[] {model, raw.build()}) {
+        // Gemm without transB, weights stored [in, out]: the same network
+        OnnxMl.ModelProto.Builder untransposed = model.toBuilder();
+        OnnxMl.GraphProto.Builder g = untransposed.getGraphBuilder();
+        for (OnnxMl.NodeProto.Builder node : g.getNodeBuilderList()) {
+            if (node.getOpType().equals("Gemm")) {
+                node.clearAttribute();
+            }
+        }
+        for (int k = 0; k < g.getInitializerCount(); k++) {
+            OnnxMl.TensorProto.Builder tensor = g.getInitializerBuilder(k);
+            if (tensor.getDimsCount() == 2) {
+                int rows = (int) tensor.getDims(0);
+                int cols = (int) tensor.getDims(1);
+                List<Float> values = new ArrayList<>(tensor.getFloatDataList());
+                tensor.clearFloatData().clearDims().addDims(cols).addDims(rows);
+                for (int i = 0; i < cols; i++) {
+                    for (int o = 0; o < rows; o++) {
+                        tensor.addFloatData(values.get(o * cols + i));
+                    }
+                }
+            }
+        }
+        for (OnnxMl.ModelProto m : new OnnxMl.ModelProto[] {model, raw.build(), untransposed.build()}) {
             MlpWeights read = MlpGraph.read(m, "x", "t", "y");
             assertEquals(mlp.dimension(), read.dimension());
             assertEquals(mlp.activation(), read.activation());
