@@ -56,8 +56,9 @@ import org.scorepipe.api.Simd;
  * <p>{@code engine} chooses what runs the model ({@link Engine}). When the model is exactly the
  * noise-conditional MLP that {@code scorepipe train} exports ({@link MlpGraph} recognises it and
  * reads its weights) and the Vector API is present, {@code auto} and {@code java} replace the
- * ONNX Runtime call by {@link VectorMlp}'s float32 forward pass on the same weights: for small
- * networks most of a call's cost is ONNX Runtime's, not the arithmetic. The model is still
+ * ONNX Runtime call by {@link VectorMlp}'s float32 forward pass on the same weights, which saves
+ * the call's own cost (the larger share for small networks and blocks) and is at least as fast on
+ * the arithmetic (benchmarks/README.md, LearnedScoreBenchmark). The model is still
  * loaded and probed by ONNX Runtime, so its checks are the same for both engines; the results
  * agree to float32 rounding ({@code VectorMlpTest}), not bit for bit.
  */

@@ -8,8 +8,7 @@ import org.scorepipe.api.Simd;
 /**
  * The forward pass of {@link MlpWeights}' network in float32 SIMD lanes, on a block of points at
  * one time, for the learned score when the ONNX model is that network ({@link MlpGraph}): the same
- * arithmetic as the ONNX graph, without the cost of a model call, which dominates for small
- * networks and blocks of a few thousand points.
+ * arithmetic as the ONNX graph, without the fixed cost of a call into ONNX Runtime.
  *
  * <p>The points go through in chunks of {@link #CHUNK}, transposed so that each feature of the
  * chunk's points is a contiguous row ({@code h[i * CHUNK + q]}, point {@code q} in a lane). A
