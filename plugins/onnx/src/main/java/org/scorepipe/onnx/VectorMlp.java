@@ -16,7 +16,9 @@ import org.scorepipe.api.Simd;
  * {@link #OUTPUTS} output units by 2 vectors of points: the accumulators start at the bias, and
  * for each input {@code i} take {@code z[o] += W[o, i] * h[i]} as fused multiply-adds of a
  * broadcast weight and a vector of points (the weights are packed so that a tile's are
- * contiguous); the activation is a pass over the layer's rows after. The time features {@code t} and {@code log t} are the same for every point of a call, so
+ * contiguous); the activation is a pass over the layer's rows after. This is the register-blocked
+ * micro-kernel of Goto and van de Geijn ("Anatomy of high-performance matrix multiplication",
+ * ACM TOMS 34(3), 2008), with the chunk as the cache block and no further packing of {@code h}. The time features {@code t} and {@code log t} are the same for every point of a call, so
  * the first layer's bias absorbs them: {@code b'_o = b_o + W[o, d] t + W[o, d + 1] log t}.
  *
  * <p>Rounding: each output is a float32 sum in another order than ONNX Runtime's, and the
