@@ -14,8 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.PipelineSpec;
+import org.scorepipe.api.Simd;
 import org.scorepipe.core.paths.OrnsteinUhlenbeckPath;
 import org.scorepipe.core.sources.GaussianMixtureSource;
+import org.scorepipe.onnx.Engine;
 import org.scorepipe.onnx.OnnxScore;
 import org.scorepipe.onnx.Precision;
 import org.scorepipe.onnx.ScoreOutput;
@@ -72,6 +74,10 @@ class LearnedScoresTest {
         DjlScore djl64 = new DjlScore(djl(trained.model(), "x", "t", ScoreOutput.EPSILON, Precision.FLOAT64), spec(D), OU);
         OnnxScore onnx = new OnnxScore(new OnnxScore.Params(trained.onnx().orElseThrow().toString(), "x", "t", null,
                 ScoreOutput.EPSILON, Precision.FLOAT32, 1), spec(D), OU);
+        // the trainer's export is the MLP the java engine runs: auto picks it whenever the Vector API is present
+        assertEquals(Simd.ENABLED ? Engine.JAVA : Engine.ONNXRUNTIME, onnx.engine());
+        OnnxScore onnxRuntime = new OnnxScore(new OnnxScore.Params(trained.onnx().orElseThrow().toString(), "x", "t", null,
+                ScoreOutput.EPSILON, Precision.FLOAT32, 1).withEngine(Engine.ONNXRUNTIME), spec(D), OU);
         for (double t : new double[] {0.002, 0.1, 0.9}) {
             double[] eps = new double[rows * D];
             trained.weights().forward(x, 3 * D, rows, t, eps);
@@ -82,6 +88,8 @@ class LearnedScoresTest {
             djl32.score(x, 3 * D, rows, t, a);
             djl64.score(x, 3 * D, rows, t, b);
             onnx.score(x, 3 * D, rows, t, c);
+            double[] e = new double[rows * D];
+            onnxRuntime.score(x, 3 * D, rows, t, e);
             for (int i = 0; i < eps.length; i++) {
                 double expected = -eps[i] / sigma;
                 // float32: each output is a sum of ~35 rounded products per layer over 3 layers, ~1e-6 relative to
@@ -91,6 +99,7 @@ class LearnedScoresTest {
                 assertEquals(expected, a[i], tol32, "djl float32, t=" + t + ", i=" + i);
                 assertEquals(expected, c[i], tol32, "onnx float32, t=" + t + ", i=" + i);
                 assertEquals(a[i], c[i], tol32, "djl vs onnx, t=" + t + ", i=" + i);
+                assertEquals(expected, e[i], tol32, "onnx, engine onnxruntime, t=" + t + ", i=" + i);
                 assertEquals(expected, b[i], 1e-10 * (1 + Math.abs(expected)), "djl float64, t=" + t + ", i=" + i);
             }
         }

@@ -28,6 +28,7 @@ import org.scorepipe.api.FilePath;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.ScoreProvider;
+import org.scorepipe.api.Simd;
 
 /**
  * A learned score: an ONNX model run by ONNX Runtime on the CPU. The model takes the points
@@ -51,6 +52,15 @@ import org.scorepipe.api.ScoreProvider;
  * direct buffers that ONNX Runtime reads and writes in place ({@code run} with pinned outputs),
  * so a call converts {@code x} to the model's precision, runs the model, and combines the output
  * with {@code x}; nothing else.
+ *
+ * <p>{@code engine} chooses what runs the model ({@link Engine}). When the model is exactly the
+ * noise-conditional MLP that {@code scorepipe train} exports ({@link MlpGraph} recognises it and
+ * reads its weights) and the Vector API is present, {@code auto} and {@code java} replace the
+ * ONNX Runtime call by {@link VectorMlp}'s float32 forward pass on the same weights, which saves
+ * the call's own cost (the larger share for small networks and blocks) and is at least as fast on
+ * the arithmetic (benchmarks/README.md, LearnedScoreBenchmark). The model is still
+ * loaded and probed by ONNX Runtime, so its checks are the same for both engines; the results
+ * agree to float32 rounding ({@code VectorMlpTest}), not bit for bit.
  */
 @Component(kind = ComponentKind.SCORE_PROVIDER, name = "onnx",
         doc = "Learned score from an ONNX model (ONNX Runtime, CPU): inputs x [n, d] and a time (path time t, k-diffusion's"
@@ -86,15 +96,20 @@ public final class OnnxScore implements ScoreProvider {
             @Doc("with time: timestep, diffusers' beta_end") @Default("0.02") double betaEnd,
             @Doc("with time: timestep, diffusers' num_train_timesteps") @Default("1000") int numTrainTimesteps,
             @Doc("with time: timestep, when the path's noise level is no timestep's: exact refuses, nearest calls the"
-                    + " nearest timestep (an approximation)") @Default("exact") TimestepRounding timestepRounding) {
+                    + " nearest timestep (an approximation)") @Default("exact") TimestepRounding timestepRounding,
+            @Doc("what runs the model: onnxruntime (ONNX Runtime, any model); java (a float32 forward pass in Vector API"
+                    + " lanes, only for the MLP that scorepipe train exports: x [n, d], t [n, 1], Log, Concat, Gemm and"
+                    + " SiLU or tanh layers, and only with --add-modules jdk.incubator.vector); auto: java when the model"
+                    + " is that MLP and the Vector API is present, else onnxruntime. The java engine runs on the calling thread;"
+                    + " threads applies to ONNX Runtime only") @Default("auto") Engine engine) {
         public Params {
             if (xInput == null || xInput.isBlank()) {
                 throw new IllegalArgumentException("x-input is empty; give the name of the model's input for the points");
             }
             if (output == null || precision == null || time == null || preconditioning == null || betaSchedule == null
-                    || timestepRounding == null) {
-                throw new IllegalArgumentException("output, precision, time, preconditioning, beta-schedule and"
-                        + " timestep-rounding must be set");
+                    || timestepRounding == null || engine == null) {
+                throw new IllegalArgumentException("output, precision, time, preconditioning, beta-schedule,"
+                        + " timestep-rounding and engine must be set");
             }
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be >= 0 (0 = ONNX Runtime's default), got " + threads);
@@ -130,6 +145,15 @@ public final class OnnxScore implements ScoreProvider {
             }
         }
 
+        /** The parameters with {@code engine: auto}. */
+        public Params(String model, String xInput, String tInput, String outputName, ScoreOutput output,
+                Precision precision, int threads, TimeInput time, Preconditioning preconditioning, double sigmaData,
+                BetaSchedule betaSchedule, double betaStart, double betaEnd, int numTrainTimesteps,
+                TimestepRounding timestepRounding) {
+            this(model, xInput, tInput, outputName, output, precision, threads, time, preconditioning, sigmaData,
+                    betaSchedule, betaStart, betaEnd, numTrainTimesteps, timestepRounding, Engine.AUTO);
+        }
+
         /** The path-time convention, scorepipe's own: the seven parameters the {@code djl} provider shares. */
         public Params(String model, String xInput, String tInput, String outputName, ScoreOutput output,
                 Precision precision, int threads) {
@@ -137,17 +161,23 @@ public final class OnnxScore implements ScoreProvider {
                     BetaSchedule.LINEAR, 1e-4, 0.02, 1000, TimestepRounding.EXACT);
         }
 
+        /** The same parameters with the given engine. */
+        public Params withEngine(Engine engine) {
+            return new Params(model, xInput, tInput, outputName, output, precision, threads, time, preconditioning,
+                    sigmaData, betaSchedule, betaStart, betaEnd, numTrainTimesteps, timestepRounding, engine);
+        }
+
         /** The same parameters with the given calling convention. */
         public Params withTime(TimeInput time, Preconditioning preconditioning, double sigmaData) {
             return new Params(model, xInput, tInput, outputName, output, precision, threads, time, preconditioning,
-                    sigmaData, betaSchedule, betaStart, betaEnd, numTrainTimesteps, timestepRounding);
+                    sigmaData, betaSchedule, betaStart, betaEnd, numTrainTimesteps, timestepRounding, engine);
         }
 
         /** The same parameters with {@code time: timestep} and the given schedule. */
         public Params withTimesteps(DiscreteSchedule schedule, TimestepRounding rounding) {
             return new Params(model, xInput, tInput, outputName, output, precision, threads, TimeInput.TIMESTEP,
                     Preconditioning.NONE, sigmaData, schedule.kind(), schedule.betaStart(), schedule.betaEnd(),
-                    schedule.timesteps(), rounding);
+                    schedule.timesteps(), rounding, engine);
         }
 
         DiscreteSchedule schedule() {
@@ -169,6 +199,8 @@ public final class OnnxScore implements ScoreProvider {
     private final int d;
     private final ThreadLocal<Binding[]> bindings = ThreadLocal.withInitial(() -> new Binding[2]);
     private final java.util.concurrent.atomic.LongAdder modelNanos = new java.util.concurrent.atomic.LongAdder();
+    /** The Java forward pass that replaces the model call ({@code engine: java}), or null: ONNX Runtime runs it. */
+    private final VectorMlp mlp;
 
     @Inject
     public OnnxScore(Params params, PipelineSpec spec, NoisingPath path) {
@@ -277,6 +309,7 @@ public final class OnnxScore implements ScoreProvider {
                         + ". The model's inputs: " + list(inputs) + "; outputs: " + list(outputs));
             }
             probe(file);
+            this.mlp = javaForward(params.engine(), file);
         } catch (OrtException e) {
             close();
             throw new IllegalArgumentException("model: " + file + ": ONNX Runtime cannot describe it: " + firstLine(e.getMessage()), e);
@@ -284,6 +317,37 @@ public final class OnnxScore implements ScoreProvider {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The Java forward pass for {@code engine: java} or {@code auto}, when the model is the MLP
+     * {@code scorepipe train} exports and the Vector API is present; null for ONNX Runtime.
+     */
+    private VectorMlp javaForward(Engine engine, Path file) {
+        if (engine == Engine.ONNXRUNTIME) {
+            return null;
+        }
+        String reason;
+        if (!Simd.ENABLED) {
+            reason = "the Vector API is not present (run java with --add-modules jdk.incubator.vector, and without"
+                    + " -Dscorepipe.simd=false)";
+        } else {
+            try {
+                return new VectorMlp(MlpGraph.read(file, xName, tName, outName));
+            } catch (MlpGraph.NotAnMlp e) {
+                reason = "the model is not the MLP scorepipe train exports: " + e.getMessage();
+            }
+        }
+        if (engine == Engine.JAVA) {
+            throw new IllegalArgumentException("engine: java cannot run the ONNX model " + file + ": " + reason
+                    + "; set engine: onnxruntime (or auto, which falls back to ONNX Runtime)");
+        }
+        return null;
+    }
+
+    /** The engine that runs the model: {@link Engine#JAVA} or {@link Engine#ONNXRUNTIME}, never auto. */
+    public Engine engine() {
+        return mlp != null ? Engine.JAVA : Engine.ONNXRUNTIME;
     }
 
     /** Runs the model on two points and checks the shape of what comes back. */
@@ -322,6 +386,15 @@ public final class OnnxScore implements ScoreProvider {
         double scale = call.inputScale();
         double a = call.outputScale();
         double c = call.pointScale();
+        if (mlp != null) {
+            long start = System.nanoTime();
+            mlp.forward(x, offset, rows, scale, call.time(), out);
+            modelNanos.add(System.nanoTime() - start);
+            for (int i = 0; i < rows * d; i++) {
+                out[i] = a * out[i] + c * x[offset + i];
+            }
+            return;
+        }
         Binding b = binding(rows);
         int n = rows * d;
         if (float64) {
@@ -361,7 +434,7 @@ public final class OnnxScore implements ScoreProvider {
     }
 
     /**
-     * Nanoseconds spent inside ONNX Runtime's {@code run} so far, summed over threads: what a
+     * Nanoseconds spent inside ONNX Runtime's {@code run} (or the Java forward pass) so far, summed over threads: what a
      * step costs outside the model is its time minus this (the benchmarks report it).
      */
     public long modelCallNanos() {
