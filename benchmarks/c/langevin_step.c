@@ -651,6 +651,7 @@ static void parse_list(const char *s, int *out, int *count) {
 int main(int argc, char **argv) {
     int kind = NOISE_PHILOX, steps = 3, runs = 5, dims[8] = {2, 16, 64}, nd = 3, ks[8] = {3, 8}, nk = 2;
     int covs[2] = {0, 1}, ncov = 2, parts = 1;
+    double min_time = 0.05;   /* a timed run lasts at least this long: more steps for the cheap points */
     long n = 100000;
     for (int a = 1; a < argc; a++) {
         const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
@@ -664,6 +665,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(o, "--runs") && v) { runs = atoi(v); a++; }
         else if (!strcmp(o, "--d") && v) { parse_list(v, dims, &nd); a++; }
         else if (!strcmp(o, "--k") && v) { parse_list(v, ks, &nk); a++; }
+        else if (!strcmp(o, "--min-time") && v) { min_time = atof(v); a++; }
         else if (!strcmp(o, "--no-parts")) parts = 0;
         else if (!strcmp(o, "--cov") && v) {
             ncov = 0;
@@ -672,7 +674,7 @@ int main(int argc, char **argv) {
             a++;
         } else {
             fprintf(stderr, "usage: %s [--noise block|philox] [--n N] [--steps S] [--runs R] [--d 2,16,64] "
-                            "[--k 3,8] [--cov iso,full] [--no-parts]\n", argv[0]);
+                            "[--k 3,8] [--cov iso,full] [--min-time SECONDS] [--no-parts]\n", argv[0]);
             return 2;
         }
     }
@@ -695,15 +697,18 @@ int main(int argc, char **argv) {
             }
     if (failures) { fprintf(stderr, "%d self-check(s) failed: no timing\n", failures); return 1; }
     printf("self-checks passed (Philox KAT, xoshiro256++ reference, score vs finite differences, normals)\n");
-    printf("noise %s, %d OpenMP threads, n = %ld, %d runs of %d steps, particle-steps/s (parts: particles/s)\n",
-           kind == NOISE_PHILOX ? "philox" : "block", omp_get_max_threads(), n, runs, steps);
-    printf("%-4s %3s %2s %11s %11s %11s %11s %11s %11s\n", "cov", "d", "K", "step best", "step median",
-           "noise med", "score med", "update med", "1/sum parts");
+    printf("noise %s, %d OpenMP threads, n = %ld, %d runs of at least %d steps and %g s each (steps column),"
+           " particle-steps/s (parts: particles/s; medians)\n",
+           kind == NOISE_PHILOX ? "philox" : "block", omp_get_max_threads(), n, runs, steps, min_time);
+    printf("%-4s %3s %2s %5s %11s %11s %11s %11s %11s %11s\n", "cov", "d", "K", "steps", "step best", "step median",
+           "noise", "score", "update", "1/sum parts");
     double *r = malloc(runs * sizeof *r);
+    const int steps_asked = steps;
     for (int c = 0; c < ncov; c++)
         for (int i = 0; i < nd; i++)
             for (int j = 0; j < nk; j++) {
                 int d = dims[i];
+                steps = steps_asked;
                 Mixture mx;
                 mixture_init(&mx, d, ks[j], covs[c]);
                 Ensemble E = {d, n, (n + TP - 1) / TP, NULL, NULL, NULL};
@@ -718,7 +723,13 @@ int main(int argc, char **argv) {
                 memcpy(E.x, E.xi, len * sizeof(double));
                 memset(E.s, 0, len * sizeof(double));
                 uint64_t k = 0;
-                step_fused(&mx, &nz, &E, k++);     /* warm-up */
+                step_fused(&mx, &nz, &E, k++);     /* warm-up (first touch of the scratch) */
+                double w0 = now();
+                step_fused(&mx, &nz, &E, k++);     /* and the run length */
+                int steps_run = steps;
+                double one = now() - w0;
+                if (one * steps < min_time) steps_run = (int) (min_time / one) + 1;
+                steps = steps_run;
                 for (int rr = 0; rr < runs; rr++) {
                     double t0 = now();
                     for (int q = 0; q < steps; q++) step_fused(&mx, &nz, &E, k++);
@@ -747,7 +758,7 @@ int main(int argc, char **argv) {
                 }
                 for (size_t q = 0; q < len; q++)
                     if (!isfinite(E.x[q])) { fprintf(stderr, "diverged at d=%d K=%d\n", d, ks[j]); return 1; }
-                printf("%-4s %3d %2d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g\n", covs[c] ? "full" : "iso", d, ks[j],
+                printf("%-4s %3d %2d %5d %11.4g %11.4g %11.4g %11.4g %11.4g %11.4g\n", covs[c] ? "full" : "iso", d, ks[j], steps,
                        st.best, st.median, pn.median, ps.median, pu.median,
                        parts ? 1.0 / (1.0 / pn.median + 1.0 / ps.median + 1.0 / pu.median) : 0.0);
                 fflush(stdout);
