@@ -37,20 +37,32 @@
  *           64-bit output words are the state s0..s3 of a xoshiro256++ that then produces that
  *           particle's d words for the step. Eight particles per vector: the 64x64->128-bit
  *           products as four 32x32->64 vpmuludq, xoshiro with vprolq.
- * Normals: Box-Muller (exact transform), vectorised: words (w1, w2) -> u1 = ((w1 >> 11) + 1) 2^-53
- * in (0, 1], u2 = (w2 >> 11) 2^-53, z = sqrt(-2 log u1) (cos, sin)(2 pi u2), log/sin/cos from glibc's
- * libmvec (_ZGVeN8v_*, within 4 ulp). Coordinates 2m and 2m+1 of a particle take its words 2m and
- * 2m+1; an odd d wastes the last sine.
- *
+ * Normals (--normals), two exact methods:
+ *   box-muller (the default)  words (w1, w2) -> u1 = ((w1 >> 11) + 1) 2^-53 in (0, 1], u2 = (w2 >> 11) 2^-53,
+ *           z = sqrt(-2 log u1) (cos, sin)(2 pi u2), vectorised, log/sin/cos from glibc's libmvec
+ *           (_ZGVeN8v_*, within 4 ulp). Coordinates 2m and 2m+1 of a particle take its words 2m and
+ *           2m+1; an odd d wastes the last sine. Branch-free, a fixed d words per particle.
+ *   ziggurat   256 layers (Marsaglia & Tsang 2000, in Doornik's exact ZIGNOR form), one word per
+ *           normal on the fast path (two AVX-512 gathers per 8 words), 1.5% of words to a scalar
+ *           slow path (wedge, tail) that draws further words from the same stream after the row's
+ *           d words. Slower than box-muller on this machine (AMD EPYC, AVX-512): its gathers and the
+ *           slow path's branches cost more than libmvec's log/sin/cos; kept to show it.
  * Self-checks before any timing (the program exits with status 1 if one fails):
  *   Philox4x64-10 against Random123's known-answer vectors; xoshiro256++ from {1, 2, 3, 4}
  *   against the reference output; the philox->xoshiro chain against reference.py; the score of
- *   every grid point against central finite differences of log p_t (3 particles); mean, variance
- *   and fourth moment of 2^22 normals of each variant.
+ *   every grid point against central finite differences of log p_t (3 particles, |fd - s| <=
+ *   1e-6 + 1e-5 |fd|, the NumPy twin's tolerance); for each noise variant and normal method, mean,
+ *   variance, E z^4 and the CDF at 8 points of 2^23 normals within 5 standard errors, and (philox)
+ *   the same bits for the same (particle, step) twice.
  *
  * Build and run (benchmarks/c/build.sh):
  *   gcc -O3 -march=native -fopenmp -o target/langevin_step langevin_step.c -lmvec -lm
- *   OMP_NUM_THREADS=2 target/langevin_step --noise philox [--steps 3 --runs 5 --d 2,16,64 --k 3,8 --cov iso,full]
+ *   OMP_NUM_THREADS=2 target/langevin_step --noise philox [--normals box-muller|ziggurat] [--steps 3 --runs 5
+ *       --min-time 0.05 --d 2,16,64 --k 3,8 --cov iso,full --no-parts]
+ * It prints, per grid point, particle-steps/s of the fused step (best and median of --runs timed runs
+ * of at least --steps steps and --min-time seconds each), and the medians of each part alone over
+ * whole arrays (noise into an n x d array; score into another; the update x += h s + sqrt(2h) xi
+ * from both), and 1 / (sum of the parts' 1/rate).
  */
 #include <immintrin.h>
 #include <math.h>
@@ -397,16 +409,18 @@ static inline void box_muller(const uint64_t *restrict w, double *restrict z, in
 }
 
 enum { NOISE_BLOCK, NOISE_PHILOX };
+enum { NORMALS_ZIGGURAT, NORMALS_BOXMULLER };
 
 typedef struct {
-    int kind, d, dw;       /* dw = d rounded up to even: words per particle */
+    int kind, normals, d, dw; /* dw: words per particle and step on the fast path (Box-Muller: d rounded up to even) */
     uint64_t seed;
     int stage;
     uint64_t (*block_state)[4]; /* per block, `block` variant */
 } Noise;
 
-/* words of tile t (global tile index) at step `step` into w[dw][TP] */
-static inline void tile_words(Noise *nz, long t, uint64_t step, uint64_t *restrict w) {
+/* Words of tile t (global tile index) at step `step` into w[dw][TP]; for the philox variant the
+ * particles' xoshiro states after those words into lanes[p] (where the ziggurat's slow path goes on). */
+static inline void tile_words(Noise *nz, long t, uint64_t step, uint64_t *restrict w, uint64_t lanes[][4]) {
     int dw = nz->dw;
     if (nz->kind == NOISE_PHILOX) {
         for (int v = 0; v < 2; v++) {
@@ -417,6 +431,13 @@ static inline void tile_words(Noise *nz, long t, uint64_t step, uint64_t *restri
             c[3] = _mm512_set1_epi64((long long) ((uint64_t) nz->stage << 32)); /* stream 0 */
             philox(c, nz->seed, 0);
             for (int j = 0; j < dw; j++) _mm512_store_si512(w + j * TP + 8 * v, xoshiro_next(c));
+            if (lanes) {
+                uint64_t out[8] __attribute__((aligned(64)));
+                for (int q = 0; q < 4; q++) {
+                    _mm512_store_si512(out, c[q]);
+                    for (int lane = 0; lane < 8; lane++) lanes[8 * v + lane][q] = out[lane];
+                }
+            }
         }
     } else {
         uint64_t *s = nz->block_state[t / BLOCK_TILES];
@@ -430,13 +451,87 @@ static inline void tile_words(Noise *nz, long t, uint64_t step, uint64_t *restri
     }
 }
 
-static inline void tile_normals(Noise *nz, long t, uint64_t step, uint64_t *w, double *z) {
-    tile_words(nz, t, step, w);
-    box_muller(w, z, nz->d);
+/* Ziggurat, 256 layers (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000), in Doornik's exact
+ * formulation (ZIGNOR, 2005) with 64-bit words: the layer i is the word's low 8 bits, u in [-1, 1)
+ * its top 53 bits (disjoint bits); the normal is u X[i] when |u| < X[i+1] / X[i] (the fast path,
+ * about 99% of words, eight lanes with two gathers), else the slow path below: the base layer's
+ * tail beyond R (Marsaglia's exponential method), or the wedge test, or a new word. */
+#define ZIG_LAYERS 256
+static const double ZIG_R = 3.6541528853610088, ZIG_V = 0.00492867323399;
+static double ZX[ZIG_LAYERS + 1], ZRATIO[ZIG_LAYERS];
+
+static void ziggurat_tables(void) {
+    double f = exp(-0.5 * ZIG_R * ZIG_R);
+    ZX[0] = ZIG_V / f;
+    ZX[1] = ZIG_R;
+    ZX[ZIG_LAYERS] = 0;
+    for (int i = 2; i < ZIG_LAYERS; i++) {
+        ZX[i] = sqrt(-2 * log(ZIG_V / ZX[i - 1] + f));
+        f = exp(-0.5 * ZX[i] * ZX[i]);
+    }
+    for (int i = 0; i < ZIG_LAYERS; i++) ZRATIO[i] = ZX[i + 1] / ZX[i];
 }
 
+static inline double unit_open(uint64_t w) { return ((w >> 11) + 1) * 0x1.0p-53; }  /* (0, 1] */
+
+/* the slow path of a word whose fast path failed; further words from the xoshiro state s */
+static double ziggurat_slow(uint64_t w, uint64_t s[4]) {
+    for (;;) {
+        int i = (int) (w & 0xff);
+        double u = (double) (w >> 11) * 0x1.0p-52 - 1.0;
+        if (fabs(u) < ZRATIO[i]) return u * ZX[i];
+        if (i == 0) {
+            double a, b;
+            do {
+                a = -log(unit_open(xoshiro_scalar(s))) / ZIG_R;
+                b = -log(unit_open(xoshiro_scalar(s)));
+            } while (b + b < a * a);
+            return u < 0 ? -(ZIG_R + a) : ZIG_R + a;
+        }
+        double x = u * ZX[i];
+        double f0 = exp(-0.5 * (ZX[i] * ZX[i] - x * x)), f1 = exp(-0.5 * (ZX[i + 1] * ZX[i + 1] - x * x));
+        if (f1 + unit_open(xoshiro_scalar(s)) * (f0 - f1) < 1.0) return x;
+        w = xoshiro_scalar(s);
+    }
+}
+
+static inline void ziggurat(Noise *nz, long t, const uint64_t *restrict w, double *restrict z, uint64_t lanes[][4]) {
+    const v8u low8 = _mm512_set1_epi64(0xff);
+    const v8d scale = bcast(0x1.0p-52), one = bcast(1.0);
+    for (int j = 0; j < nz->d; j++)
+        for (int v = 0; v < 2; v++) {
+            v8u wv = _mm512_load_si512(w + j * TP + 8 * v);
+            v8u layer = _mm512_and_si512(wv, low8);
+            v8d u = _mm512_cvtepu64_pd(_mm512_srli_epi64(wv, 11)) * scale - one;
+            v8d xl = _mm512_i64gather_pd(layer, ZX, 8), ratio = _mm512_i64gather_pd(layer, ZRATIO, 8);
+            __mmask8 fast = _mm512_cmp_pd_mask(_mm512_abs_pd(u), ratio, _CMP_LT_OQ);
+            _mm512_store_pd(z + j * TP + 8 * v, u * xl);
+            if (fast != 0xff)
+                for (int lane = 0; lane < 8; lane++)
+                    if (!(fast >> lane & 1)) {
+                        int p = 8 * v + lane;
+                        uint64_t *s = nz->kind == NOISE_PHILOX ? lanes[p] : nz->block_state[t / BLOCK_TILES];
+                        z[j * TP + p] = ziggurat_slow(w[j * TP + p], s);
+                    }
+        }
+}
+
+static inline void tile_normals(Noise *nz, long t, uint64_t step, uint64_t *w, double *z) {
+    if (nz->normals == NORMALS_BOXMULLER) {
+        tile_words(nz, t, step, w, NULL);
+        box_muller(w, z, nz->d);
+    } else {
+        uint64_t lanes[TP][4];
+        tile_words(nz, t, step, w, lanes);
+        ziggurat(nz, t, w, z, lanes);
+    }
+}
+
+static int normals_method = NORMALS_BOXMULLER;
+
 static void noise_init(Noise *nz, int kind, int d, long ntiles, int stage) {
-    nz->kind = kind; nz->d = d; nz->dw = (d + 1) & ~1; nz->seed = SEED; nz->stage = stage;
+    nz->kind = kind; nz->normals = normals_method; nz->d = d; nz->seed = SEED; nz->stage = stage;
+    nz->dw = normals_method == NORMALS_BOXMULLER ? (d + 1) & ~1 : d;
     long nblocks = (ntiles + BLOCK_TILES - 1) / BLOCK_TILES;
     nz->block_state = malloc(sizeof(uint64_t[4]) * nblocks);
     for (long b = 0; b < nblocks; b++) {
@@ -571,26 +666,50 @@ static void check_generators(void) {
     }
 }
 
-/* mean, variance, fourth moment of many normals of a variant */
-static void check_normals(int kind) {
+/* Moments and CDF of many normals of a variant: mean, variance, E z^4, and the fractions below
+ * -3, -2, -1, 0, 1, 2, 3 and beyond |z| > 3.7 (the ziggurat's tail, R = 3.654), each within 5 standard
+ * errors of N(0, 1)'s (a wrong table, layer, wedge or tail shows up as a several-sigma miss at 2^23
+ * draws). The philox variant must also give the same bits for the same (tile, step) twice. */
+static void check_normals(int kind, int method) {
     const int d = 16;
-    const long ntiles = 1 << 14;       /* 2^14 tiles x 16 particles x 16 coordinates = 2^22 normals */
+    const long ntiles = 1 << 15;       /* 2^15 tiles x 16 particles x 16 coordinates = 2^23 normals */
+    static const double cut[7] = {-3, -2, -1, 0, 1, 2, 3};
+    int saved = normals_method;
+    normals_method = method;
     Noise nz;
     noise_init(&nz, kind, d, ntiles, 3);
+    normals_method = saved;
     uint64_t *w = scratch_alloc((size_t) d * TP);
-    double *z = scratch_alloc((size_t) d * TP);
-    double s1 = 0, s2 = 0, s4 = 0;
+    double *z = scratch_alloc((size_t) d * TP), *z2 = scratch_alloc((size_t) d * TP);
+    double s1 = 0, s2 = 0, s4 = 0, below[7] = {0}, tail = 0;
     for (long t = 0; t < ntiles; t++) {
         tile_normals(&nz, t, 5, w, z);
-        for (int q = 0; q < d * TP; q++) { s1 += z[q]; s2 += z[q] * z[q]; s4 += z[q] * z[q] * z[q] * z[q]; }
+        for (int q = 0; q < d * TP; q++) {
+            double v = z[q];
+            s1 += v; s2 += v * v; s4 += v * v * v * v;
+            for (int c = 0; c < 7; c++) below[c] += v < cut[c];
+            tail += fabs(v) > 3.7;
+        }
+        if (kind == NOISE_PHILOX && t % 1024 == 7) {
+            tile_normals(&nz, t, 5, w, z2);
+            check(!memcmp(z, z2, sizeof(double) * d * TP), "philox normals are a pure function of (particle, step)");
+        }
     }
     double N = (double) ntiles * d * TP, mean = s1 / N, var = s2 / N - mean * mean, m4 = s4 / N;
-    /* 5 standard errors: sd of the mean 1/sqrt(N), of the variance sqrt(2/N), of E z^4 sqrt(96/N) */
+    /* standard errors: of the mean 1/sqrt(N), of the variance sqrt(2/N), of E z^4 sqrt(96/N), of a fraction sqrt(p(1-p)/N) */
     int ok = fabs(mean) < 5 / sqrt(N) && fabs(var - 1) < 5 * sqrt(2 / N) && fabs(m4 - 3) < 5 * sqrt(96 / N);
-    printf("normals (%s, %.0f draws): mean %+.2e, variance %.5f, E z^4 %.4f  %s\n",
-           kind == NOISE_PHILOX ? "philox" : "block", N, mean, var, m4, ok ? "ok" : "FAILED");
-    check(ok, "normals' moments");
-    free(w); free(z); free(nz.block_state);
+    double worst = 0;
+    for (int c = 0; c < 8; c++) {
+        double pr = c < 7 ? 0.5 * erfc(-cut[c] / sqrt(2)) : erfc(3.7 / sqrt(2)), got = (c < 7 ? below[c] : tail) / N;
+        double sigmas = fabs(got - pr) / sqrt(pr * (1 - pr) / N);
+        if (sigmas > worst) worst = sigmas;
+    }
+    ok = ok && worst < 5;
+    printf("normals (%s, %s, %.0f draws): mean %+.2e, variance %.5f, E z^4 %.4f, CDF at 8 points within %.2f s.e.  %s\n",
+           kind == NOISE_PHILOX ? "philox" : "block", method == NORMALS_BOXMULLER ? "box-muller" : "ziggurat", N,
+           mean, var, m4, worst, ok ? "ok" : "FAILED");
+    check(ok, "normals' moments and CDF");
+    free(w); free(z); free(z2); free(nz.block_state);
 }
 
 /* the tile score of 3 particles against central finite differences of log p_t */
@@ -660,6 +779,11 @@ int main(int argc, char **argv) {
             else if (!strcmp(v, "block")) kind = NOISE_BLOCK;
             else { fprintf(stderr, "--noise: block or philox, not %s\n", v); return 2; }
             a++;
+        } else if (!strcmp(o, "--normals") && v) {
+            if (!strcmp(v, "ziggurat")) normals_method = NORMALS_ZIGGURAT;
+            else if (!strcmp(v, "box-muller")) normals_method = NORMALS_BOXMULLER;
+            else { fprintf(stderr, "--normals: ziggurat or box-muller, not %s\n", v); return 2; }
+            a++;
         } else if (!strcmp(o, "--n") && v) { n = atol(v); a++; }
         else if (!strcmp(o, "--steps") && v) { steps = atoi(v); a++; }
         else if (!strcmp(o, "--runs") && v) { runs = atoi(v); a++; }
@@ -673,7 +797,7 @@ int main(int argc, char **argv) {
             if (strstr(v, "full")) covs[ncov++] = 1;
             a++;
         } else {
-            fprintf(stderr, "usage: %s [--noise block|philox] [--n N] [--steps S] [--runs R] [--d 2,16,64] "
+            fprintf(stderr, "usage: %s [--noise block|philox] [--normals ziggurat|box-muller] [--n N] [--steps S] [--runs R] [--d 2,16,64] "
                             "[--k 3,8] [--cov iso,full] [--min-time SECONDS] [--no-parts]\n", argv[0]);
             return 2;
         }
@@ -685,8 +809,9 @@ int main(int argc, char **argv) {
     if (n < 1 || steps < 1 || runs < 1) { fprintf(stderr, "--n, --steps, --runs: positive\n"); return 2; }
 
     check_generators();
-    check_normals(NOISE_BLOCK);
-    check_normals(NOISE_PHILOX);
+    ziggurat_tables();
+    for (int kd = 0; kd < 2; kd++)
+        for (int me = 0; me < 2; me++) check_normals(kd, me);
     for (int c = 0; c < ncov; c++)
         for (int i = 0; i < nd; i++)
             for (int j = 0; j < nk; j++) {
@@ -697,9 +822,10 @@ int main(int argc, char **argv) {
             }
     if (failures) { fprintf(stderr, "%d self-check(s) failed: no timing\n", failures); return 1; }
     printf("self-checks passed (Philox KAT, xoshiro256++ reference, score vs finite differences, normals)\n");
-    printf("noise %s, %d OpenMP threads, n = %ld, %d runs of at least %d steps and %g s each (steps column),"
+    printf("noise %s, normals %s, %d OpenMP threads, n = %ld, %d runs of at least %d steps and %g s each (steps column),"
            " particle-steps/s (parts: particles/s; medians)\n",
-           kind == NOISE_PHILOX ? "philox" : "block", omp_get_max_threads(), n, runs, steps, min_time);
+           kind == NOISE_PHILOX ? "philox" : "block", normals_method == NORMALS_BOXMULLER ? "box-muller" : "ziggurat",
+           omp_get_max_threads(), n, runs, steps, min_time);
     printf("%-4s %3s %2s %5s %11s %11s %11s %11s %11s %11s\n", "cov", "d", "K", "steps", "step best", "step median",
            "noise", "score", "update", "1/sum parts");
     double *r = malloc(runs * sizeof *r);
