@@ -24,7 +24,9 @@
  * in the lanes of two 8-double AVX-512 vectors with no transposes and no horizontal sums. The full
  * score's product Y_k = P_k X (K d^2 multiply-adds per particle, the dominant cost) is a register
  * tile of 8 outputs x 16 particles (16 accumulators), broadcasting P_k from panels packed once.
- * OpenMP splits the tiles, in blocks of 64 tiles (1024 particles), over OMP_NUM_THREADS threads.
+ * OpenMP splits the tiles, in blocks of 64 tiles (1024 particles), over OMP_NUM_THREADS threads,
+ * dynamically (on a shared machine a descheduled thread would hold a static share back; the
+ * numbers do not depend on which thread runs a block).
  *
  * Noise, two variants (--noise):
  *   block   one xoshiro256++ stream (Blackman & Vigna 2018) per block of 1024 particles, its state
@@ -560,7 +562,7 @@ static void *scratch_alloc(size_t doubles) {
     return p;
 }
 
-#define FOR_BLOCKS(E) _Pragma("omp for schedule(static)") \
+#define FOR_BLOCKS(E) _Pragma("omp for schedule(dynamic, 1)") \
     for (long blk = 0; blk < ((E)->ntiles + BLOCK_TILES - 1) / BLOCK_TILES; blk++) \
         for (long t = blk * BLOCK_TILES; t < (E)->ntiles && t < (blk + 1) * BLOCK_TILES; t++)
 
@@ -608,7 +610,7 @@ static void part_update(Ensemble *E) {
     const double h = STEP, sq = sqrt(2 * STEP);
     const long len = E->ntiles * E->d * TP;
     double *restrict x = E->x, *restrict s = E->s, *restrict z = E->xi;
-#pragma omp parallel for simd schedule(static) aligned(x, s, z : 64)
+#pragma omp parallel for simd schedule(dynamic, 16384) aligned(x, s, z : 64)
     for (long q = 0; q < len; q++) x[q] += h * s[q] + sq * z[q];
 }
 
