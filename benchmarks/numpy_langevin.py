@@ -29,8 +29,9 @@ Two formulations of the timed step (--formulation):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/numpy_langevin.py [--threads N]
 
 prints one line per grid point and formulation with particle-steps/s (the best and the median of
---repeats timed runs of --steps steps each), which formulation was faster (by the median), and which
-BLAS kernel and how many BLAS threads run. --chunk-sweep times the gemm formulation at chunks of
+--repeats timed runs of --steps steps each; the formulations' runs alternate, so a loaded machine
+slows them alike), which formulation was faster (by the median), and which BLAS kernel and how many
+BLAS threads run. --chunk-sweep times the gemm formulation at chunks of
 1024, 2048, 4096 and 8192 rows instead.
 `--emit-yaml D K COV` writes the matching scorepipe pipeline to stdout instead (run-end-to-end.sh
 uses it so that both sides sample the same target).
@@ -355,7 +356,7 @@ def main():
         for d in args.d:
             for K in args.k:
                 full = cov == 'full'
-                medians = []
+                runs = []
                 for formulation, chunk in plans:
                     check_score(min(d, 16), K, full, formulation, chunk or 4096)
                     if formulation == 'gemm':
@@ -366,14 +367,18 @@ def main():
                     rng = np.random.default_rng(SEED)
                     x = rng.standard_normal((args.n, d))
                     step(x, score, rng, 1)                # warm-up
-                    rates = []
-                    for _ in range(args.repeats):
+                    label = formulation if chunk is None else f'{formulation}/{chunk}'
+                    runs.append((label, step, score, rng, x, []))
+                # the formulations' timed runs alternate, so that a loaded machine slows them alike
+                for _ in range(args.repeats):
+                    for label, step, score, rng, x, rates in runs:
                         start = clock()
                         step(x, score, rng, args.steps)
                         rates.append(args.n * args.steps / (clock() - start))
+                medians = []
+                for label, step, score, rng, x, rates in runs:
                     if not np.isfinite(x).all():
                         raise SystemExit('diverged')
-                    label = formulation if chunk is None else f'{formulation}/{chunk}'
                     medians.append((statistics.median(rates), label))
                     print(f'{d:>3} {K:>2} {cov:>9} {label:>13} {max(rates):>14.4g} {statistics.median(rates):>14.4g}',
                           flush=True)
