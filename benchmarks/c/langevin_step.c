@@ -64,7 +64,9 @@
  * It prints, per grid point, particle-steps/s of the fused step (best and median of --runs timed runs
  * of at least --steps steps and --min-time seconds each), and the medians of each part alone over
  * whole arrays (noise into an n x d array; score into another; the update x += h s + sqrt(2h) xi
- * from both), and 1 / (sum of the parts' 1/rate).
+ * from both), and 1 / (sum of the parts' 1/rate). --cpu-time divides by the process CPU time of
+ * all threads instead of wall time (with OMP_NUM_THREADS=1, the cost on one core), as
+ * numpy_langevin.py --cpu-time does; OpenMP's spin-waiting at the ends of loops counts in it.
  */
 #include <immintrin.h>
 #include <math.h>
@@ -550,9 +552,11 @@ typedef struct {
     double *x, *xi, *s;    /* ntiles x d x TP */
 } Ensemble;
 
+static int cpu_clock = 0;   /* --cpu-time: process CPU time of all threads instead of wall time */
+
 static double now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(cpu_clock ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
@@ -793,6 +797,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(o, "--k") && v) { parse_list(v, ks, &nk); a++; }
         else if (!strcmp(o, "--min-time") && v) { min_time = atof(v); a++; }
         else if (!strcmp(o, "--no-parts")) parts = 0;
+        else if (!strcmp(o, "--cpu-time")) cpu_clock = 1;
         else if (!strcmp(o, "--cov") && v) {
             ncov = 0;
             if (strstr(v, "iso")) covs[ncov++] = 0;
@@ -800,7 +805,7 @@ int main(int argc, char **argv) {
             a++;
         } else {
             fprintf(stderr, "usage: %s [--noise block|philox] [--normals ziggurat|box-muller] [--n N] [--steps S] [--runs R] [--d 2,16,64] "
-                            "[--k 3,8] [--cov iso,full] [--min-time SECONDS] [--no-parts]\n", argv[0]);
+                            "[--k 3,8] [--cov iso,full] [--min-time SECONDS] [--no-parts] [--cpu-time]\n", argv[0]);
             return 2;
         }
     }
@@ -825,9 +830,10 @@ int main(int argc, char **argv) {
     if (failures) { fprintf(stderr, "%d self-check(s) failed: no timing\n", failures); return 1; }
     printf("self-checks passed (Philox KAT, xoshiro256++ reference, score vs finite differences, normals)\n");
     printf("noise %s, normals %s, %d OpenMP threads, n = %ld, %d runs of at least %d steps and %g s each (steps column),"
-           " particle-steps/s (parts: particles/s; medians)\n",
+           " particle-steps per %s (parts: particles; medians)\n",
            kind == NOISE_PHILOX ? "philox" : "block", normals_method == NORMALS_BOXMULLER ? "box-muller" : "ziggurat",
-           omp_get_max_threads(), n, runs, steps, min_time);
+           omp_get_max_threads(), n, runs, steps, min_time,
+           cpu_clock ? "CPU-second of all threads (the cost per core: steadier on a busy machine)" : "wall-clock second");
     printf("%-4s %3s %2s %5s %11s %11s %11s %11s %11s %11s\n", "cov", "d", "K", "steps", "step best", "step median",
            "noise", "score", "update", "1/sum parts");
     double *r = malloc(runs * sizeof *r);
