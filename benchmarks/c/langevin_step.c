@@ -749,6 +749,24 @@ static void check_score(const Mixture *mx) {
     free(x); free(s); free(y); free(row);
 }
 
+/* --print-score D K iso|full: the score at 3 fixed points x[p][i] = sin(0.3 i + p) + 0.5 p, one
+ * row each, for check_against_numpy.py (the same target as numpy_langevin.py's, not only a
+ * self-consistent one: finite differences cannot tell a wrong mean or covariance). */
+static int print_score(int d, int K, int full) {
+    Mixture mx;
+    mixture_init(&mx, d, K, full);
+    double *x = scratch_alloc((size_t) d * TP), *s = scratch_alloc((size_t) d * TP);
+    double *y = scratch_alloc((size_t) K * d * TP);
+    for (int p = 0; p < TP; p++)
+        for (int i = 0; i < d; i++) x[i * TP + p] = sin(0.3 * i + p) + 0.5 * p;
+    score_tile(&mx, x, s, y);
+    for (int p = 0; p < 3; p++)
+        for (int i = 0; i < d; i++) printf("%.17g%c", s[i * TP + p], i + 1 < d ? ' ' : '\n');
+    free(x); free(s); free(y);
+    mixture_free(&mx);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ timing */
 
 static int cmp(const void *a, const void *b) {
@@ -798,6 +816,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(o, "--min-time") && v) { min_time = atof(v); a++; }
         else if (!strcmp(o, "--no-parts")) parts = 0;
         else if (!strcmp(o, "--cpu-time")) cpu_clock = 1;
+        else if (!strcmp(o, "--print-score") && a + 3 < argc) {
+            int pd = atoi(argv[a + 1]), pk = atoi(argv[a + 2]);
+            if (pd < 1 || pd > 512 || pk < 1 || pk > MAXK) { fprintf(stderr, "--print-score D K iso|full\n"); return 2; }
+            return print_score(pd, pk, !strcmp(argv[a + 3], "full"));
+        }
         else if (!strcmp(o, "--cov") && v) {
             ncov = 0;
             if (strstr(v, "iso")) covs[ncov++] = 0;
@@ -805,7 +828,7 @@ int main(int argc, char **argv) {
             a++;
         } else {
             fprintf(stderr, "usage: %s [--noise block|philox] [--normals ziggurat|box-muller] [--n N] [--steps S] [--runs R] [--d 2,16,64] "
-                            "[--k 3,8] [--cov iso,full] [--min-time SECONDS] [--no-parts] [--cpu-time]\n", argv[0]);
+                            "[--k 3,8] [--cov iso,full] [--min-time SECONDS] [--no-parts] [--cpu-time] | --print-score D K iso|full\n", argv[0]);
             return 2;
         }
     }
