@@ -41,17 +41,18 @@
  *           products as four 32x32->64 vpmuludq, xoshiro with vprolq.
  * Normals (--normals), two exact methods:
  *   box-muller (the default)  words (w1, w2) -> u1 = ((w1 >> 11) + 1) 2^-53 in (0, 1], u2 = (w2 >> 11) 2^-53,
- *           z = sqrt(-2 log u1) (cos, sin)(2 pi u2), vectorised, log/sin/cos from glibc's libmvec
- *           (_ZGVeN8v_*, within 4 ulp). Coordinates 2m and 2m+1 of a particle take its words 2m and
+ *           z = sqrt(-2 log u1) (cos, sin)(2 pi u2), vectorised: log from glibc's libmvec
+ *           (_ZGVeN8v_log, within 4 ulp), cos and sin of 2 pi u2 by an exact reduction to
+ *           [-pi/4, pi/4] and Cephes' polynomials (sincos2pi, checked against libm). Coordinates 2m and 2m+1 of a particle take its words 2m and
  *           2m+1; an odd d wastes the last sine. Branch-free, a fixed d words per particle.
  *   ziggurat   256 layers (Marsaglia & Tsang 2000, in Doornik's exact ZIGNOR form), one word per
  *           normal on the fast path (two AVX-512 gathers per 8 words), 1.5% of words to a scalar
  *           slow path (wedge, tail) that draws further words from the same stream after the row's
  *           d words. Slower than box-muller on this machine (AMD EPYC, AVX-512): its gathers and the
- *           slow path's branches cost more than libmvec's log/sin/cos; kept to show it.
+ *           slow path's branches cost more than Box-Muller's log and polynomials; kept to show it.
  * Self-checks before any timing (the program exits with status 1 if one fails):
  *   Philox4x64-10 against Random123's known-answer vectors; xoshiro256++ from {1, 2, 3, 4}
- *   against the reference output; the philox->xoshiro chain against reference.py; the score of
+ *   against the reference output; sincos2pi against libm (2^20 points, 2e-15); the philox->xoshiro chain against reference.py; the score of
  *   every grid point against central finite differences of log p_t (3 particles, |fd - s| <=
  *   1e-6 + 1e-5 |fd|, the NumPy twin's tolerance); for each noise variant and normal method, mean,
  *   variance, E z^4 and the CDF at 8 points of 2^23 normals within 5 standard errors, and (philox)
@@ -397,18 +398,45 @@ static uint64_t splitmix64(uint64_t *x) {
     return z ^ (z >> 31);
 }
 
+/* (cos, sin)(2 pi u) for u in [0, 1): u = q / 4 + r exactly (q = nearest integer to 4u), theta =
+ * 2 pi r in [-pi/4, pi/4], Cephes' minimax polynomials for sin and cos there (within about 1 ulp),
+ * then the quadrant q's swap and signs. Checked against libm in check_generators. */
+static inline void sincos2pi(v8d u, v8d *c, v8d *s) {
+    static const double S[6] = {1.58962301576546568060E-10, -2.50507477628578072866E-8, 2.75573136213857245213E-6,
+                                -1.98412698295895385996E-4, 8.33333333332211858878E-3, -1.66666666666666307295E-1};
+    static const double C[6] = {-1.13585365213876817300E-11, 2.08757008419747316778E-9, -2.75573141792967388112E-7,
+                                2.48015872888517045348E-5, -1.38888888888730564116E-3, 4.16666666666665929218E-2};
+    v8d q = _mm512_roundscale_pd(u * 4.0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v8d th = (u - q * 0.25) * 6.283185307179586, z = th * th;
+    v8d ps = bcast(S[0]), pc = bcast(C[0]);
+    for (int i = 1; i < 6; i++) {
+        ps = _mm512_fmadd_pd(ps, z, bcast(S[i]));
+        pc = _mm512_fmadd_pd(pc, z, bcast(C[i]));
+    }
+    v8d sn = _mm512_fmadd_pd(th * z, ps, th);
+    v8d cs = _mm512_fmadd_pd(z * z, pc, _mm512_fnmadd_pd(bcast(0.5), z, bcast(1.0)));
+    v8u qi = _mm512_and_si512(_mm512_cvtpd_epi64(q), _mm512_set1_epi64(3));
+    __mmask8 swap = _mm512_test_epi64_mask(qi, _mm512_set1_epi64(1));
+    __mmask8 negc = _mm512_test_epi64_mask(add(qi, _mm512_set1_epi64(1)), _mm512_set1_epi64(2));
+    __mmask8 negs = _mm512_test_epi64_mask(qi, _mm512_set1_epi64(2));
+    v8d cv = _mm512_mask_blend_pd(swap, cs, sn), sv = _mm512_mask_blend_pd(swap, sn, cs);
+    const v8d zero = bcast(0.0);
+    *c = _mm512_mask_sub_pd(cv, negc, zero, cv);
+    *s = _mm512_mask_sub_pd(sv, negs, zero, sv);
+}
+
 /* Box-Muller over a tile's words w[j][p] (j < dw, dw even) into normals z[i][p], i < d */
 static inline void box_muller(const uint64_t *restrict w, double *restrict z, int d) {
-    const v8d scale = bcast(0x1.0p-53), twopi = bcast(6.283185307179586);
+    const v8d scale = bcast(0x1.0p-53);
     for (int j = 0; j < d; j += 2)
         for (int v = 0; v < 2; v++) {
             v8u w1 = _mm512_load_si512(w + j * TP + 8 * v), w2 = _mm512_load_si512(w + (j + 1) * TP + 8 * v);
             v8d u1 = _mm512_cvtepu64_pd(add(_mm512_srli_epi64(w1, 11), _mm512_set1_epi64(1))) * scale;
             v8d u2 = _mm512_cvtepu64_pd(_mm512_srli_epi64(w2, 11)) * scale;
-            v8d r = _mm512_sqrt_pd(bcast(-2.0) * _ZGVeN8v_log(u1));
-            v8d th = twopi * u2;
-            _mm512_store_pd(z + j * TP + 8 * v, r * _ZGVeN8v_cos(th));
-            if (j + 1 < d) _mm512_store_pd(z + (j + 1) * TP + 8 * v, r * _ZGVeN8v_sin(th));
+            v8d r = _mm512_sqrt_pd(bcast(-2.0) * _ZGVeN8v_log(u1)), c, s;
+            sincos2pi(u2, &c, &s);
+            _mm512_store_pd(z + j * TP + 8 * v, r * c);
+            if (j + 1 < d) _mm512_store_pd(z + (j + 1) * TP + 8 * v, r * s);
         }
 }
 
@@ -657,6 +685,27 @@ static void check_generators(void) {
         check(xoshiro_scalar(st) == xo[i], "xoshiro256++ scalar reference output");
         _mm512_store_si512(out, xoshiro_next(sv));
         for (int lane = 0; lane < 8; lane++) check(out[lane] == xo[i], "xoshiro256++ lanes reference output");
+    }
+    /* sincos2pi against libm's cos and sin of 2 pi u: the quadrant edges and 2^20 pseudo-random u.
+     * Tolerance 2e-15 absolute: libm's own argument 2 pi u is rounded (up to 2 pi 2^-53 = 7e-16 off)
+     * and the polynomials are within about 2e-16; a wrong coefficient or quadrant is off by far more. */
+    {
+        double worst = 0, uu[8] __attribute__((aligned(64))), cc[8] __attribute__((aligned(64))), ss[8] __attribute__((aligned(64)));
+        uint64_t gs[4] = {5, 6, 7, 8};
+        for (int it = 0; it < (1 << 17) + 2; it++) {
+            for (int lane = 0; lane < 8; lane++)
+                uu[lane] = it < 2 ? (it * 8 + lane) / 16.0 : (xoshiro_scalar(gs) >> 11) * 0x1.0p-53;
+            v8d c8, s8;
+            sincos2pi(_mm512_load_pd(uu), &c8, &s8);
+            _mm512_store_pd(cc, c8);
+            _mm512_store_pd(ss, s8);
+            for (int lane = 0; lane < 8; lane++) {
+                double a = 6.283185307179586 * uu[lane];
+                double e = fmax(fabs(cc[lane] - cos(a)), fabs(ss[lane] - sin(a)));
+                if (e > worst) worst = e;
+            }
+        }
+        check(worst < 2e-15, "sincos2pi against libm");
     }
     /* the philox variant's chain (reference.py): seed 7, particle 12345, step 3, stage 1, stream 2 */
     v8u c[4];
