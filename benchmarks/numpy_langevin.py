@@ -32,7 +32,8 @@ prints one line per grid point and formulation with particle-steps/s (the best a
 --repeats timed runs of --steps steps each; the formulations' runs alternate, so a loaded machine
 slows them alike), which formulation was faster (by the median), and which BLAS kernel and how many
 BLAS threads run. --chunk-sweep times the gemm formulation at chunks of
-1024, 2048, 4096 and 8192 rows instead.
+1024, 2048, 4096 and 8192 rows instead. --workers N runs the gemm step on N Python threads over
+row ranges (own buffers and generators, BLAS on 1 thread).
 `--emit-yaml D K COV` writes the matching scorepipe pipeline to stdout instead (run-end-to-end.sh
 uses it so that both sides sample the same target).
 """
@@ -235,6 +236,43 @@ def langevin_chunked(x, score, rng, steps):
     return x
 
 
+class Workers:
+    """The gemm step over `count` Python threads: each owns a contiguous range of rows (whole chunks),
+    its own score buffers and its own Generator (SeedSequence(SEED).spawn), and runs langevin_chunked
+    on it; NumPy releases the GIL inside matmul, the ufuncs and standard_normal(out=), so the ranges
+    run in parallel (with BLAS on 1 thread). One barrier per step."""
+
+    def __init__(self, count, n, d, K, full, chunk):
+        from concurrent.futures import ThreadPoolExecutor
+        per = -(-(-(-n // chunk)) // count) * chunk                    # rows per worker, whole chunks
+        self.ranges = [(w * per, min(n, (w + 1) * per)) for w in range(count) if w * per < n]
+        self.scores = [make_score(d, K, full, 'gemm', chunk) for _ in self.ranges]
+        self.rngs = [np.random.default_rng(ss) for ss in np.random.SeedSequence(SEED).spawn(len(self.ranges))]
+        self.pool = ThreadPoolExecutor(len(self.ranges))
+
+    def step(self, x, steps):
+        for _ in range(steps):
+            jobs = [self.pool.submit(langevin_chunked, x[a:b], sc, rng, 1)
+                    for (a, b), sc, rng in zip(self.ranges, self.scores, self.rngs)]
+            for job in jobs:
+                job.result()
+        return x
+
+
+def check_workers(d, K, full, chunk, count):
+    """One threaded step against the same ranges stepped one after the other with the same generators:
+    the workers share nothing, so the bits must be equal."""
+    n = 2 * count * chunk + 7
+    x0 = np.random.default_rng(5).standard_normal((n, d))
+    a = Workers(count, n, d, K, full, chunk).step(x0.copy(), 1)
+    b = x0.copy()
+    ref = Workers(count, n, d, K, full, chunk)
+    for (lo, hi), sc, rng in zip(ref.ranges, ref.scores, ref.rngs):
+        langevin_chunked(b[lo:hi], sc, rng, 1)
+    if not np.array_equal(a, b):
+        raise SystemExit(f'threaded gemm step differs from the sequential one at d={d} K={K} full={full}')
+
+
 def check_score(d, K, full, formulation='whole', chunk=4096):
     """The score against central finite differences of log p_t (guards the benchmark's maths)."""
     weights, means, variances, covs = mixture(d, K, full)
@@ -332,11 +370,17 @@ def main():
                     help='whole-array step, chunked GEMM step, or both (default) and which is faster')
     ap.add_argument('--chunk', type=int, default=2048, help='rows per chunk of the gemm formulation')
     ap.add_argument('--chunk-sweep', action='store_true', help='time the gemm formulation at chunks 1024..8192')
+    ap.add_argument('--workers', type=int, default=1,
+                    help='gemm: Python threads over row ranges, each with its own generator (BLAS then on 1 thread)')
     ap.add_argument('--emit-yaml', nargs=3, metavar=('D', 'K', 'COV'))
     args = ap.parse_args()
     if args.emit_yaml:
         emit_yaml(int(args.emit_yaml[0]), int(args.emit_yaml[1]), args.emit_yaml[2])
         return
+    if args.workers > 1:
+        if args.threads not in (None, 1):
+            raise SystemExit('--workers runs BLAS on 1 thread: leave --threads out or give 1')
+        args.threads = 1
     if args.threads is not None:
         set_blas_threads(args.threads)
     api, kernel, threads = blas_info()
@@ -366,8 +410,13 @@ def main():
                     step = langevin_chunked if formulation == 'gemm' else langevin
                     rng = np.random.default_rng(SEED)
                     x = rng.standard_normal((args.n, d))
-                    step(x, score, rng, 1)                # warm-up
                     label = formulation if chunk is None else f'{formulation}/{chunk}'
+                    if formulation == 'gemm' and args.workers > 1:
+                        check_workers(min(d, 16), K, full, chunk, args.workers)
+                        workers = Workers(args.workers, args.n, d, K, full, chunk)
+                        step = lambda x, score, rng, steps, w=workers: w.step(x, steps)  # noqa: E731
+                        label += f'x{args.workers}'
+                    step(x, score, rng, 1)                # warm-up
                     runs.append((label, step, score, rng, x, []))
                 # the formulations' timed runs alternate, so that a loaded machine slows them alike
                 for _ in range(args.repeats):
