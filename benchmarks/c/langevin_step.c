@@ -29,9 +29,12 @@
  * numbers do not depend on which thread runs a block).
  *
  * Noise, two variants (--noise):
- *   block   one xoshiro256++ stream (Blackman & Vigna 2018) per block of 1024 particles, its state
- *           seeded by splitmix64 from (seed, block index), kept across steps; the block's words
- *           fill its tiles' normals in storage order. Scalar generator (a serial recurrence).
+ *   block   one xoshiro256++ stream (Blackman & Vigna 2018) per block of 128 particles (8 tiles),
+ *           its state seeded by splitmix64 from (seed, block index), kept across steps; the block's
+ *           words fill its tiles' normals in storage order, tile after tile. The 8 blocks of a
+ *           thread's group of 1024 particles run in the 8 lanes of one vector generator, 8 words
+ *           each, then an 8 x 8 transpose to the tiles (checked bit for bit against the scalar
+ *           streams).
  *   philox  a pure function of (seed, stage, step, particle): one Philox4x64-10 call (Salmon et al.,
  *           SC 2011) per (particle, step) with key (seed, 0) and counter (0, particle, step,
  *           (stage << 32) | stream) -- the counter itself, Random123's convention (Commons RNG's
@@ -52,7 +55,8 @@
  *           slow path's branches cost more than Box-Muller's log and polynomials; kept to show it.
  * Self-checks before any timing (the program exits with status 1 if one fails):
  *   Philox4x64-10 against Random123's known-answer vectors; xoshiro256++ from {1, 2, 3, 4}
- *   against the reference output; sincos2pi against libm (2^20 points, 2e-15); the philox->xoshiro chain against reference.py; the score of
+ *   against the reference output; sincos2pi against libm (2^20 points, 2e-15); the block
+ *   variant's lanes against its scalar streams (bit for bit); the philox->xoshiro chain against reference.py; the score of
  *   every grid point against central finite differences of log p_t (3 particles, |fd - s| <=
  *   1e-6 + 1e-5 |fd|, the NumPy twin's tolerance); for each noise variant and normal method, mean,
  *   variance, E z^4 and the CDF at 8 points of 2^23 normals within 5 standard errors, and (philox)
@@ -79,7 +83,8 @@
 #include <time.h>
 
 #define TP 16              /* particles per tile: two vectors of 8 doubles */
-#define BLOCK_TILES 64     /* tiles per block: 1024 particles (a thread's unit, and a `block` stream) */
+#define GROUP_TILES 64     /* a thread's unit: 64 tiles, 1024 particles */
+#define STREAM_TILES 8     /* `block` variant: one stream per 8 tiles (128 particles); a group's 8 streams run in 8 lanes */
 #define MAXK 16
 
 typedef __m512d v8d;
@@ -472,7 +477,7 @@ static inline void tile_words(Noise *nz, long t, uint64_t step, uint64_t *restri
             }
         }
     } else {
-        uint64_t *s = nz->block_state[t / BLOCK_TILES];
+        uint64_t *s = nz->block_state[t / STREAM_TILES];
         uint64_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
         for (int q = 0; q < dw * TP; q++) {
             w[q] = rotl(s0 + s3, 23) + s0;
@@ -542,7 +547,7 @@ static inline void ziggurat(Noise *nz, long t, const uint64_t *restrict w, doubl
                 for (int lane = 0; lane < 8; lane++)
                     if (!(fast >> lane & 1)) {
                         int p = 8 * v + lane;
-                        uint64_t *s = nz->kind == NOISE_PHILOX ? lanes[p] : nz->block_state[t / BLOCK_TILES];
+                        uint64_t *s = nz->kind == NOISE_PHILOX ? lanes[p] : nz->block_state[t / STREAM_TILES];
                         z[j * TP + p] = ziggurat_slow(w[j * TP + p], s);
                     }
         }
@@ -559,12 +564,86 @@ static inline void tile_normals(Noise *nz, long t, uint64_t step, uint64_t *w, d
     }
 }
 
+/* the 8 x 8 transpose of 64-bit words r[row][col]: three rounds swapping one bit of the row index
+ * with the same bit of the column index (rows i, i + k for the bit k) */
+static inline __attribute__((always_inline)) void transpose_round(v8u *a, v8u *b, v8u ia, v8u ib) {
+    v8u x = *a, y = *b;
+    *a = _mm512_permutex2var_epi64(x, ia, y);
+    *b = _mm512_permutex2var_epi64(x, ib, y);
+}
+
+static inline __attribute__((always_inline)) void transpose8(v8u r[8]) {
+    /* bit 1: new a[c] = c odd ? b[c-1] : a[c]; new b[c] = c odd ? b[c] : a[c+1]; likewise bits 2, 4 */
+    const v8u a1 = _mm512_set_epi64(14, 6, 12, 4, 10, 2, 8, 0), b1 = _mm512_set_epi64(15, 7, 13, 5, 11, 3, 9, 1);
+    const v8u a2 = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0), b2 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    const v8u a4 = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0), b4 = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+    transpose_round(&r[0], &r[1], a1, b1); transpose_round(&r[2], &r[3], a1, b1);
+    transpose_round(&r[4], &r[5], a1, b1); transpose_round(&r[6], &r[7], a1, b1);
+    transpose_round(&r[0], &r[2], a2, b2); transpose_round(&r[1], &r[3], a2, b2);
+    transpose_round(&r[4], &r[6], a2, b2); transpose_round(&r[5], &r[7], a2, b2);
+    transpose_round(&r[0], &r[4], a4, b4); transpose_round(&r[1], &r[5], a4, b4);
+    transpose_round(&r[2], &r[6], a4, b4); transpose_round(&r[3], &r[7], a4, b4);
+}
+
+/* Normals of the 8 tiles t = g GROUP_TILES + j STREAM_TILES + q (j = 0..7) into z[j] (NULL: a tile
+ * past the ensemble, skipped). philox: tile by tile. block: the 8 tiles belong to the group's 8
+ * streams, which run in the 8 lanes of one xoshiro256++ vector (8 words of each, then an 8 x 8
+ * transpose to the tiles' storage order); each stream's words are exactly its scalar sequence
+ * (check_generators), and a stream's tile q takes its words after tile q - 1's, slow-path words of
+ * the ziggurat included. w8: 8 x dw x TP words of scratch, zs: d x TP doubles of scratch. */
+static void group_normals(Noise *nz, long g, int q, uint64_t step, uint64_t *restrict w8, double *z[8], double *zs) {
+    if (nz->kind == NOISE_PHILOX) {
+        for (int j = 0; j < 8; j++)
+            if (z[j]) tile_normals(nz, g * GROUP_TILES + j * STREAM_TILES + q, step, w8, z[j]);
+        return;
+    }
+    uint64_t (*st)[4] = nz->block_state + g * (GROUP_TILES / STREAM_TILES);
+    v8u sv[4];
+    for (int k = 0; k < 4; k++)
+        sv[k] = _mm512_set_epi64(st[7][k], st[6][k], st[5][k], st[4][k], st[3][k], st[2][k], st[1][k], st[0][k]);
+    const int m = nz->dw * TP;   /* words per tile, a multiple of 8 */
+    if (nz->normals == NORMALS_BOXMULLER) {
+        /* two coordinates (2 TP words) of the 8 tiles at a time, so that words and normals stay in L1 */
+        for (int jj = 0; jj < nz->dw; jj += 2) {
+            for (int m0 = 0; m0 < 2 * TP; m0 += 8) {
+                v8u r[8];
+#pragma GCC unroll 8
+                for (int i = 0; i < 8; i++) r[i] = xoshiro_next(sv);
+                transpose8(r);
+#pragma GCC unroll 8
+                for (int j = 0; j < 8; j++) _mm512_store_si512(w8 + j * 2 * TP + m0, r[j]);
+            }
+            for (int j = 0; j < 8; j++)
+                box_muller(w8 + j * 2 * TP, (z[j] ? z[j] : zs) + jj * TP, nz->d - jj < 2 ? nz->d - jj : 2);
+        }
+        uint64_t out[8] __attribute__((aligned(64)));
+        for (int k = 0; k < 4; k++) {
+            _mm512_store_si512(out, sv[k]);
+            for (int j = 0; j < 8; j++) st[j][k] = out[j];
+        }
+        return;
+    }
+    for (int m0 = 0; m0 < m; m0 += 8) {
+        v8u r[8];
+        for (int i = 0; i < 8; i++) r[i] = xoshiro_next(sv);
+        transpose8(r);
+        for (int j = 0; j < 8; j++) _mm512_store_si512(w8 + (size_t) j * m + m0, r[j]);
+    }
+    uint64_t out[8] __attribute__((aligned(64)));
+    for (int k = 0; k < 4; k++) {
+        _mm512_store_si512(out, sv[k]);
+        for (int j = 0; j < 8; j++) st[j][k] = out[j];
+    }
+    for (int j = 0; j < 8; j++)   /* ziggurat: the slow path draws after the tile's words, so all words first */
+        ziggurat(nz, g * GROUP_TILES + j * STREAM_TILES + q, w8 + (size_t) j * m, z[j] ? z[j] : zs, NULL);
+}
+
 static int normals_method = NORMALS_BOXMULLER;
 
 static void noise_init(Noise *nz, int kind, int d, long ntiles, int stage) {
     nz->kind = kind; nz->normals = normals_method; nz->d = d; nz->seed = SEED; nz->stage = stage;
     nz->dw = normals_method == NORMALS_BOXMULLER ? (d + 1) & ~1 : d;
-    long nblocks = (ntiles + BLOCK_TILES - 1) / BLOCK_TILES;
+    long nblocks = (ntiles + GROUP_TILES - 1) / GROUP_TILES * (GROUP_TILES / STREAM_TILES); /* whole groups */
     nz->block_state = malloc(sizeof(uint64_t[4]) * nblocks);
     for (long b = 0; b < nblocks; b++) {
         uint64_t sm = SEED * 0x100000001B3ULL + ((uint64_t) stage << 40) + (uint64_t) b;
@@ -594,27 +673,39 @@ static void *scratch_alloc(size_t doubles) {
     return p;
 }
 
-#define FOR_BLOCKS(E) _Pragma("omp for schedule(dynamic, 1)") \
-    for (long blk = 0; blk < ((E)->ntiles + BLOCK_TILES - 1) / BLOCK_TILES; blk++) \
-        for (long t = blk * BLOCK_TILES; t < (E)->ntiles && t < (blk + 1) * BLOCK_TILES; t++)
+#define FOR_GROUPS(E) _Pragma("omp for schedule(dynamic, 1)") \
+    for (long g = 0; g < ((E)->ntiles + GROUP_TILES - 1) / GROUP_TILES; g++)
 
-/* the whole step, fused per tile: noise, score, update while the tile is in L1/L2 */
+#define FOR_TILES(E) FOR_GROUPS(E) \
+    for (long t = g * GROUP_TILES; t < (E)->ntiles && t < (g + 1) * GROUP_TILES; t++)
+
+/* the whole step, fused per tile: noise, score, update while the tile is in L1/L2; a group's tiles
+ * in the order (q, j) of group_normals */
 static void step_fused(const Mixture *mx, Noise *nz, Ensemble *E, uint64_t step) {
     const int d = E->d;
     const double h = STEP, sq = sqrt(2 * STEP);
 #pragma omp parallel
     {
-        uint64_t *w = scratch_alloc((size_t) nz->dw * TP);
-        double *z = scratch_alloc((size_t) d * TP), *s = scratch_alloc((size_t) d * TP);
-        double *y = scratch_alloc((size_t) mx->K * d * TP);
-        FOR_BLOCKS(E) {
-            double *x = E->x + (size_t) t * d * TP;
-            tile_normals(nz, t, step, w, z);
-            score_tile(mx, x, s, y);
-#pragma omp simd aligned(x, s, z : 64)
-            for (int q = 0; q < d * TP; q++) x[q] += h * s[q] + sq * z[q];
+        uint64_t *w8 = scratch_alloc((size_t) 8 * nz->dw * TP);
+        double *z8 = scratch_alloc((size_t) 8 * d * TP), *s = scratch_alloc((size_t) d * TP);
+        double *y = scratch_alloc((size_t) mx->K * d * TP), *zs = scratch_alloc((size_t) d * TP);
+        FOR_GROUPS(E) {
+            for (int q = 0; q < STREAM_TILES; q++) {
+                double *z[8];
+                for (int j = 0; j < 8; j++)
+                    z[j] = g * GROUP_TILES + j * STREAM_TILES + q < E->ntiles ? z8 + (size_t) j * d * TP : NULL;
+                group_normals(nz, g, q, step, w8, z, zs);
+                for (int j = 0; j < 8; j++) {
+                    if (!z[j]) continue;
+                    long t = g * GROUP_TILES + j * STREAM_TILES + q;
+                    double *restrict x = E->x + (size_t) t * d * TP, *restrict zj = z[j];
+                    score_tile(mx, x, s, y);
+#pragma omp simd aligned(x, s, zj : 64)
+                    for (int c = 0; c < d * TP; c++) x[c] += h * s[c] + sq * zj[c];
+                }
+            }
         }
-        free(w); free(z); free(s); free(y);
+        free(w8); free(z8); free(s); free(y); free(zs);
     }
 }
 
@@ -622,9 +713,19 @@ static void part_noise(Noise *nz, Ensemble *E, uint64_t step) {
     const int d = E->d;
 #pragma omp parallel
     {
-        uint64_t *w = scratch_alloc((size_t) nz->dw * TP);
-        FOR_BLOCKS(E) tile_normals(nz, t, step, w, E->xi + (size_t) t * d * TP);
-        free(w);
+        uint64_t *w8 = scratch_alloc((size_t) 8 * nz->dw * TP);
+        double *zs = scratch_alloc((size_t) d * TP);
+        FOR_GROUPS(E) {
+            for (int q = 0; q < STREAM_TILES; q++) {
+                double *z[8];
+                for (int j = 0; j < 8; j++) {
+                    long t = g * GROUP_TILES + j * STREAM_TILES + q;
+                    z[j] = t < E->ntiles ? E->xi + (size_t) t * d * TP : NULL;
+                }
+                group_normals(nz, g, q, step, w8, z, zs);
+            }
+        }
+        free(w8); free(zs);
     }
 }
 
@@ -633,7 +734,7 @@ static void part_score(const Mixture *mx, Ensemble *E) {
 #pragma omp parallel
     {
         double *y = scratch_alloc((size_t) mx->K * d * TP);
-        FOR_BLOCKS(E) score_tile(mx, E->x + (size_t) t * d * TP, E->s + (size_t) t * d * TP, y);
+        FOR_TILES(E) score_tile(mx, E->x + (size_t) t * d * TP, E->s + (size_t) t * d * TP, y);
         free(y);
     }
 }
@@ -767,6 +868,36 @@ static void check_normals(int kind, int method) {
     free(w); free(z); free(z2); free(nz.block_state);
 }
 
+/* The block variant's lanes (group_normals: 8 streams in one vector, transposed) against each
+ * stream's scalar sequence (tile_normals, tiles in order): the same bits, for both normal methods
+ * and an odd and an even d (2 groups of 64 tiles). */
+static void check_block_lanes(void) {
+    for (int method = 0; method < 2; method++)
+        for (int d = 5; d <= 6; d++) {
+            const long ntiles = 2 * GROUP_TILES;
+            int saved = normals_method;
+            normals_method = method;
+            Noise a, b;
+            noise_init(&a, NOISE_BLOCK, d, ntiles, 2);
+            noise_init(&b, NOISE_BLOCK, d, ntiles, 2);
+            normals_method = saved;
+            uint64_t *w = scratch_alloc((size_t) 8 * a.dw * TP);
+            double *za = scratch_alloc((size_t) ntiles * d * TP), *zb = scratch_alloc((size_t) ntiles * d * TP);
+            double *zs = scratch_alloc((size_t) d * TP);
+            for (int step = 0; step < 2; step++) {
+                for (long t = 0; t < ntiles; t++) tile_normals(&a, t, step, w, za + (size_t) t * d * TP);
+                for (long g = 0; g < 2; g++)
+                    for (int q = 0; q < STREAM_TILES; q++) {
+                        double *z[8];
+                        for (int j = 0; j < 8; j++) z[j] = zb + (size_t) (g * GROUP_TILES + j * STREAM_TILES + q) * d * TP;
+                        group_normals(&b, g, q, step, w, z, zs);
+                    }
+                check(!memcmp(za, zb, sizeof(double) * ntiles * d * TP), "block variant: lanes against the scalar streams");
+            }
+            free(w); free(za); free(zb); free(zs); free(a.block_state); free(b.block_state);
+        }
+}
+
 /* the tile score of 3 particles against central finite differences of log p_t */
 static void check_score(const Mixture *mx) {
     int d = mx->d;
@@ -889,6 +1020,7 @@ int main(int argc, char **argv) {
 
     check_generators();
     ziggurat_tables();
+    check_block_lanes();
     for (int kd = 0; kd < 2; kd++)
         for (int me = 0; me < 2; me++) check_normals(kd, me);
     for (int c = 0; c < ncov; c++)
