@@ -12,15 +12,28 @@ The target is the one of the JMH benchmarks (BenchmarkTargets.java): K component
 1/K, means mu_k[i] = 3 sin(1.7 (k+1) + 0.9 i), variances v_k = 0.5 + 0.25 k, isotropic (v_k I) or
 full (v_k rho_k^|i-j|, rho_k = 0.5 (k+1)/(K+1)) covariances, t = 0.5, h = 0.05, n = 100 000.
 
-Per-time quantities (precisions, log-determinants, P_k m_k) are computed once, outside the timing;
-each timed step is whole-array NumPy: a BLAS matmul for X M^T (isotropic) or X [P_1 ... P_K]
-(full), einsum for the quadratic forms and the responsibility-weighted sum, and
-Generator.standard_normal (PCG64, ziggurat) for the noise.
+Per-time quantities (precisions, log-determinants, P_k m_k) are computed once, outside the timing.
+Two formulations of the timed step (--formulation):
+
+  whole   whole-array NumPy: a BLAS matmul for X M^T (isotropic) or X [P_1 ... P_K] (full),
+          einsum for the quadratic forms and the responsibility-weighted sum, and
+          Generator.standard_normal (PCG64, ziggurat) for the noise, each over all n rows.
+  gemm    the same algebra in row chunks of --chunk rows that stay in cache, every array
+          preallocated (out=): full covariances, one GEMM of the chunk against [P_1 .. P_K | B^T]
+          (d x (Kd + K), B = [b_1 .. b_K], b_k = P_k m_k) gives Y_k = P_k x and x.b_k, the logits
+          c_k - x.Y_k / 2 + x.b_k (c_k = log w_k - log det C_k / 2 - m_k.b_k / 2; x.Y_k as a batched
+          matmul), the score sum_k r_k b_k - sum_k r_k Y_k (one r @ B, one batched matmul);
+          isotropic, one GEMM (M / c) X_chunk^T in the component-major layout. Each chunk then draws
+          its noise (standard_normal(out=)) and is updated in place while it is in cache.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/numpy_langevin.py [--threads N]
 
-prints one line per grid point with particle-steps/s (the best and the median of --repeats timed
-runs of --steps steps each), and which BLAS kernel and how many BLAS threads run.
+prints one line per grid point and formulation with particle-steps/s (the best and the median of
+--repeats timed runs of --steps steps each; the formulations' runs alternate, so a loaded machine
+slows them alike), which formulation was faster (by the median), and which BLAS kernel and how many
+BLAS threads run. --chunk-sweep times the gemm formulation at chunks of
+1024, 2048, 4096 and 8192 rows instead. --workers N runs the gemm step on N Python threads over
+row ranges (own buffers and generators, BLAS on 1 thread).
 `--emit-yaml D K COV` writes the matching scorepipe pipeline to stdout instead (run-end-to-end.sh
 uses it so that both sides sample the same target).
 """
@@ -104,6 +117,79 @@ class FullScore:
         return r @ self.b - np.einsum('nk,nkd->nd', r, y)
 
 
+class ChunkedFullScore:
+    """FullScore's algebra over row chunks: one GEMM X_c [P_1 .. P_K | B^T], preallocated buffers."""
+
+    def __init__(self, weights, means, covs, alpha, sigma, chunk):
+        K, d = means.shape
+        self.K, self.d, self.chunk = K, d, chunk
+        m = alpha * means
+        C = alpha ** 2 * covs + sigma ** 2 * np.eye(d)
+        P = np.linalg.inv(C)
+        P = 0.5 * (P + P.transpose(0, 2, 1))
+        self.b = np.einsum('kij,kj->ki', P, m)                       # b_k = P_k m_k, (K, d)
+        # [P_1 .. P_K | B^T]: the chunk's product gives Y_k = P_k x (P_k symmetric) and x.b_k at once
+        self.Paug = np.ascontiguousarray(np.concatenate([P.transpose(1, 0, 2).reshape(d, K * d), self.b.T], axis=1))
+        _, logdet = np.linalg.slogdet(C)
+        self.c = np.log(weights) - 0.5 * logdet - 0.5 * np.einsum('kd,kd->k', m, self.b)
+        self.y = np.empty((chunk, K * d + K))
+
+    def chunk_score(self, xc, out):
+        rows, K, d = xc.shape[0], self.K, self.d
+        yy = np.matmul(xc, self.Paug, out=self.y[:rows])
+        y = yy[:, :K * d].reshape(rows, K, d)
+        quad = np.matmul(y, xc[:, :, None])[:, :, 0]                  # x.P_k x, (rows, K)
+        logits = self.c + yy[:, K * d:] - 0.5 * quad
+        logits -= logits.max(axis=1, keepdims=True)
+        r = np.exp(logits, out=logits)
+        r /= r.sum(axis=1, keepdims=True)
+        # -sum_k r_k P_k (x - m_k) = sum_k r_k b_k - sum_k r_k Y_k
+        np.subtract(r @ self.b, np.matmul(r[:, None, :], y)[:, 0], out=out)
+        return out
+
+    def __call__(self, x):
+        return chunked(self, x)
+
+
+class ChunkedIsotropicScore:
+    """IsotropicScore's algebra over row chunks: one GEMM (M / c) X_c^T, component-major."""
+
+    def __init__(self, weights, means, variances, alpha, sigma, chunk):
+        d = means.shape[1]
+        self.chunk = chunk
+        self.m = alpha * means
+        c = alpha ** 2 * variances + sigma ** 2
+        self.inv = 1.0 / c
+        self.half_inv = 0.5 * self.inv
+        self.mc = self.m * self.inv[:, None]                          # m_k / c_k, (K, d)
+        self.lognorm = (np.log(weights) - 0.5 * d * np.log(c)
+                        - 0.5 * self.inv * np.einsum('kd,kd->k', self.m, self.m))[:, None]
+
+    def chunk_score(self, xc, out):
+        xx = np.einsum('nd,nd->n', xc, xc)
+        # log w_k - d log c_k / 2 - |x - m_k|^2 / (2 c_k), (K, rows)
+        logits = self.mc @ xc.T
+        logits += self.lognorm
+        logits -= np.multiply.outer(self.half_inv, xx)
+        logits -= logits.max(axis=0)
+        r = np.exp(logits, out=logits)
+        r *= self.inv[:, None] / r.sum(axis=0)                        # r_k / c_k
+        # -sum_k r_k (x - m_k) / c_k = (r/c)^T M - (sum_k r_k / c_k) x
+        np.subtract(r.T @ self.m, r.sum(axis=0)[:, None] * xc, out=out)
+        return out
+
+    def __call__(self, x):
+        return chunked(self, x)
+
+
+def chunked(score, x):
+    """The whole score of x, chunk by chunk (for the checks; the timed step fuses noise and update)."""
+    out = np.empty_like(x)
+    for start in range(0, x.shape[0], score.chunk):
+        score.chunk_score(x[start:start + score.chunk], out[start:start + score.chunk])
+    return out
+
+
 def softmax_columns(logits):
     """Responsibilities from (K, n) logits by log-sum-exp: exp(l - max_k) / sum_k exp(l - max_k)."""
     e = np.exp(logits - logits.max(axis=0))
@@ -111,10 +197,14 @@ def softmax_columns(logits):
     return e
 
 
-def make_score(d, K, full):
+def make_score(d, K, full, formulation='whole', chunk=4096):
     weights, means, variances, covs = mixture(d, K, full)
     alpha = math.exp(-TIME)
     sigma = math.sqrt(-math.expm1(-2.0 * TIME))
+    if formulation == 'gemm':
+        if full:
+            return ChunkedFullScore(weights, means, covs, alpha, sigma, chunk)
+        return ChunkedIsotropicScore(weights, means, variances, alpha, sigma, chunk)
     if full:
         return FullScore(weights, means, covs, alpha, sigma)
     return IsotropicScore(weights, means, variances, alpha, sigma)
@@ -127,7 +217,63 @@ def langevin(x, score, rng, steps):
     return x
 
 
-def check_score(d, K, full):
+def langevin_chunked(x, score, rng, steps):
+    """The gemm formulation's step: per chunk of rows its score, its noise, its update, in cache."""
+    noise_scale = math.sqrt(2.0 * STEP)
+    chunk, d = score.chunk, x.shape[1]
+    s = np.empty((chunk, d))
+    z = np.empty((chunk, d))
+    for _ in range(steps):
+        for start in range(0, x.shape[0], chunk):
+            xc = x[start:start + chunk]
+            rows = xc.shape[0]
+            sc = score.chunk_score(xc, s[:rows])
+            zc = rng.standard_normal(out=z[:rows])
+            sc *= STEP
+            zc *= noise_scale
+            xc += sc
+            xc += zc
+    return x
+
+
+class Workers:
+    """The gemm step over `count` Python threads: each owns a contiguous range of rows (whole chunks),
+    its own score buffers and its own Generator (SeedSequence(SEED).spawn), and runs langevin_chunked
+    on it; NumPy releases the GIL inside matmul, the ufuncs and standard_normal(out=), so the ranges
+    run in parallel (with BLAS on 1 thread). One barrier per step."""
+
+    def __init__(self, count, n, d, K, full, chunk):
+        from concurrent.futures import ThreadPoolExecutor
+        per = -(-(-(-n // chunk)) // count) * chunk                    # rows per worker, whole chunks
+        self.ranges = [(w * per, min(n, (w + 1) * per)) for w in range(count) if w * per < n]
+        self.scores = [make_score(d, K, full, 'gemm', chunk) for _ in self.ranges]
+        self.rngs = [np.random.default_rng(ss) for ss in np.random.SeedSequence(SEED).spawn(len(self.ranges))]
+        self.pool = ThreadPoolExecutor(len(self.ranges))
+
+    def step(self, x, steps):
+        for _ in range(steps):
+            jobs = [self.pool.submit(langevin_chunked, x[a:b], sc, rng, 1)
+                    for (a, b), sc, rng in zip(self.ranges, self.scores, self.rngs)]
+            for job in jobs:
+                job.result()
+        return x
+
+
+def check_workers(d, K, full, chunk, count):
+    """One threaded step against the same ranges stepped one after the other with the same generators:
+    the workers share nothing, so the bits must be equal."""
+    n = 2 * count * chunk + 7
+    x0 = np.random.default_rng(5).standard_normal((n, d))
+    a = Workers(count, n, d, K, full, chunk).step(x0.copy(), 1)
+    b = x0.copy()
+    ref = Workers(count, n, d, K, full, chunk)
+    for (lo, hi), sc, rng in zip(ref.ranges, ref.scores, ref.rngs):
+        langevin_chunked(b[lo:hi], sc, rng, 1)
+    if not np.array_equal(a, b):
+        raise SystemExit(f'threaded gemm step differs from the sequential one at d={d} K={K} full={full}')
+
+
+def check_score(d, K, full, formulation='whole', chunk=4096):
     """The score against central finite differences of log p_t (guards the benchmark's maths)."""
     weights, means, variances, covs = mixture(d, K, full)
     alpha = math.exp(-TIME)
@@ -144,12 +290,12 @@ def check_score(d, K, full):
         return l.max() + np.log(np.exp(l - l.max()).sum())
 
     x = np.random.default_rng(1).standard_normal((3, d))
-    s = make_score(d, K, full)(x.copy())
+    s = make_score(d, K, full, formulation, chunk)(x.copy())
     eps = 1e-5
     for r in range(3):
         fd = np.array([(logp(x[r] + eps * e) - logp(x[r] - eps * e)) / (2 * eps) for e in np.eye(d)])
         if not np.allclose(fd, s[r], rtol=1e-5, atol=1e-6):
-            raise SystemExit(f'score check failed at d={d} K={K} full={full}: {s[r]} vs {fd}')
+            raise SystemExit(f'score check failed at d={d} K={K} full={full} ({formulation}): {s[r]} vs {fd}')
 
 
 def blas_info():
@@ -220,11 +366,21 @@ def main():
     ap.add_argument('--cpu-time', action='store_true',
                     help='divide by the process CPU time (all threads) instead of wall time: steadier on a busy '
                          'machine; with --threads 1 it is the cost on one core')
+    ap.add_argument('--formulation', default='both', choices=['whole', 'gemm', 'both'],
+                    help='whole-array step, chunked GEMM step, or both (default) and which is faster')
+    ap.add_argument('--chunk', type=int, default=2048, help='rows per chunk of the gemm formulation')
+    ap.add_argument('--chunk-sweep', action='store_true', help='time the gemm formulation at chunks 1024..8192')
+    ap.add_argument('--workers', type=int, default=1,
+                    help='gemm: Python threads over row ranges, each with its own generator (BLAS then on 1 thread)')
     ap.add_argument('--emit-yaml', nargs=3, metavar=('D', 'K', 'COV'))
     args = ap.parse_args()
     if args.emit_yaml:
         emit_yaml(int(args.emit_yaml[0]), int(args.emit_yaml[1]), args.emit_yaml[2])
         return
+    if args.workers > 1:
+        if args.threads not in (None, 1):
+            raise SystemExit('--workers runs BLAS on 1 thread: leave --threads out or give 1')
+        args.threads = 1
     if args.threads is not None:
         set_blas_threads(args.threads)
     api, kernel, threads = blas_info()
@@ -232,25 +388,64 @@ def main():
           f'(element-wise NumPy is single-threaded); OPENBLAS_CORETYPE={os.environ.get("OPENBLAS_CORETYPE")} '
           f'OPENBLAS_L2_SIZE={os.environ.get("OPENBLAS_L2_SIZE")}; n = {args.n}, {args.steps} steps x {args.repeats} runs; '
           f'{"per CPU-second" if args.cpu_time else "per wall-clock second"}')
-    print(f'{"d":>3} {"K":>2} {"cov":>9} {"best":>14} {"median":>14}  particle-steps/s')
+    print(f'{"d":>3} {"K":>2} {"cov":>9} {"formulation":>13} {"best":>14} {"median":>14}  particle-steps/s')
+    if args.chunk_sweep:
+        plans = [('gemm', c) for c in (1024, 2048, 4096, 8192)]
+    elif args.formulation == 'both':
+        plans = [('whole', None), ('gemm', args.chunk)]
+    else:
+        plans = [(args.formulation, args.chunk)]
+    clock = time.process_time if args.cpu_time else time.perf_counter
     for cov in args.cov:
         for d in args.d:
             for K in args.k:
                 full = cov == 'full'
-                check_score(min(d, 16), K, full)
-                score = make_score(d, K, full)
-                rng = np.random.default_rng(SEED)
-                x = rng.standard_normal((args.n, d))
-                langevin(x, score, rng, 1)                # warm-up
-                rates = []
-                clock = time.process_time if args.cpu_time else time.perf_counter
+                runs = []
+                for formulation, chunk in plans:
+                    check_score(min(d, 16), K, full, formulation, chunk or 4096)
+                    if formulation == 'gemm':
+                        check_score(min(d, 16), K, full, formulation, 2)   # several chunks, a partial one
+                        check_step(d, K, full, chunk)
+                    score = make_score(d, K, full, formulation, chunk or 4096)
+                    step = langevin_chunked if formulation == 'gemm' else langevin
+                    rng = np.random.default_rng(SEED)
+                    x = rng.standard_normal((args.n, d))
+                    label = formulation if chunk is None else f'{formulation}/{chunk}'
+                    if formulation == 'gemm' and args.workers > 1:
+                        check_workers(min(d, 16), K, full, chunk, args.workers)
+                        workers = Workers(args.workers, args.n, d, K, full, chunk)
+                        step = lambda x, score, rng, steps, w=workers: w.step(x, steps)  # noqa: E731
+                        label += f'x{args.workers}'
+                    step(x, score, rng, 1)                # warm-up
+                    runs.append((label, step, score, rng, x, []))
+                # the formulations' timed runs alternate, so that a loaded machine slows them alike
                 for _ in range(args.repeats):
-                    start = clock()
-                    langevin(x, score, rng, args.steps)
-                    rates.append(args.n * args.steps / (clock() - start))
-                if not np.isfinite(x).all():
-                    raise SystemExit('diverged')
-                print(f'{d:>3} {K:>2} {cov:>9} {max(rates):>14.4g} {statistics.median(rates):>14.4g}', flush=True)
+                    for label, step, score, rng, x, rates in runs:
+                        start = clock()
+                        step(x, score, rng, args.steps)
+                        rates.append(args.n * args.steps / (clock() - start))
+                medians = []
+                for label, step, score, rng, x, rates in runs:
+                    if not np.isfinite(x).all():
+                        raise SystemExit('diverged')
+                    medians.append((statistics.median(rates), label))
+                    print(f'{d:>3} {K:>2} {cov:>9} {label:>13} {max(rates):>14.4g} {statistics.median(rates):>14.4g}',
+                          flush=True)
+                if len(medians) > 1:
+                    medians.sort(reverse=True)
+                    print(f'{d:>3} {K:>2} {cov:>9}   faster: {medians[0][1]} '
+                          f'({medians[0][0] / medians[1][0]:.2f}x {medians[1][1]}, by the median)', flush=True)
+
+
+def check_step(d, K, full, chunk):
+    """One gemm step (chunked score, noise, update) against one whole step from the same x and seed:
+    the chunks draw the same normals in the same order, so only the rounding of the score differs."""
+    x0 = np.random.default_rng(3).standard_normal((3 * chunk // 2 + 5, d))
+    a = langevin(x0.copy(), make_score(d, K, full), np.random.default_rng(11), 1)
+    b = langevin_chunked(x0.copy(), make_score(d, K, full, 'gemm', chunk), np.random.default_rng(11), 1)
+    if not np.allclose(a, b, rtol=1e-10, atol=1e-12):
+        raise SystemExit(f'gemm step differs from the whole step at d={d} K={K} full={full}: '
+                         f'max |diff| {np.abs(a - b).max():.3g}')
 
 
 if __name__ == '__main__':
