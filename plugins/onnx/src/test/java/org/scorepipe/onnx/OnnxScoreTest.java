@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -129,22 +128,9 @@ class OnnxScoreTest {
         }
     }
 
+    /** Two hidden layers of 16 SiLU units ({@link VectorMlpTest#randomMlp}). */
     static MlpWeights randomMlp(int d, long seed) {
-        Random random = new Random(seed);
-        int[] widths = {MlpWeights.inputFeatures(d), 16, 16, d};
-        List<MlpWeights.Layer> layers = new ArrayList<>();
-        for (int l = 0; l + 1 < widths.length; l++) {
-            float[] w = new float[widths[l] * widths[l + 1]];
-            float[] b = new float[widths[l + 1]];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) (random.nextGaussian() / Math.sqrt(widths[l]));
-            }
-            for (int i = 0; i < b.length; i++) {
-                b[i] = (float) (0.1 * random.nextGaussian());
-            }
-            layers.add(new MlpWeights.Layer(widths[l], widths[l + 1], w, b));
-        }
-        return new MlpWeights(d, MlpWeights.Activation.SILU, layers);
+        return VectorMlpTest.randomMlp(d, new int[] {16, 16}, MlpWeights.Activation.SILU, seed);
     }
 
     /** The exported MLP (t as [n, 1]) against the plain-Java forward pass of the same weights, from several threads. */
