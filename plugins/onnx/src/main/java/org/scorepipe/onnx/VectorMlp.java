@@ -1,7 +1,6 @@
 package org.scorepipe.onnx;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.scorepipe.api.Simd;
 
@@ -22,8 +21,8 @@ import org.scorepipe.api.Simd;
  * the first layer's bias absorbs them: {@code b'_o = b_o + W[o, d] t + W[o, d + 1] log t}.
  *
  * <p>Rounding: each output is a float32 sum in another order than ONNX Runtime's, and the
- * activations are the Vector API's {@code EXP} and {@code TANH} (within a few ulps), so the
- * result differs from the ONNX graph's by a few ulps of the sum of the magnitudes of each sum's
+ * activations are {@link Activations}' (within a few ulps, and the same bits whether the JIT has
+ * compiled the pass or not: a run's bytes never depend on its timing), so the result differs from the ONNX graph's by a few ulps of the sum of the magnitudes of each sum's
  * terms ({@code VectorMlpTest}). Only loaded when {@link Simd#ENABLED}; one instance serves every
  * thread (the scratch rows are per thread).
  */
@@ -297,11 +296,8 @@ final class VectorMlp {
         }
     }
 
-    /** SiLU {@code z / (1 + e^{-z})} or {@code tanh z}. */
+    /** SiLU {@code z / (1 + e^{-z})} or {@code tanh z}, the same bits compiled or not ({@link Activations}). */
     private FloatVector activate(FloatVector v) {
-        if (silu) {
-            return v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-        }
-        return v.lanewise(VectorOperators.TANH);
+        return silu ? Activations.silu(v) : Activations.tanh(v);
     }
 }

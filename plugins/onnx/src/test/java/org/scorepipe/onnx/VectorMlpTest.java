@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.scorepipe.api.Simd;
 
@@ -199,6 +201,29 @@ class VectorMlpTest {
             forward.forward(x, r * d, 1, 0.8, 0.2, one);
             assertArrayEquals(one, Arrays.copyOfRange(block, r * d, r * d + d), "row " + r);
         }
+    }
+
+    /**
+     * A run's bytes must not depend on when the JIT compiles the forward pass: the first call (the
+     * interpreter's lane-by-lane fallback) and calls after thousands of others (compiled to SIMD
+     * instructions) give the same bits. The Vector API's own EXP failed this: compiled, it calls a
+     * vector math library whose last bits differ from the fallback's.
+     */
+    @ParameterizedTest
+    @EnumSource(MlpWeights.Activation.class)
+    void theFirstCallAndACompiledCallGiveTheSameBits(MlpWeights.Activation activation) {
+        int d = 2;
+        MlpWeights mlp = randomMlp(d, new int[] {16, 16}, activation, 5);
+        VectorMlp forward = new VectorMlp(mlp);
+        int rows = 4 * VectorMlp.CHUNK;
+        double[] x = OnnxScoreTest.points(rows, d, 6);
+        double[] cold = new double[rows * d];
+        forward.forward(x, 0, rows, 1.3, 0.3, cold);
+        double[] warm = new double[rows * d];
+        for (int call = 0; call < 3000; call++) {  // far beyond C2's compile thresholds (10 000 loop iterations)
+            forward.forward(x, 0, rows, 1.3, 0.3, warm);
+        }
+        assertArrayEquals(cold, warm);
     }
 
     /** Other outputs and time conventions are the provider's conversions around the same forward pass. */
