@@ -15,6 +15,7 @@ public enum ComponentKind {
     TIME_GRID(TimeGrid.class, "grid"),
     EVALUATOR(Evaluator.class, "evaluator"),
     STAGE(Stage.class, "stage"),
+    OBSERVER(Observer.class, "observer"),
     TRAINER(Trainer.class, "trainer");
 
     private final Class<?> type;

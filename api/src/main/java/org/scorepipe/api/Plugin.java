@@ -11,7 +11,7 @@ public interface Plugin {
      * The API version, {@code major.minor}. A runtime loads plugins of its own major version
      * whose minor version is not newer than its own.
      */
-    String API_VERSION = "1.0";
+    String API_VERSION = "1.1";
 
     /** A short, unique name, e.g. {@code core}. */
     String name();

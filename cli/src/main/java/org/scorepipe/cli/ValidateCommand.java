@@ -22,8 +22,9 @@ final class ValidateCommand implements Callable<Integer> {
         var out = parent.spec.commandLine().getOut();
         out.printf("%s is valid: pipeline %s, %d particles in %d dimensions, seed %d%n", options.file,
                 pipeline.spec().name(), pipeline.spec().particles(), pipeline.spec().dimension(), pipeline.spec().seed());
-        for (Pipeline.PlannedStage stage : pipeline.stages()) {
-            out.printf("  %-16s %-16s %d steps%n", stage.name(), stage.type(), stage.stage().steps());
+        for (Pipeline.Entry entry : pipeline.entries()) {
+            out.printf("  %-16s %-16s %s%n", entry.name(), entry.type(),
+                    entry instanceof Pipeline.PlannedStage ? entry.steps() + " steps" : "observer");
         }
         out.flush();
         return 0;

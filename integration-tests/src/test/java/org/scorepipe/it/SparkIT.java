@@ -120,24 +120,37 @@ class SparkIT {
 
     @Test
     void mergeableMetricsAreComputedPerRangeAndEqualTheLocalOnes() throws IOException {
-        // moments and mode-frequencies merge: the executors send per-chunk statistics, not particles.
+        // moments and mode-frequencies merge: the executors send per-chunk statistics, not particles,
+        // for the evaluate entry and for each of the 6 points of the corrector's curve (steps 0, 20, ..., 100).
         // (Checkpoints off: a checkpoint at the stage boundary would bring the particles anyway.)
         List<String> mergeable = new ArrayList<>(SMALL);
         mergeable.add("stages.eval.evaluators=[moments, mode-frequencies]");
+        mergeable.add("stages.corrector.every=20");
+        mergeable.add("stages.corrector.evaluators=[moments, mode-frequencies]");
         mergeable.add("checkpoint.keep=0");
-        String local = evaluations(runLocal(QUICKSTART, mergeable));
+        Path localRun = runLocal(QUICKSTART, mergeable);
+        String local = evaluations(localRun, "evaluations");
+        String localCurve = evaluations(localRun, "curves");
+        assertTrue(localCurve.contains("\"step\":20"), localCurve);
         for (int partitions : new int[] {1, 3, 7}) {
             Path run = runSpark(QUICKSTART, mergeable, partitions, Optional.empty());
-            assertEquals(local, evaluations(run), "the same metrics, to the last digit, with " + partitions + " partitions");
-            assertTrue(Files.readString(run.resolve("run.log")).contains("evaluated from per-range statistics"),
-                    "the evaluation did not gather the particles");
+            assertEquals(local, evaluations(run, "evaluations"), "the same metrics, to the last digit, with " + partitions + " partitions");
+            assertEquals(localCurve, evaluations(run, "curves"), "the same curve, to the last digit, with " + partitions + " partitions");
+            long merged = Files.readString(run.resolve("run.log")).lines().filter(l -> l.contains("evaluated from per-range statistics"))
+                    .count();
+            assertEquals(7, merged, "the evaluation and the 6 curve points, each from statistics: " + merged + " were");
         }
+    }
+
+    /** A list of a run's metrics.json ({@code evaluations} or {@code curves}), as text. */
+    private static String evaluations(Path run, String list) throws IOException {
+        String json = Files.readString(run.resolve("metrics.json"));
+        return com.google.gson.JsonParser.parseString(json).getAsJsonObject().get(list).toString();
     }
 
     /** The evaluations of a run's metrics.json, as text. */
     private static String evaluations(Path run) throws IOException {
-        String json = Files.readString(run.resolve("metrics.json"));
-        return com.google.gson.JsonParser.parseString(json).getAsJsonObject().get("evaluations").toString();
+        return evaluations(run, "evaluations");
     }
 
     @Test

@@ -31,6 +31,6 @@ class ShippedPipelinesTest {
         Scorepipe scorepipe = new Scorepipe(ComponentRegistry.discover(getClass().getClassLoader()));
         assertTrue(scorepipe.registry().problems().isEmpty(), scorepipe.registry().problems().toString());
         Pipeline pipeline = scorepipe.validate(file, List.of());
-        assertFalse(pipeline.stages().isEmpty());
+        assertFalse(pipeline.entries().isEmpty());
     }
 }

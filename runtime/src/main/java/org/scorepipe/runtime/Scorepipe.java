@@ -39,7 +39,7 @@ import org.scorepipe.runtime.run.RunLog;
 import org.scorepipe.runtime.run.Runner;
 import org.scorepipe.runtime.run.Runners;
 
-/** What the command line does, as a library: validate, run, resume and inspect pipelines. */
+/** What the command line does, as a library: validate, run, resume and extend pipelines. */
 public final class Scorepipe {
     private static final Logger LOG = LogManager.getLogger(Scorepipe.class);
 
@@ -164,7 +164,6 @@ public final class Scorepipe {
         try (Runner runner = runners.create(prepared.pipeline, resolved.toYaml()); dir) {
             dir.open(spec, resolved.toYaml(), "run");
             prepared.outputs.target = dir;
-            prepared.outputs.runner = runner;
             return execute(prepared, resolved, dir, runner, from, control, log -> {
             log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
                     spec.dimension());
@@ -185,9 +184,9 @@ public final class Scorepipe {
      */
     public RunResult extend(Path runDirectory, int particles, Optional<Path> out, Path runsRoot, RunControl control) {
         PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), List.of());
-        String finishedId = runId(own);
-        if (!runnerType(own).equals("local")) {
-            throw new ScorepipeException(runDirectory + " ran on the " + runnerType(own) + " runner; extend runs locally only");
+        String finishedId = PipelineSections.runId(own);
+        if (!PipelineSections.runnerType(own).equals("local")) {
+            throw new ScorepipeException(runDirectory + " ran on the " + PipelineSections.runnerType(own) + " runner; extend runs locally only");
         }
         CheckpointStore finished = runners.checkpointStore("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
         Checkpoint end = finished.newestValid().map(CheckpointStore.Found::checkpoint)
@@ -203,10 +202,13 @@ public final class Scorepipe {
         List<String> overrides = identify(List.of("pipeline.particles=" + particles, "checkpoint.every=0"), runId);
         Prepared prepared = prepare(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
         PipelineFile resolved = prepared.pipeline.config();
-        for (PlannedStage stage : prepared.pipeline.stages()) {
-            String why = stage.stage().wholeEnsemble() && !stage.stage().observes()
+        for (Pipeline.Entry entry : prepared.pipeline.entries()) {
+            if (!(entry instanceof PlannedStage stage)) {
+                continue; // an observer sees the grown ensemble at its point, as a run with all the particles does
+            }
+            String why = stage.stage().wholeEnsemble()
                     ? "moves particles with the whole ensemble at once (a particle's result depends on the others)"
-                    : stage.every() > 0 ? "records a curve inside the stage (every:), where the finished particles are not known"
+                    : stage.curve().isPresent() ? "records a curve inside the stage (every:), where the finished particles are not known"
                     : !Counts.counting(stage).isEmpty() ? "uses a counting component (" + Counts.counting(stage).values()
                             + "), whose totals the finished run keeps only at its end"
                     : null;
@@ -233,7 +235,6 @@ public final class Scorepipe {
         try (Runner runner = new ExtendingRunner(new LocalRunner(settings.threads(), settings.blockSize()), n, finishedAt); dir) {
             dir.open(spec, resolved.toYaml(), "extend");
             prepared.outputs.target = dir;
-            prepared.outputs.runner = runner;
             return execute(prepared, resolved, dir, runner, Optional.empty(), control, log -> log.info(
                     "extend {} ({} particles) to {} particles in {}", runDirectory, n, particles, dir.path()));
         }
@@ -247,12 +248,12 @@ public final class Scorepipe {
         // The lock first: nothing of the run is read or written while another process may be writing it.
         try (RunDirectory dir = RunDirectory.existing(runDirectory, "resume")) {
             PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), overrides);
-            String runId = runId(own);
+            String runId = PipelineSections.runId(own);
             List<String> identified = identify(overrides, runId);
             Optional<PipelineFile> changed = newConfig.map(p -> PipelineFile.load(p, identified));
             // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
             PipelineFile current = changed.orElse(own);
-            CheckpointStore store = runners.checkpointStore(runnerType(current), PipelineSections.checkpointDir(current), runDirectory, Integer.MAX_VALUE,
+            CheckpointStore store = runners.checkpointStore(PipelineSections.runnerType(current), PipelineSections.checkpointDir(current), runDirectory, Integer.MAX_VALUE,
                     runId);
             removeStaleTemporaries(store);
             CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
@@ -272,7 +273,6 @@ public final class Scorepipe {
                     ? ConfigTrees.diff("", original.withoutRunIdentity(), file.withoutRunIdentity())
                     : List.of();
             try (Runner runner = runners.create(prepared.pipeline, file.toYaml())) {
-                prepared.outputs.runner = runner;
                 if (newConfig.isPresent()) {
                     dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
                 }
@@ -312,21 +312,12 @@ public final class Scorepipe {
         return all;
     }
 
-    /** The run id a run directory's config records ({@code run.id}), or empty for a run from before run ids. */
-    private static String runId(PipelineFile file) {
-        return file.root().section("run").flatMap(r -> r.isMap() ? r.optionalString("id") : Optional.empty()).orElse("");
-    }
-
     private static void removeStaleTemporaries(CheckpointStore store) {
         try {
             org.scorepipe.runtime.run.AtomicFiles.removeStale(store.dir());
         } catch (IllegalStateException e) {
             // not a local folder: a Hadoop file system's temporaries are its own
         }
-    }
-
-    private static String runnerType(PipelineFile file) {
-        return file.root().section("runner").flatMap(r -> r.isMap() ? r.optionalString("type") : Optional.empty()).orElse("local");
     }
 
     /** A pipeline built with outputs whose directory is chosen once it is known to be valid. */
@@ -375,12 +366,12 @@ public final class Scorepipe {
             Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, prepared.outputs, store, settings.every(), control,
                     new RunListener() {
                         @Override
-                        public void stageStarted(PlannedStage stage, long steps) {
+                        public void stageStarted(Pipeline.Entry stage, long steps) {
                             LOG.info("stage {} ({}): {} steps", stage.name(), stage.type(), steps);
                         }
 
                         @Override
-                        public void stageFinished(PlannedStage stage, long steps, int n, Duration elapsed, Duration evaluations) {
+                        public void stageFinished(Pipeline.Entry stage, long steps, int n, Duration elapsed, Duration evaluations) {
                             StageResult result = new StageResult(stage.name(), stage.type(), steps, n, elapsed, evaluations);
                             stages.add(result);
                             LOG.info("stage {} done in {} s{} ({} particle-steps/s)", stage.name(),
@@ -423,11 +414,14 @@ public final class Scorepipe {
         }
     };
 
-    /** Outputs whose directory is chosen after the pipeline has been built and validated. */
+    /**
+     * Outputs whose directory is chosen after the pipeline has been built and validated: what a
+     * stage that reports on its own work is given at construction (adaptive-flow's step counts).
+     * Observers get theirs with each observation, from the {@link Execution}.
+     */
     private static final class DeferredOutputs implements RunOutputs {
         private final List<Evaluation> evaluations;
         private volatile RunDirectory target;
-        private volatile Runner runner;
 
         DeferredOutputs(List<Evaluation> evaluations) {
             this.evaluations = evaluations;
@@ -444,12 +438,6 @@ public final class Scorepipe {
         public void saveSamples(String stage, String fileName, Particles particles) {
             target.saveSamples(stage, fileName, particles);
             LOG.info("stage {} wrote {}", stage, fileName);
-        }
-
-        @Override
-        public void saveDataset(String stage, String name, String format) {
-            String where = runner.writeDataset(stage, name, format, target.path());
-            LOG.info("stage {} wrote the {} dataset {}", stage, format, where);
         }
     }
 }

@@ -75,7 +75,7 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
                     : e.getMessage() + " (caused by " + cause + ")";
             return range.failed("an executor could not build the pipeline: " + why);
         }
-        PlannedStage planned = pipeline.stages().get(stageIndex);
+        PlannedStage planned = (PlannedStage) pipeline.entries().get(stageIndex);
         Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data().clone(), time);
         Counts counts;
         try (LocalRunner runner = new LocalRunner(1, blockSize)) {

@@ -26,14 +26,16 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.scorepipe.api.MergeableEvaluator;
-import org.scorepipe.api.MergeableStage;
+import org.scorepipe.api.MergeableObserver;
+import org.scorepipe.api.Observation;
+import org.scorepipe.api.Observer;
 import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
-import org.scorepipe.runtime.noise.PhiloxNoise;
-import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.Counts;
+import org.scorepipe.runtime.run.LocalRunner;
+import org.scorepipe.runtime.run.ObserverPoint;
 import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.SegmentResult;
 import org.scorepipe.runtime.run.Runner;
@@ -49,10 +51,10 @@ import org.scorepipe.runtime.run.Runner;
  *
  * <p>Whole-ensemble stages and {@link #gather()} bring the ranges to the driver in particle
  * order, a batch of consecutive partitions (at most 64 MB) per job, never in one
- * {@code collect} of everything. A
- * whole-ensemble stage that changes the particles sends them back as new ranges; one that only
- * writes a dataset ({@link org.scorepipe.api.Stage#needsParticles()} false) leaves them where
- * they are.
+ * {@code collect} of everything; a whole-ensemble stage sends what it moved back as new ranges.
+ * Observers are fed where it costs least ({@link #observe}): a mergeable one gets statistics
+ * from the executors, one that writes a dataset ({@link Observer#readsParticles()} false) leaves
+ * the particles where they are.
  *
  * <p>Faults: a failed task attempt or a lost executor makes Spark recompute the ranges from
  * their lineage (the previous segment's cached ranges, or further back), and the recomputation
@@ -250,44 +252,53 @@ final class SparkRunner implements Runner {
         }
     }
 
+    /** A stage that moves every particle at once runs on the driver; what it moved becomes the new ranges. */
     private SegmentResult runWholeEnsemble(long seed, PlannedStage planned, double time, long from, long to, RunControl control) {
-        if (planned.stage() instanceof MergeableStage mergeable && mergeable.mergeable() && from == 0 && to == 1
-                && gathered == null && !control.stopRequested()) {
-            return runMerged(seed, planned, mergeable, time, control);
-        }
-        if (!planned.stage().needsParticles()) {
-            Particles none = new Particles(0, dimension, 0, new double[0], time);
-            return driverRunner.runSegment(seed, planned, none, from, to, control);
-        }
         Particles all = gather();
         all.setTime(time);
-        double[] before = all.data().clone();
         SegmentResult result = driverRunner.runSegment(seed, planned, all, from, to, control);
-        if (!Arrays.equals(before, all.data())) {
-            // The stage moved particles on the driver: they become the new ranges.
-            reroot(all);
-        }
+        reroot(all);
         return result;
     }
 
     /**
-     * A mergeable stage: chunk statistics computed on the executors, summed here chunk by chunk
-     * in particle order (as the local runner sums them), and the step finished on the driver.
+     * Feeds an observer where it costs least: a mergeable one statistics computed on the
+     * executors, one that reads no particles (a dataset writer) an empty ensemble, any other the
+     * ensemble gathered on the driver.
      */
-    private SegmentResult runMerged(long seed, PlannedStage planned, MergeableStage stage, double time, RunControl control) {
-        control.beginSegment(0, 1);
+    @Override
+    public void observe(ObserverPoint point, Observer observer, Observation at) {
+        if (state == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
+        if (observer instanceof MergeableObserver mergeable && mergeable.mergeable() && gathered == null) {
+            observeMerged(point, mergeable, at);
+        } else if (!observer.readsParticles()) {
+            observer.observe(new Particles(0, dimension, firstIndex, new double[0], at.time()), at);
+        } else {
+            Particles all = gather();
+            all.setTime(at.time());
+            observer.observe(all, at);
+        }
+    }
+
+    /**
+     * Chunk statistics computed on the executors, summed here chunk by chunk in particle order
+     * (as the local runner's evaluators sum them), and the observation finished on the driver.
+     */
+    private void observeMerged(ObserverPoint point, MergeableObserver observer, Observation at) {
         String group = "scorepipe-" + (++jobs);
-        sc.setJobGroup(group, "stage " + planned.name() + ": statistics per range", true);
+        sc.setJobGroup(group, at.name() + ": statistics per range", true);
         List<PartialTask.Chunks> ranges;
         try {
-            ranges = state.map(new PartialTask(pipelineKey, resolvedYaml, pluginFolderName, seed, planned.index(), time)).collect();
+            ranges = state.map(new PartialTask(pipelineKey, resolvedYaml, pluginFolderName, point, at.time())).collect();
         } finally {
             sc.clearJobGroup();
         }
         double[] sum = null;
         for (PartialTask.Chunks range : ranges) {
             if (range.error() != null) {
-                throw new ScorepipeException("stage '" + planned.name() + "': " + range.error());
+                throw new ScorepipeException("stage '" + at.name() + "': " + range.error());
             }
             for (double[] chunk : range.statistics()) {
                 if (sum == null) {
@@ -300,16 +311,10 @@ final class SparkRunner implements Runner {
             }
         }
         if (sum == null) {
-            throw new ScorepipeException("stage '" + planned.name() + "' needs at least one particle");
+            throw new ScorepipeException("stage '" + at.name() + "' needs at least one particle");
         }
-        try {
-            stage.finish(sum, n, dimension, time, PhiloxNoise.of(seed, planned.noiseKey(), 0));
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new ScorepipeException("stage '" + planned.name() + "': " + e.getMessage(), e);
-        }
-        control.stepDone(n);
-        LOG.info("spark: stage {} evaluated from per-range statistics; no particle left the executors", planned.name());
-        return new SegmentResult(1, Counts.NONE);
+        observer.finish(sum, n, dimension, at);
+        LOG.info("spark: stage {} evaluated from per-range statistics; no particle left the executors", at.name());
     }
 
     /**

@@ -161,8 +161,8 @@ public final class SparkRunnerFactory implements RunnerFactory {
      * travel back with each range and are fine.)
      */
     private static void refuseExecutorState(Pipeline pipeline) {
-        for (PlannedStage stage : pipeline.stages()) {
-            if (stage.stage().wholeEnsemble()) {
+        for (Pipeline.Entry entry : pipeline.entries()) {
+            if (!(entry instanceof PlannedStage stage) || stage.stage().wholeEnsemble()) {
                 continue;
             }
             for (NamedComponent c : stage.components()) {

@@ -47,11 +47,11 @@ import org.scorepipe.core.stages.AdaptiveFlowStage;
 import org.scorepipe.core.stages.AnnealStage;
 import org.scorepipe.core.stages.ChainedLangevinStage;
 import org.scorepipe.core.stages.CorrectorStage;
-import org.scorepipe.core.stages.EvaluateStage;
+import org.scorepipe.core.observers.EvaluateObserver;
 import org.scorepipe.core.stages.ForwardStage;
 import org.scorepipe.core.stages.InitStage;
 import org.scorepipe.core.stages.SampleStage;
-import org.scorepipe.core.stages.SaveStage;
+import org.scorepipe.core.observers.SaveObserver;
 
 /**
  * The built-in components. They register through {@code META-INF/services} exactly as a third
@@ -109,8 +109,8 @@ public final class CorePlugin implements Plugin {
                 AdaptiveFlowStage.class,
                 AnnealStage.class,
                 ChainedLangevinStage.class,
-                EvaluateStage.class,
-                SaveStage.class,
+                EvaluateObserver.class,
+                SaveObserver.class,
                 MomentsEvaluator.class,
                 ModeFrequenciesEvaluator.class,
                 SlicedWassersteinEvaluator.class,

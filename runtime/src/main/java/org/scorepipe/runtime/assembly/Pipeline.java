@@ -3,67 +3,134 @@ package org.scorepipe.runtime.assembly;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
-import org.scorepipe.api.Evaluator;
+import java.util.Optional;
+import org.scorepipe.api.Observer;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.Stage;
 import org.scorepipe.runtime.config.PipelineFile;
 
 /**
- * A pipeline ready to run: its settings, its runner settings and its stages, each built
- * with its components.
+ * A pipeline ready to run: its settings, its runner settings and its schedule, the entries of
+ * its {@code stages:} list in order, each built with its components. An entry is a stage, which
+ * moves particles, or an observer between stages ({@code evaluate}, {@code save}), which does not.
  *
  * @param spec name, seed, particles, dimension
  * @param runId the run's identity ({@code run.id}), or empty for a pipeline file that is not (yet) a run's
  * @param runner how the local runner splits the work
  * @param checkpoint when checkpoints are written
- * @param stages the stages in order
+ * @param entries the entries of {@code stages:} in order: where checkpoints say a run stands
  * @param config the pipeline file it was built from with every file path absolute (see
  *     {@link org.scorepipe.api.FilePath}): what a run's {@code config.yaml} and checkpoints record
  */
 public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, CheckpointSettings checkpoint,
-        List<PlannedStage> stages, PipelineFile config) {
+        List<Entry> entries, PipelineFile config) {
     public Pipeline {
         requireNonNull(spec, "spec is null");
         requireNonNull(config, "config is null");
         requireNonNull(runId, "runId is null");
         requireNonNull(runner, "runner is null");
         requireNonNull(checkpoint, "checkpoint is null");
-        stages = List.copyOf(stages);
+        entries = List.copyOf(entries);
     }
 
     /**
-     * One stage of the pipeline.
+     * One entry of the {@code stages:} list.
+     */
+    public sealed interface Entry permits PlannedStage, PlannedObserver {
+        /** Its unique name. */
+        String name();
+
+        /** Its position in the list, where checkpoints say a run stands. */
+        int index();
+
+        /**
+         * The {@code s} in the noise counter: how many stages come before it. Observers do not
+         * count, so adding, removing or moving one never changes the noise of any stage.
+         */
+        int noiseKey();
+
+        /** Its component name, e.g. {@code sample}. */
+        String type();
+
+        /**
+         * SHA-256 of its resolved config and of the shared components it uses: a finished entry
+         * of a checkpoint must hash the same to be resumed.
+         */
+        String configHash();
+
+        /** The names of the shared components it uses, directly or not. */
+        List<String> sharedUsed();
+
+        /** Every component it uses (itself included), by key path. */
+        List<NamedComponent> components();
+
+        /** Its steps in the schedule: a stage's own, 1 for an observer (it observes once). */
+        long steps();
+    }
+
+    /**
+     * An observer entry: sees the ensemble between the stages around it.
      *
-     * @param name its unique name
-     * @param index its position in the pipeline, where checkpoints say a run stands
-     * @param noiseKey the {@code s} in the noise counter: how many stages that move particles come
-     *     before it ({@link Stage#observes observers} do not count), so adding, removing or moving
-     *     an evaluate or save stage never changes the noise of any other stage
-     * @param type its component name, e.g. {@code sample}
+     * @param observer the built observer
+     */
+    public record PlannedObserver(String name, int index, int noiseKey, String type, Observer observer, String configHash,
+            List<String> sharedUsed, List<NamedComponent> components) implements Entry {
+        public PlannedObserver {
+            requireNonNull(name, "name is null");
+            requireNonNull(observer, "observer is null");
+            if (noiseKey < 0 || noiseKey > index) {
+                throw new IllegalArgumentException("noise key " + noiseKey + " of entry " + index + " is outside [0, " + index + "]");
+            }
+            sharedUsed = List.copyOf(sharedUsed);
+            components = List.copyOf(components);
+        }
+
+        @Override
+        public long steps() {
+            return 1;
+        }
+    }
+
+    /**
+     * A stage's convergence curve: an observer fed every {@code every} steps of the stage (and at
+     * its first and last step).
+     */
+    public record Curve(long every, Observer observer) {
+        public Curve {
+            requireNonNull(observer, "observer is null");
+            if (every < 1) {
+                throw new IllegalArgumentException("every must be >= 1, got " + every);
+            }
+        }
+    }
+
+    /**
+     * A stage: moves particles.
+     *
      * @param stage the built stage
-     * @param configHash SHA-256 of the stage's resolved config and of the shared components it
-     *     uses: a finished stage of a checkpoint must hash the same to be resumed
-     * @param sharedUsed the names of the shared components it uses, directly or not
-     * @param every record {@code monitors} every this many steps (0: never)
-     * @param monitors the evaluators of its convergence curve
-     * @param components every component the stage uses (itself included), by key path
+     * @param curve its convergence curve ({@code every:}), if it records one
      */
     public record PlannedStage(String name, int index, int noiseKey, String type, Stage stage, String configHash, List<String> sharedUsed,
-            long every, List<Evaluator> monitors, List<NamedComponent> components) {
+            Optional<Curve> curve, List<NamedComponent> components) implements Entry {
         public PlannedStage {
             requireNonNull(name, "name is null");
             requireNonNull(stage, "stage is null");
+            requireNonNull(curve, "curve is null");
             if (noiseKey < 0 || noiseKey > index) {
                 throw new IllegalArgumentException("noise key " + noiseKey + " of stage " + index + " is outside [0, " + index + "]");
             }
             sharedUsed = List.copyOf(sharedUsed);
-            monitors = List.copyOf(monitors);
             components = List.copyOf(components);
         }
 
-        /** A stage without curves or recorded components, e.g. for tests of a runner; its noise key is its index. */
+        @Override
+        public long steps() {
+            return stage.steps();
+        }
+
+        /** A stage without a curve or recorded components, e.g. for tests of a runner; its noise key is its index. */
         public static PlannedStage of(String name, int index, Stage stage) {
-            return new PlannedStage(name, index, index, name, stage, "", List.of(), 0, List.of(),
+            return new PlannedStage(name, index, index, name, stage, "", List.of(), Optional.empty(),
                     List.of(new NamedComponent("stages." + name, stage)));
         }
     }

@@ -28,6 +28,7 @@ import org.scorepipe.api.BuildNoise;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Observer;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.Stage;
@@ -216,13 +217,13 @@ public final class PipelineAssembler {
             for (String name : sharedSections.keySet()) {
                 sharedComponent(name);
             }
-            List<Pipeline.PlannedStage> stages = stages();
+            List<Pipeline.Entry> entries = entries();
             if (settings.type().equals("local")) {
-                for (Pipeline.PlannedStage stage : stages) {
-                    // A stage that leaves the particles where they live asks the runner to write them as a dataset
-                    // (Stage#needsParticles); the local runner writes files of this JVM only, and would fail at the end.
-                    if (stage.stage().wholeEnsemble() && !stage.stage().needsParticles()) {
-                        throw root.error("stages." + stage.name(), "writes the samples as a dataset (format: parquet), which"
+                for (Pipeline.Entry entry : entries) {
+                    // An observer that leaves the particles where they live asks the runner to write them as a dataset
+                    // (Observer#readsParticles); the local runner writes files of this JVM only, and would fail at the end.
+                    if (entry instanceof Pipeline.PlannedObserver o && !o.observer().readsParticles()) {
+                        throw root.error("stages." + entry.name(), "writes the samples as a dataset (format: parquet), which"
                                 + " needs the Spark runner (--runner spark, e.g. with --master 'local[*]'); the local runner"
                                 + " writes .npy files (format: npy)");
                     }
@@ -232,7 +233,7 @@ public final class PipelineAssembler {
                     .orElse("");
             // Every file path of every component is bound by now: the config as a run records it has them absolute.
             return new Pipeline(spec, runId, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
-                    checkpoint.dir() == null ? "" : checkpoint.dir()), stages, file.withResolvedPaths(root.paths()));
+                    checkpoint.dir() == null ? "" : checkpoint.dir()), entries, file.withResolvedPaths(root.paths()));
         }
 
         private void declareShared(ConfigSection components) {
@@ -307,14 +308,14 @@ public final class PipelineAssembler {
             return built;
         }
 
-        private List<Pipeline.PlannedStage> stages() {
+        private List<Pipeline.Entry> entries() {
             List<ConfigSection> items = root.items("stages");
             if (items.isEmpty()) {
                 throw root.error("stages", "is missing or empty; list the stages, e.g. `stages: [{type: init}, ...]`");
             }
-            List<Pipeline.PlannedStage> stages = new ArrayList<>();
+            List<Pipeline.Entry> entries = new ArrayList<>();
             Set<String> names = new HashSet<>();
-            int moving = 0; // stages before this one that move particles: the noise key
+            int moving = 0; // stages before this entry: its noise key (observers do not count)
             for (int i = 0; i < items.size(); i++) {
                 ConfigSection item = items.get(i);
                 if (!item.isMap()) {
@@ -328,14 +329,20 @@ public final class PipelineAssembler {
                 }
                 ImmutableNode node = nodeOf(item);
                 ConfigSection named = item.child("stages." + name, node);
-                Monitoring monitoring = monitoring(named, type);
-                usage.push(new Usage());
-                Stage stage = (Stage) build(ComponentKind.STAGE, withoutKeys(named, monitoring.keys()), new StageSpec(name, i), Set.of("name"));
-                List<Evaluator> monitors = new ArrayList<>();
-                for (int m = 0; m < monitoring.evaluators().size(); m++) {
-                    monitors.add((Evaluator) collaborator(ComponentKind.EVALUATOR, named, "evaluators[" + m + "]",
-                            List.of(monitoring.evaluators().get(m))));
+                boolean observer = registry.find(ComponentKind.STAGE, type).isEmpty()
+                        && registry.find(ComponentKind.OBSERVER, type).isPresent();
+                if (observer && named.has("every")) {
+                    throw named.error(named.pathOf("every"), "the " + type + " observer sees the ensemble once, between the"
+                            + " stages around it; `every` applies to stages that take steps");
                 }
+                Optional<Long> every = observer ? Optional.empty() : every(named, type);
+                usage.push(new Usage());
+                Object built = observer
+                        ? build(ComponentKind.OBSERVER, named, null, Set.of("name"))
+                        : build(ComponentKind.STAGE, every.isPresent() ? withoutKeys(named, CURVE_KEYS) : named,
+                                new StageSpec(name, i), Set.of("name"));
+                Optional<Pipeline.Curve> curve = every.map(n -> new Pipeline.Curve(n,
+                        (Observer) build(ComponentKind.OBSERVER, curveSection(named), null, Set.of())));
                 Usage used = usage.pop();
                 List<String> texts = new ArrayList<>();
                 // Hashed with file paths absolute, as the run records them: a hash does not depend on the working directory.
@@ -344,17 +351,23 @@ public final class PipelineAssembler {
                     texts.add("components." + sharedName + ":" + ConfigTrees.canonical(root.paths().rewrite(sharedNode(sharedName))));
                 }
                 Map<String, Pipeline.NamedComponent> components = new LinkedHashMap<>();
-                used.built.forEach(c -> components.put(c.path(), c));
+                // A curve's observer is built at the stage's path too; the path is the stage's.
+                Object curveObserver = curve.map(Pipeline.Curve::observer).orElse(null);
+                used.built.stream().filter(c -> c.component() != curveObserver).forEach(c -> components.put(c.path(), c));
                 for (String sharedName : new java.util.TreeSet<>(used.shared)) {
                     sharedBuilt.get(sharedName).forEach(c -> components.putIfAbsent(c.path(), c));
                 }
-                stages.add(new Pipeline.PlannedStage(name, i, moving, type, stage, ConfigTrees.sha256(texts),
-                        List.copyOf(used.shared), monitoring.every(), List.copyOf(monitors), List.copyOf(components.values())));
-                if (!stage.observes()) {
+                String hash = ConfigTrees.sha256(texts);
+                if (observer) {
+                    entries.add(new Pipeline.PlannedObserver(name, i, moving, type, (Observer) built, hash, List.copyOf(used.shared),
+                            List.copyOf(components.values())));
+                } else {
+                    entries.add(new Pipeline.PlannedStage(name, i, moving, type, (Stage) built, hash, List.copyOf(used.shared), curve,
+                            List.copyOf(components.values())));
                     moving++;
                 }
             }
-            return stages;
+            return entries;
         }
 
         private ImmutableNode sharedNode(String name) {
@@ -362,12 +375,12 @@ public final class PipelineAssembler {
         }
 
         /**
-         * {@code every: N} on a stage records its {@code evaluators} every N steps (a convergence
-         * curve). The evaluate stage's own {@code evaluators} are its parameter, not a monitor.
+         * {@code every: N} on a stage records its {@code evaluators} every N steps: a convergence
+         * curve, observed by the {@value #CURVE_OBSERVER} observer built from those keys.
          */
-        private Monitoring monitoring(ConfigSection stage, String type) {
+        private Optional<Long> every(ConfigSection stage, String type) {
             if (!stage.has("every")) {
-                return new Monitoring(0, List.of(), List.of());
+                return Optional.empty();
             }
             String everyPath = stage.pathOf("every");
             long every;
@@ -385,14 +398,23 @@ public final class PipelineAssembler {
                                     && list.getActualTypeArguments()[0] == Evaluator.class))
                     .orElse(false);
             if (ownEvaluators) {
-                throw stage.error(everyPath, "the " + type + " stage evaluates once; `every` applies to stages that take steps");
+                // Its `evaluators` key is its own parameter, so it cannot also be the curve's.
+                throw stage.error(everyPath, "the " + type + " stage takes `evaluators` of its own; `every` records a curve"
+                        + " from the `evaluators` of a stage that does not");
             }
-            List<ImmutableNode> evaluators = stage.nodes("evaluators");
-            if (evaluators.isEmpty()) {
+            if (stage.nodes("evaluators").isEmpty()) {
                 throw stage.error(everyPath, "needs `evaluators: [...]` on the same stage: the metrics to record every "
                         + every + " steps");
             }
-            return new Monitoring(every, evaluators, List.of("every", "evaluators"));
+            return Optional.of(every);
+        }
+
+        /** The section of a stage's curve observer: {@code {type: evaluate, evaluators: [...]}}, at the stage's path. */
+        private ConfigSection curveSection(ConfigSection stage) {
+            ImmutableNode.Builder b = new ImmutableNode.Builder().name("stage");
+            b.addChild(new ImmutableNode.Builder().name("type").value(CURVE_OBSERVER).create());
+            b.addChildren(stage.children().get("evaluators"));
+            return stage.child(stage.path(), b.create());
         }
 
         /**
@@ -562,6 +584,17 @@ public final class PipelineAssembler {
         }
 
         private ConfigException unknownType(ComponentKind kind, ConfigSection section, String typeName) {
+            if (kind == ComponentKind.STAGE) {
+                // An entry of `stages:` is a stage or an observer between stages.
+                List<String> stages = knownNames(ComponentKind.STAGE);
+                List<String> observers = knownNames(ComponentKind.OBSERVER);
+                List<String> both = new ArrayList<>(stages);
+                both.addAll(observers);
+                return section.error(section.pathOf("type"), "unknown stage type '" + typeName + "'"
+                        + ParameterBinder.suggestion(typeName, both) + "; known stages: "
+                        + (stages.isEmpty() ? "none (is a plugin missing?)" : String.join(", ", stages))
+                        + "; known observers: " + (observers.isEmpty() ? "none" : String.join(", ", observers)));
+            }
             List<String> known = knownNames(kind);
             return section.error(section.pathOf("type"), "unknown " + kind.label() + " type '" + typeName + "'"
                     + ParameterBinder.suggestion(typeName, known) + "; known " + kind.label() + "s: "
@@ -600,8 +633,11 @@ public final class PipelineAssembler {
     }
 
     /** A stage's {@code every} and the evaluator nodes it records; {@code keys} are taken off the stage's own section. */
-    private record Monitoring(long every, List<ImmutableNode> evaluators, List<String> keys) {
-    }
+    /** The observer type that records a stage's {@code every:} curve from its {@code evaluators}. */
+    private static final String CURVE_OBSERVER = "evaluate";
+
+    /** The keys of a stage's section that configure its curve, not the stage. */
+    private static final List<String> CURVE_KEYS = List.of("every", "evaluators");
 
     private static ConfigSection withoutKeys(ConfigSection section, List<String> keys) {
         if (keys.isEmpty()) {

@@ -31,6 +31,17 @@ public final class PipelineSections {
                 .map(dir -> dir == null ? "" : dir).orElse("");
     }
 
+    /** The runner a pipeline file names ({@code runner.type}, {@code local} by default), bound as the whole section is. */
+    public static String runnerType(PipelineFile file) {
+        return file.root().section("runner").map(s -> ParameterBinder.bind(RunnerSection.class, s, List.of()).type())
+                .orElse("local");
+    }
+
+    /** The run id a run directory's config records ({@code run.id}), or empty for a pipeline file that is no run's. */
+    public static String runId(PipelineFile file) {
+        return file.root().section("run").map(s -> ParameterBinder.bind(RunSection.class, s, List.of()).id()).orElse("");
+    }
+
     /** {@code pipeline:} */
     record PipelineSection(
             @Doc("name of the pipeline, used for the run directory") String name,

@@ -7,7 +7,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
-import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.assembly.Pipeline.Entry;
 import org.scorepipe.runtime.config.ConfigSection;
 import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.PipelineFile;
@@ -52,21 +52,21 @@ public final class Compatibility {
             requireSame("pipeline.particles", c.n(), spec.particles(), checkpointName, file);
         }
         requireSame("pipeline.dimension", c.dimension(), spec.dimension(), checkpointName, file);
-        List<PlannedStage> stages = pipeline.stages();
+        List<Entry> stages = pipeline.entries();
         int finished = Math.min(c.stage(), c.stageNames().size());
         if (finished > stages.size()) {
             throw new ScorepipeException(file.name() + " has " + stages.size() + " stages, but " + checkpointName
                     + " has already finished " + finished + " (" + String.join(", ", c.stageNames().subList(0, finished))
                     + "); keep those stages unchanged");
         }
-        if (c.stage() < stages.size() && c.step() > stages.get(c.stage()).stage().steps()) {
-            PlannedStage inProgress = stages.get(c.stage());
+        if (c.stage() < stages.size() && c.step() > stages.get(c.stage()).steps()) {
+            Entry inProgress = stages.get(c.stage());
             throw new ScorepipeException(checkpointName + " is at step " + c.step() + " of stage '" + inProgress.name()
-                    + "', which has only " + inProgress.stage().steps() + " steps in " + file.name() + "; give the stage at least "
+                    + "', which has only " + inProgress.steps() + " steps in " + file.name() + "; give the stage at least "
                     + c.step() + " steps, or continue from an earlier checkpoint");
         }
         for (int i = 0; i < finished; i++) {
-            PlannedStage stage = stages.get(i);
+            Entry stage = stages.get(i);
             String oldName = c.stageNames().get(i);
             if (!stage.name().equals(oldName)) {
                 throw new ScorepipeException("stage " + (i + 1) + " is '" + oldName + "' in " + checkpointName
@@ -91,7 +91,7 @@ public final class Compatibility {
     }
 
     /** The key paths of stage {@code i} and of the shared components it uses that differ. */
-    static List<String> differences(Checkpoint c, int i, PlannedStage stage, PipelineFile file) {
+    static List<String> differences(Checkpoint c, int i, Entry stage, PipelineFile file) {
         ConfigSection before = PipelineFile.parse("checkpoint", c.config(), List.of()).root();
         ConfigSection after = file.root();
         List<String> out = new ArrayList<>();

@@ -5,11 +5,13 @@ import java.util.Map;
 import org.scorepipe.api.Component;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
+import org.scorepipe.runtime.assembly.Pipeline.Entry;
+import org.scorepipe.runtime.assembly.Pipeline.PlannedObserver;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.plugins.Artifact;
 
 /**
- * What a component threw while a stage ran, as the one message a user reads: the stage and step,
+ * What a component threw while a stage or observer ran, as the one message a user reads: the stage and step,
  * the component (key path, kind and type), the jar it came from, and the exception. The
  * exception stays the cause, so {@code run.log} and {@code --debug} keep its trace.
  *
@@ -34,7 +36,7 @@ public final class ComponentFailure extends ScorepipeException {
      * {@code "evaluating at step 100"}). A {@link ScorepipeException} is already a complete
      * message and is returned as it is.
      */
-    public static ScorepipeException of(PlannedStage planned, String doing, Throwable thrown) {
+    public static ScorepipeException of(Entry planned, String doing, Throwable thrown) {
         if (thrown instanceof ScorepipeException s) {
             return s;
         }
@@ -51,7 +53,7 @@ public final class ComponentFailure extends ScorepipeException {
     }
 
     /** The innermost component of the stage in the trace of {@code thrown} (or of its causes); the stage if none. */
-    private static NamedComponent culprit(PlannedStage planned, Throwable thrown) {
+    private static NamedComponent culprit(Entry planned, Throwable thrown) {
         Map<String, NamedComponent> byClass = new LinkedHashMap<>();
         for (NamedComponent c : planned.components()) {
             byClass.putIfAbsent(outerName(c.component().getClass().getName()), c);
@@ -64,7 +66,8 @@ public final class ComponentFailure extends ScorepipeException {
                 }
             }
         }
-        return new NamedComponent("stages." + planned.name(), planned.stage());
+        Object own = planned instanceof PlannedStage stage ? stage.stage() : ((PlannedObserver) planned).observer();
+        return new NamedComponent("stages." + planned.name(), own);
     }
 
     /** {@code Outer} for {@code Outer}, {@code Outer$Inner}, {@code Outer$1} and {@code Outer$$Lambda$7}. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Counting;
 import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
+import org.scorepipe.runtime.assembly.Pipeline.Entry;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 
 /**
@@ -30,7 +31,7 @@ public final class Counts implements Serializable {
     }
 
     /** The counting components of a stage, each once, by the first key path it is listed under. */
-    public static Map<Counting, String> counting(PlannedStage stage) {
+    public static Map<Counting, String> counting(Entry stage) {
         Map<Counting, String> found = new IdentityHashMap<>();
         for (NamedComponent c : stage.components()) {
             if (c.component() instanceof Counting counting) {
@@ -108,9 +109,9 @@ public final class Counts implements Serializable {
      *
      * @throws IllegalArgumentException naming the path, if a state is not that component's counts
      */
-    public static Counts fromStates(List<PlannedStage> stages, Map<String, byte[]> states) {
+    public static Counts fromStates(List<Entry> stages, Map<String, byte[]> states) {
         Map<String, long[]> totals = new LinkedHashMap<>();
-        for (PlannedStage stage : stages) {
+        for (Entry stage : stages) {
             counting(stage).forEach((component, path) -> {
                 byte[] state = states.get(path);
                 if (state == null || totals.containsKey(path)) {

@@ -11,14 +11,17 @@ import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.scorepipe.api.Checkpointable;
-import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.Metrics;
+import org.scorepipe.api.Observation;
+import org.scorepipe.api.Observer;
 import org.scorepipe.api.Counting;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
+import org.scorepipe.runtime.assembly.Pipeline.Entry;
 import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
+import org.scorepipe.runtime.assembly.Pipeline.PlannedObserver;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
@@ -28,12 +31,10 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
 /**
  * Drives a pipeline from a position to its end: splits each stage into segments at its
  * checkpoint and curve steps, hands each segment to the {@link Runner}, and between segments
- * records curves, writes checkpoints and honours stop requests. The same for every runner.
+ * has the runner feed the observers due (an observer entry, a curve point), writes checkpoints
+ * and honours stop requests. The same for every runner.
  */
 public final class Execution {
-    /** The stream offset of an evaluation's noise: far from anything a stage's particles draw at that step. */
-    public static final int EVALUATION_STREAMS = 1 << 30;
-
     private static final Logger LOG = LogManager.getLogger(Execution.class);
 
     private final Pipeline pipeline;
@@ -57,7 +58,7 @@ public final class Execution {
      * @param resolvedYaml its resolved config, kept in checkpoints
      * @param runner where segments run
      * @param dir the run directory
-     * @param outputs where the reports of the {@link Counting} components are recorded
+     * @param outputs where the reports of the {@link Counting} components and what the observers see are recorded
      * @param store where checkpoints go, or empty to take none
      * @param checkpointEvery steps between checkpoints within a stage (0: only at stage ends)
      * @param control stop requests and progress
@@ -93,58 +94,71 @@ public final class Execution {
      */
     public Outcome run(Particles initial, int startStage, long startStep, double stageStartTime, double stageStartMaxAbs) {
         this.stageStartMaxAbs = stageStartMaxAbs;
-        List<PlannedStage> stages = pipeline.stages();
+        List<Entry> entries = pipeline.entries();
         long seed = pipeline.spec().seed();
         runner.load(initial);
         double time = initial.time();
         int n = initial.size();
-        for (int s = startStage; s < stages.size(); s++) {
-            PlannedStage planned = stages.get(s);
-            long steps = planned.stage().steps();
-            long k = s == startStage ? Math.min(startStep, steps) : 0;
-            double start = s == startStage && startStep > 0 ? stageStartTime : time;
-            listener.stageStarted(planned, steps);
-            control.stageStarted(planned.name(), steps, k, n);
+        for (int s = startStage; s < entries.size(); s++) {
+            Entry entry = entries.get(s);
             long began = System.nanoTime();
             evaluationNanos = 0;
-            long firstStep = k;
-            long segment = FIRST_SEGMENT;
-            if (k == 0 && planned.every() > 0) {
-                time = planned.stage().time(0, start);
-                recordCurve(planned, time, 0);
-            }
-            while (k < steps) {
+            long firstStep = 0;
+            long steps = entry.steps(); // an observer entry is one step of the schedule
+            listener.stageStarted(entry, steps);
+            if (entry instanceof PlannedObserver observer) {
+                control.stageStarted(entry.name(), steps, 0, n);
                 if (control.stopRequested()) {
-                    return stop(planned, k, start, time);
+                    return stop(entry, 0, time, time);
                 }
-                long next = nextBoundary(k, steps, planned.every());
-                if (segment < next - k) {
-                    next = k + segment; // written so, since k + segment may overflow: segment is unbounded on Spark
+                observe(new ObserverPoint(s, false, 0), entry, observer.observer(), time, outputs);
+                control.stepDone(n);
+            } else {
+                PlannedStage planned = (PlannedStage) entry;
+                Optional<Pipeline.Curve> curve = planned.curve();
+                long every = curve.map(Pipeline.Curve::every).orElse(0L);
+                long k = s == startStage ? Math.min(startStep, steps) : 0;
+                double start = s == startStage && startStep > 0 ? stageStartTime : time;
+                control.stageStarted(planned.name(), steps, k, n);
+                firstStep = k;
+                long segment = FIRST_SEGMENT;
+                if (k == 0 && curve.isPresent()) {
+                    time = planned.stage().time(0, start);
+                    recordCurve(planned, time, 0);
                 }
-                long segmentBegan = System.nanoTime();
-                long from = k;
-                k = runSegment(seed, planned, time, k, next);
-                segment = nextSegment(segment, k - from, System.nanoTime() - segmentBegan);
-                time = planned.stage().time(k, start);
-                if (k < next) {
-                    return stop(planned, k, start, time);
+                while (k < steps) {
+                    if (control.stopRequested()) {
+                        return stop(planned, k, start, time);
+                    }
+                    long next = nextBoundary(k, steps, every);
+                    if (segment < next - k) {
+                        next = k + segment; // written so, since k + segment may overflow: segment is unbounded on Spark
+                    }
+                    long segmentBegan = System.nanoTime();
+                    long from = k;
+                    k = runSegment(seed, planned, time, k, next);
+                    segment = nextSegment(segment, k - from, System.nanoTime() - segmentBegan);
+                    time = planned.stage().time(k, start);
+                    if (k < next) {
+                        return stop(planned, k, start, time);
+                    }
+                    if (every > 0 && (k % every == 0 || k == steps)) {
+                        recordCurve(planned, time, k);
+                    }
+                    if (k < steps && checkpointEvery > 0 && k % checkpointEvery == 0) {
+                        checkpoint(s, k, start, time);
+                    }
                 }
-                if (planned.every() > 0 && (k % planned.every() == 0 || k == steps)) {
-                    recordCurve(planned, time, k);
-                }
-                if (k < steps && checkpointEvery > 0 && k % checkpointEvery == 0) {
-                    checkpoint(s, k, start, time);
-                }
+                time = planned.stage().time(steps, start);
+                recordReports(planned, time);
             }
-            time = planned.stage().time(steps, start);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - began);
             Duration evaluations = Duration.ofNanos(evaluationNanos);
-            recordReports(planned, time);
-            dir.recordStage(planned.name(), planned.type(), steps, steps - firstStep, n, elapsed, evaluations);
-            listener.stageFinished(planned, steps - firstStep, n, elapsed, evaluations);
+            dir.recordStage(entry.name(), entry.type(), steps, steps - firstStep, n, elapsed, evaluations);
+            listener.stageFinished(entry, steps - firstStep, n, elapsed, evaluations);
             checkpoint(s + 1, 0, time, time);
-            if (control.stopRequested() && s + 1 < stages.size()) {
-                return new Outcome(true, "the start of stage '" + stages.get(s + 1).name() + "'", latest());
+            if (control.stopRequested() && s + 1 < entries.size()) {
+                return new Outcome(true, "the start of stage '" + entries.get(s + 1).name() + "'", latest());
             }
         }
         return new Outcome(false, "the end of the run", latest());
@@ -197,7 +211,7 @@ public final class Execution {
         return next;
     }
 
-    private Outcome stop(PlannedStage planned, long k, double start, double time) {
+    private Outcome stop(Entry planned, long k, double start, double time) {
         LOG.info("stopping at step {} of stage {} as asked", k, planned.name());
         Optional<String> file = checkpoint(planned.index(), k, start, time);
         String position = k == 0 ? "the start of stage '" + planned.name() + "'" : "stage '" + planned.name() + "' at step " + k;
@@ -207,28 +221,56 @@ public final class Execution {
     private void recordCurve(PlannedStage planned, double time, long k) {
         long began = System.nanoTime();
         try {
-            evaluateCurve(planned, time, k);
+            RunOutputs curve = new RunOutputs() {
+                @Override
+                public void recordMetrics(String stage, double at, Metrics metrics) {
+                    dir.recordCurve(stage, k, at, metrics);
+                }
+
+                @Override
+                public void saveSamples(String stage, String fileName, Particles particles) {
+                    throw new IllegalStateException("a curve point records metrics only; save the samples with a save entry");
+                }
+            };
+            observe(new ObserverPoint(planned.index(), true, k), planned, planned.curve().orElseThrow().observer(), time, curve);
         } finally {
             evaluationNanos += System.nanoTime() - began;
         }
     }
 
-    private void evaluateCurve(PlannedStage planned, double time, long k) {
-        Particles particles = runner.gather();
-        particles.setTime(time);
-        PhiloxNoise noise = PhiloxNoise.of(pipeline.spec().seed(), planned.noiseKey(), k);
-        Evaluator.EvalContext context = new Evaluator.EvalContext(planned.name(), time, noise.streams(EVALUATION_STREAMS));
-        Metrics.Builder all = Metrics.builder();
-        for (Evaluator evaluator : planned.monitors()) {
-            try {
-                all.putAll(evaluator.evaluate(particles, context));
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new ScorepipeException("stage '" + planned.name() + "': evaluating at step " + k + ": " + e.getMessage(), e);
-            } catch (RuntimeException | Error e) {
-                throw ComponentFailure.of(planned, "evaluating at step " + k, e);
+    /**
+     * Has the runner feed {@code observer} at {@code point}; its mistakes (an evaluator that
+     * refuses the particles) name the entry and, for a curve, the step.
+     */
+    private void observe(ObserverPoint point, Entry owner, Observer observer, double time, RunOutputs to) {
+        RunOutputs through = new RunOutputs() {
+            @Override
+            public void recordMetrics(String stage, double at, Metrics metrics) {
+                to.recordMetrics(stage, at, metrics);
             }
+
+            @Override
+            public void saveSamples(String stage, String fileName, Particles particles) {
+                to.saveSamples(stage, fileName, particles);
+            }
+
+            @Override
+            public void saveDataset(String stage, String name, String format) {
+                String where = runner.writeDataset(stage, name, format, dir.path());
+                LOG.info("stage {} wrote the {} dataset {}", stage, format, where);
+            }
+        };
+        Observation at = new Observation(owner.name(), point.step(), time, point.noise(pipeline.spec().seed(), owner), through);
+        String what = point.curve() ? "evaluating at step " + point.step() : owner.type();
+        try {
+            runner.observe(point, observer, at);
+        } catch (ScorepipeException e) {
+            throw e;
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+            throw new ScorepipeException("stage '" + owner.name() + "': " + (point.curve() ? what + ": " : "") + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            throw ComponentFailure.of(owner, what, e);
         }
-        dir.recordCurve(planned.name(), k, time, all.build());
     }
 
     private void recordReports(PlannedStage planned, double time) {
@@ -251,7 +293,7 @@ public final class Execution {
             return Optional.empty();
         }
         Particles particles = runner.gather();
-        List<PlannedStage> stages = pipeline.stages();
+        List<Entry> stages = pipeline.entries();
         double maxAbs = Health.maxAbs(particles.data());
         if (!Health.healthy(maxAbs, stageStartMaxAbs)) {
             String stageName = stages.get(Math.max(0, step == 0 ? stage - 1 : stage)).name();
@@ -270,7 +312,7 @@ public final class Execution {
         }
         List<String> names = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
-        for (PlannedStage p : stages) {
+        for (Entry p : stages) {
             names.add(p.name());
             hashes.add(p.configHash());
         }
@@ -288,7 +330,7 @@ public final class Execution {
     /** The state of every {@link Checkpointable} component and the totals of every {@link Counting} one, by key path. */
     private Map<String, byte[]> states() {
         Map<String, byte[]> states = new LinkedHashMap<>(counts.states());
-        for (PlannedStage stage : pipeline.stages()) {
+        for (Entry stage : pipeline.entries()) {
             for (NamedComponent c : stage.components()) {
                 if (c.component() instanceof Checkpointable cp && !states.containsKey(c.path())) {
                     states.put(c.path(), cp.saveState());
@@ -304,12 +346,12 @@ public final class Execution {
      */
     public List<String> restore(Map<String, byte[]> states) {
         try {
-            counts = Counts.fromStates(pipeline.stages(), states);
+            counts = Counts.fromStates(pipeline.entries(), states);
         } catch (IllegalArgumentException e) {
             throw new ScorepipeException(e.getMessage());
         }
         List<String> restored = new ArrayList<>();
-        for (PlannedStage stage : pipeline.stages()) {
+        for (Entry stage : pipeline.entries()) {
             for (NamedComponent c : stage.components()) {
                 byte[] state = states.get(c.path());
                 if (c.component() instanceof Checkpointable cp && state != null && !restored.contains(c.path())) {
@@ -322,7 +364,7 @@ public final class Execution {
                 }
             }
         }
-        for (PlannedStage stage : pipeline.stages()) {
+        for (Entry stage : pipeline.entries()) {
             for (String path : Counts.counting(stage).values()) {
                 if (states.containsKey(path) && !restored.contains(path)) {
                     restored.add(path);

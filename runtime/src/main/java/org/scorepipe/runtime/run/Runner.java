@@ -1,5 +1,7 @@
 package org.scorepipe.runtime.run;
 
+import org.scorepipe.api.Observation;
+import org.scorepipe.api.Observer;
 import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 
@@ -7,8 +9,8 @@ import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
  * Holds the ensemble and runs segments of stages over it. Implementations differ in where the
  * particles live and where blocks run (this JVM's threads, Spark executors) but never in what
  * they compute: a particle's path depends only on the seed, the stage, the step and its index.
- * What happens between segments (curves, checkpoints, stopping) is the {@link Execution}'s
- * business, the same for every runner.
+ * What happens between segments (observers, checkpoints, stopping) is the {@link Execution}'s
+ * business, the same for every runner; how an observer is fed is the runner's ({@link #observe}).
  */
 public interface Runner extends AutoCloseable {
     /** Takes {@code particles} as the ensemble to work on (the runner may distribute and keep it). */
@@ -17,7 +19,7 @@ public interface Runner extends AutoCloseable {
     /**
      * Runs steps {@code [from, to)} of {@code stage} on every particle, each block through the
      * whole segment, unless {@code control} lowers the limit (a stop request). A whole-ensemble
-     * stage sees every particle in one block, on the driver.
+     * stage sees every particle in one block, on one thread.
      *
      * @param time the ensemble's time when the segment starts
      * @return the step all particles have reached ({@code to}, or less after a stop request) and
@@ -33,6 +35,26 @@ public interface Runner extends AutoCloseable {
     Particles gather();
 
     /**
+     * Feeds {@code observer} the ensemble as it stands, at time {@code at.time()}. By default it
+     * sees the particles {@link #gather() gathered} on this JVM (or an empty ensemble, if it
+     * {@link Observer#readsParticles reads none}); a distributed runner may feed a
+     * {@link org.scorepipe.api.MergeableObserver} statistics computed where the particles live.
+     *
+     * @param point which observer of the pipeline it is, for a runner whose workers hold their own copies
+     */
+    default void observe(ObserverPoint point, Observer observer, Observation at) {
+        Particles particles;
+        if (observer.readsParticles()) {
+            particles = gather();
+        } else {
+            Particles all = gather();
+            particles = new Particles(0, all.dimension(), all.firstIndex(), new double[0], at.time());
+        }
+        particles.setTime(at.time());
+        observer.observe(particles, at);
+    }
+
+    /**
      * How long a segment should last at most, so that a stop request is honoured within about
      * that time: a segment ends the blocks' common steps. Shorter segments never change a byte,
      * only how often the blocks meet. Unbounded by default (a distributed runner's segment is a
@@ -45,7 +67,8 @@ public interface Runner extends AutoCloseable {
     /**
      * Writes every particle, one row each (its index and its coordinates), as a dataset straight
      * from where the particles live, so that no single machine holds the ensemble: the Spark
-     * runner writes Parquet from its executors. Behind {@link org.scorepipe.api.RunOutputs#saveDataset}.
+     * runner writes Parquet from its executors. Behind {@link org.scorepipe.api.RunOutputs#saveDataset}
+     * in what an {@link Observer} is handed.
      *
      * @param stage the stage asking, for messages
      * @param name a folder name in the run directory, or a URI
@@ -55,8 +78,9 @@ public interface Runner extends AutoCloseable {
      * @throws UnsupportedOperationException if this runner writes no datasets (the default), saying what to use
      */
     default String writeDataset(String stage, String name, String format, java.nio.file.Path runDirectory) {
-        throw new UnsupportedOperationException("writing the samples as a " + format + " dataset needs the Spark runner"
-                + " (--runner spark, e.g. with --master 'local[*]'); the local runner writes .npy files (format: npy)");
+        throw new UnsupportedOperationException("writing the samples as a " + format + " dataset needs a runner that writes"
+                + " datasets, such as spark (--runner spark, e.g. with --master 'local[*]'); " + description()
+                + " writes .npy files (format: npy)");
     }
 
     /** A short description for logs, e.g. {@code "local, 2 threads, blocks of 1024"}. */

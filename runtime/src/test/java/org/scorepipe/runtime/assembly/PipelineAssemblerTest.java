@@ -26,9 +26,9 @@ class PipelineAssemblerTest {
         Pipeline p = assemble(HEAD + SHARED + "stages:\n"
                 + "  - {name: a, type: walk, steps: 5, corrector: {type: nudge, step: 0.1, mode: extra-careful}, evaluators: [count]}\n"
                 + "  - {name: b, type: walk, steps: 2}\n");
-        assertEquals(2, p.stages().size());
-        TestPlugin.Walk a = (TestPlugin.Walk) p.stages().get(0).stage();
-        TestPlugin.Walk b = (TestPlugin.Walk) p.stages().get(1).stage();
+        assertEquals(2, p.entries().size());
+        TestPlugin.Walk a = (TestPlugin.Walk) stage(p, 0);
+        TestPlugin.Walk b = (TestPlugin.Walk) stage(p, 1);
         assertEquals("a", a.stage.name());
         assertEquals(1, b.stage.index());
         assertEquals(5, a.steps());
@@ -50,16 +50,16 @@ class PipelineAssemblerTest {
         Pipeline p = assemble(HEAD + SHARED
                 + "  c: {type: nudge, step: 0.2}\n"
                 + "stages:\n  - {name: a, type: walk, steps: 1, corrector: c}\n  - {name: b, type: walk, steps: 1, corrector: c}\n");
-        Object first = ((TestPlugin.Walk) p.stages().get(0).stage()).corrector.orElseThrow();
-        Object second = ((TestPlugin.Walk) p.stages().get(1).stage()).corrector.orElseThrow();
+        Object first = ((TestPlugin.Walk) stage(p, 0)).corrector.orElseThrow();
+        Object second = ((TestPlugin.Walk) stage(p, 1)).corrector.orElseThrow();
         assertSame(first, second);
     }
 
     @Test
     void aTypeNameStandsForAComponentWithDefaults() {
         Pipeline p = assemble(HEAD + SHARED + "stages:\n  - {type: walk, steps: 1, evaluators: [count, {type: count}]}\n");
-        assertEquals(2, ((TestPlugin.Walk) p.stages().get(0).stage()).evaluators.size());
-        assertEquals("walk", p.stages().get(0).name(), "a stage is named after its type by default");
+        assertEquals(2, ((TestPlugin.Walk) stage(p, 0)).evaluators.size());
+        assertEquals("walk", p.entries().get(0).name(), "a stage is named after its type by default");
     }
 
     @Test
@@ -129,8 +129,8 @@ class PipelineAssemblerTest {
     void overridesAddressStagesByName() {
         Pipeline p = assemble(HEAD + SHARED + "stages:\n  - {name: a, type: walk, steps: 5}\n  - {name: b, type: walk, steps: 2}\n",
                 List.of("stages.b.steps=200", "pipeline.seed=9"));
-        assertEquals(200, p.stages().get(1).stage().steps());
-        assertEquals(5, p.stages().get(0).stage().steps());
+        assertEquals(200, stage(p, 1).steps());
+        assertEquals(5, stage(p, 0).steps());
         assertEquals(9, p.spec().seed());
         ScorepipeException e = assertThrows(ScorepipeException.class, () -> assemble(HEAD + SHARED
                 + "stages:\n  - {name: a, type: walk, steps: 5}\n", List.of("stages.zz.steps=1")));
@@ -150,10 +150,10 @@ class PipelineAssemblerTest {
         PipelineAssembler assembler = new PipelineAssembler(ComponentRegistry.of(new TestPlugin()));
         Pipeline fromRelative = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of()), NO_OUTPUTS);
         Pipeline fromAbsolute = assembler.assemble(PipelineFile.parse("t.yaml", absolute, folder, List.of()), NO_OUTPUTS);
-        TestPlugin.Nudge nudge = (TestPlugin.Nudge) ((TestPlugin.Walk) fromRelative.stages().get(0).stage()).corrector.orElseThrow();
+        TestPlugin.Nudge nudge = (TestPlugin.Nudge) ((TestPlugin.Walk) stage(fromRelative, 0)).corrector.orElseThrow();
         TestPlugin.Points points = (TestPlugin.Points) ((TestPlugin.Linear) nudge.score).data;
         assertEquals(folder.resolve("in/data.npy").toString(), points.params.file());
-        assertEquals(fromAbsolute.stages().get(0).configHash(), fromRelative.stages().get(0).configHash());
+        assertEquals(fromAbsolute.entries().get(0).configHash(), fromRelative.entries().get(0).configHash());
         assertEquals(folder.resolve("in/data.npy").toString(),
                 fromRelative.config().root().section("components").orElseThrow().section("data").orElseThrow().string("file"));
         Pipeline fromSet = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of("components.data.file=in/data.npy")),
@@ -161,7 +161,7 @@ class PipelineAssemblerTest {
         assertEquals(java.nio.file.Path.of("").toAbsolutePath().resolve("in/data.npy").toString(),
                 fromSet.config().root().section("components").orElseThrow().section("data").orElseThrow().string("file"));
         // The working directory is not the folder, so the --set path is another file: another hash.
-        assertTrue(!fromSet.stages().get(0).configHash().equals(fromRelative.stages().get(0).configHash()));
+        assertTrue(!fromSet.entries().get(0).configHash().equals(fromRelative.entries().get(0).configHash()));
     }
 
     @Test
@@ -194,7 +194,7 @@ class PipelineAssemblerTest {
     @Test
     void everyIsForStagesWhoseEvaluatorsAreNotTheirOwn() {
         String own = fail(HEAD + SHARED + "stages:\n  - {type: walk, steps: 4, every: 2, evaluators: [count]}\n");
-        assertTrue(own.contains("stages.walk.every: the walk stage evaluates once"), own);
+        assertTrue(own.contains("stages.walk.every: the walk stage takes `evaluators` of its own"), own);
         String none = fail(HEAD + SHARED + "stages:\n  - {type: fussy, weights: [1.0], every: 2}\n");
         assertTrue(none.contains("stages.fussy.every: needs `evaluators: [...]`"), none);
     }
@@ -225,4 +225,9 @@ class PipelineAssemblerTest {
         public void saveSamples(String stage, String fileName, Particles particles) {
         }
     };
+
+    /** The built stage of entry {@code i}. */
+    private static org.scorepipe.api.Stage stage(Pipeline p, int i) {
+        return ((Pipeline.PlannedStage) p.entries().get(i)).stage();
+    }
 }

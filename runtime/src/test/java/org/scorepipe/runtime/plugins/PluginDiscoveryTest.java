@@ -120,7 +120,7 @@ class PluginDiscoveryTest {
     void anotherMajorApiVersionIsRefusedNamingThePluginAndBothVersions() {
         String message = problem("'future'");
         assertEquals("plugin 'future' (pf.FuturePlugin in future.jar) was built against scorepipe API 2.0, but this runtime"
-                + " has API 1.0 (another major version); rebuild the plugin against scorepipe-api 1.x, or use a scorepipe"
+                + " has API " + org.scorepipe.api.Plugin.API_VERSION + " (another major version); rebuild the plugin against scorepipe-api 1.x, or use a scorepipe"
                 + " with API 2.x", message);
         ScorepipeException e = assertThrows(ScorepipeException.class, () -> registry.find(ComponentKind.CORRECTOR, "warp"));
         assertEquals("the corrector 'warp' cannot be used: " + message, e.getMessage());
@@ -211,7 +211,7 @@ class PluginDiscoveryTest {
         Pipeline pipeline = assemble("  - {name: shifted, type: shift-stage, amount: 0.25, steps: 2}\n"
                 + "  - {name: walk, type: walk, steps: 1, corrector: {type: shift, amount: 1.5}}\n");
         Particles particles = new Particles(4, 2);
-        var stage = pipeline.stages().get(0).stage();
+        var stage = ((Pipeline.PlannedStage) pipeline.entries().get(0)).stage();
         assertEquals(2, stage.steps());
         stage.step(0, particles.all(), PhiloxNoise.of(1, 0, 0));
         stage.step(1, particles.all(), PhiloxNoise.of(1, 0, 1));

@@ -1,4 +1,4 @@
-package org.scorepipe.core.stages;
+package org.scorepipe.core.observers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,29 +17,27 @@ import org.mockito.ArgumentCaptor;
 import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Noise;
+import org.scorepipe.api.Observation;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.RunOutputs;
-import org.scorepipe.api.StageSpec;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 
-class EvaluateStageTest {
+class EvaluateObserverTest {
 
     @Test
-    void recordsTheMergedMetricsUnderTheStageNameAndTime() {
+    void recordsTheMergedMetricsUnderTheObservationsNameAndTime() {
         Evaluator first = mock(Evaluator.class);
         Evaluator second = mock(Evaluator.class);
         when(first.evaluate(any(), any())).thenReturn(Metrics.builder().put("mean-error", 0.5).build());
         when(second.evaluate(any(), any())).thenReturn(
                 Metrics.builder().put("mode-frequencies", new double[] {0.25, 0.75}).put("max-weight-error", 0.1).build());
         RunOutputs outputs = mock(RunOutputs.class);
-        EvaluateStage stage = new EvaluateStage(new StageSpec("eval", 3), List.of(first, second), outputs);
-        assertTrue(stage.wholeEnsemble());
-        assertEquals(1, stage.steps());
+        EvaluateObserver observer = new EvaluateObserver(List.of(first, second));
 
         Particles particles = new Particles(4, 2);
         particles.setTime(0.25);
         Noise noise = PhiloxNoise.of(1L, 3, 0);
-        stage.step(0, particles.all(), noise);
+        observer.observe(particles, new Observation("eval", 0, 0.25, noise, outputs));
 
         ArgumentCaptor<Evaluator.EvalContext> context = ArgumentCaptor.forClass(Evaluator.EvalContext.class);
         verify(first).evaluate(eq(particles), context.capture());
@@ -61,8 +59,8 @@ class EvaluateStageTest {
     @Test
     void refusesAnEmptyEvaluatorList() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new EvaluateStage(new StageSpec("eval", 0), List.of(), mock(RunOutputs.class)));
-        assertEquals("the evaluate stage needs at least one evaluator; list them under evaluators: [moments, ...]",
+                () -> new EvaluateObserver(List.of()));
+        assertEquals("evaluate needs at least one evaluator; list them under evaluators: [moments, ...]",
                 e.getMessage());
     }
 
@@ -70,10 +68,9 @@ class EvaluateStageTest {
     void aMetricReportedTwiceIsAClearError() {
         Evaluator evaluator = mock(Evaluator.class);
         when(evaluator.evaluate(any(), any())).thenReturn(Metrics.builder().put("mean-error", 0.5).build());
-        EvaluateStage stage = new EvaluateStage(new StageSpec("eval", 0), List.of(evaluator, evaluator),
-                mock(RunOutputs.class));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> stage.step(0, new Particles(2, 1).all(), PhiloxNoise.of(1L, 0, 0)));
+        EvaluateObserver observer = new EvaluateObserver(List.of(evaluator, evaluator));
+        Observation at = new Observation("eval", 0, 0.0, PhiloxNoise.of(1L, 0, 0), mock(RunOutputs.class));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> observer.observe(new Particles(2, 1), at));
         assertTrue(e.getMessage().contains("mean-error") && e.getMessage().contains("eval"), e.getMessage());
     }
 }

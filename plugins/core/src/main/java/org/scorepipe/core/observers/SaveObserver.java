@@ -1,32 +1,31 @@
-package org.scorepipe.core.stages;
+package org.scorepipe.core.observers;
 
 import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
-import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
-import org.scorepipe.api.Noise;
+import org.scorepipe.api.Observation;
+import org.scorepipe.api.Observer;
+import org.scorepipe.api.Particles;
 import org.scorepipe.api.RunOutputs;
-import org.scorepipe.api.Stage;
-import org.scorepipe.api.StageSpec;
 
 /**
  * Writes the whole ensemble to a NumPy {@code .npy} file (float64, shape {@code [n, d]}) in the run
- * directory, in one step. Moves no particle.
+ * directory.
  *
  * <p>With {@code format: parquet} it writes a Parquet dataset instead, one row per particle (its
  * {@code index} and its coordinates {@code x}), through {@link RunOutputs#saveDataset}: the Spark
  * runner writes it from its executors, so an ensemble too large for one machine is never
- * gathered ({@link #needsParticles()} is then false). The dataset is a folder in the run
+ * gathered ({@link #readsParticles()} is then false). The dataset is a folder in the run
  * directory ({@code samples.parquet} unless {@code file} names one ending in {@code .parquet}),
  * or any URI the runner's file systems reach.
  */
-@Component(kind = ComponentKind.STAGE, name = "save",
+@Component(kind = ComponentKind.OBSERVER, name = "save",
         doc = "Writes the particles to a .npy file in the run directory, or (format: parquet, Spark runner) to a Parquet dataset.")
-public final class SaveStage implements Stage {
+public final class SaveObserver implements Observer {
 
     /** Parameters, bound from the stage's config section. */
     public record Params(
@@ -81,59 +80,33 @@ public final class SaveStage implements Stage {
     }
 
     private final Params params;
-    private final StageSpec stage;
-    private final RunOutputs outputs;
 
     @Inject
-    public SaveStage(Params params, StageSpec stage, RunOutputs outputs) {
+    public SaveObserver(Params params) {
         this.params = requireNonNull(params, "params is null");
-        this.stage = requireNonNull(stage, "stage is null");
-        this.outputs = requireNonNull(outputs, "outputs is null");
     }
 
     @Override
-    public long steps() {
-        return 1;
-    }
-
-    @Override
-    public boolean wholeEnsemble() {
-        return true;
-    }
-
-    @Override
-    public boolean observes() {
-        return true;
-    }
-
-    @Override
-    public boolean needsParticles() {
+    public boolean readsParticles() {
         return params.format() == Format.NPY;
     }
 
     @Override
-    public void step(long k, Block block, Noise noise) {
-        if (k != 0) {
-            throw new IllegalArgumentException("the save stage has one step, got step " + k);
-        }
+    public void observe(Particles particles, Observation at) {
         if (params.format() == Format.PARQUET) {
-            try {
-                outputs.saveDataset(stage.name(), params.file(), "parquet");
-            } catch (UnsupportedOperationException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
+            at.outputs().saveDataset(at.name(), params.file(), "parquet");
         } else {
             if (!params.allowNonFinite()) {
-                requireFinite(block);
+                requireFinite(particles, at);
             }
-            outputs.saveSamples(stage.name(), params.file(), block.particles());
+            at.outputs().saveSamples(at.name(), params.file(), particles);
         }
     }
 
     /** Refuses, before anything is written, particles that are not finite. */
-    private void requireFinite(Block block) {
-        double[] x = block.particles().data();
-        int d = block.particles().dimension();
+    private void requireFinite(Particles particles, Observation at) {
+        double[] x = particles.data();
+        int d = particles.dimension();
         int bad = 0;
         int first = -1;
         for (int i = 0; i < x.length; i += d) {
@@ -146,9 +119,9 @@ public final class SaveStage implements Stage {
             }
         }
         if (bad > 0) {
-            throw new IllegalStateException(bad + " of " + block.size() + " particles are not finite (the first is particle "
-                    + (block.particles().firstIndex() + first) + "), so " + params.file() + " was not written. An earlier stage"
-                    + " diverged: use a smaller step, or set stages." + stage.name() + ".allow-non-finite=true to write them anyway");
+            throw new IllegalStateException(bad + " of " + particles.size() + " particles are not finite (the first is particle "
+                    + (particles.firstIndex() + first) + "), so " + params.file() + " was not written. An earlier stage"
+                    + " diverged: use a smaller step, or set stages." + at.name() + ".allow-non-finite=true to write them anyway");
         }
     }
 }

@@ -1,0 +1,31 @@
+package org.scorepipe.api;
+
+/**
+ * Reads the ensemble at a point of a run's schedule and reports what it sees, through the
+ * {@link Observation}'s outputs. An observer never moves a particle and draws no noise that a
+ * particle receives, so adding, removing or moving one never changes a byte of the samples.
+ *
+ * <p>Observers are attached to points of the schedule: an {@code evaluate} or {@code save}
+ * entry in a pipeline's {@code stages:} list observes the ensemble between the stages around it,
+ * and a stage's {@code every: N} curve observes it every N steps of that stage. The runner
+ * decides how an observer is fed: the particles gathered on one machine ({@link #observe}),
+ * additive statistics computed where the particles live ({@link MergeableObserver}), or nothing
+ * but the right to have the runner write them where they live ({@link #readsParticles()}).
+ */
+public interface Observer {
+    /**
+     * Observes the ensemble. The particles may be the runner's own working copy: read them, never
+     * write them. If {@link #readsParticles()} is false they are an empty ensemble of the right
+     * dimension and time.
+     */
+    void observe(Particles particles, Observation at);
+
+    /**
+     * Whether {@link #observe} reads the particles' coordinates. An observer that only asks the
+     * outputs to write the ensemble where it lives ({@link RunOutputs#saveDataset}) says false, so
+     * that a distributed runner never brings the particles to one machine for it.
+     */
+    default boolean readsParticles() {
+        return true;
+    }
+}
