@@ -104,4 +104,13 @@ public final class Block {
     public long[] countsOf(Counting owner) {
         return counts.get(owner);
     }
+
+    /**
+     * What {@code owner} remembers of every particle of the ensemble ({@link Particles#rowState}):
+     * row {@code from() + r} of the array, at {@code (from() + r) * owner.rowWidth(dimension())},
+     * is the block's row {@code r}. A step reads and writes only its block's rows.
+     */
+    public double[] rowState(RowMemory owner) {
+        return particles.rowState(owner);
+    }
 }

@@ -10,7 +10,6 @@ import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
-import org.scorepipe.runtime.checkpoint.CheckpointFormat;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.checkpoint.Health;
 import org.scorepipe.runtime.config.ConfigTrees;
@@ -48,11 +47,21 @@ final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The format version in the file's header (it has just been read whole, so it is one this scorepipe reads). */
+    private static String formatOf(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] header = in.readNBytes(12);
+            return header.length < 12 ? "?" : Integer.toString(java.nio.ByteBuffer.wrap(header, 8, 4).getInt());
+        } catch (IOException e) {
+            return "? (" + e.getMessage() + ")";
+        }
+    }
+
     /** A human summary of the checkpoint, and its config's differences from {@code against}. */
     private String summary(Checkpoint c, Optional<Path> against) {
         StringBuilder out = new StringBuilder();
         out.append(String.format("checkpoint     %s%n", checkpoint));
-        out.append(String.format("format         %d%n", CheckpointFormat.VERSION));
+        out.append(String.format("format         %s%n", formatOf(checkpoint)));
         out.append(String.format("pipeline       %s%n", c.pipeline()));
         out.append(String.format("run            %s%n", c.runId().isEmpty() ? "(no id recorded)" : c.runId()));
         out.append(String.format("position       %s (stage index %d, step %d)%n", c.position(), c.stage(), c.step()));
@@ -65,6 +74,10 @@ final class InspectCommand implements Callable<Integer> {
                 PhiloxNoise.GENERATOR.equals(c.noiseGenerator()) ? "" : " (NOT this scorepipe's: no exact resume)"));
         out.append(String.format("stages         %s%n", c.stageNames()));
         out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
+        StringBuilder rows = new StringBuilder();
+        c.rows().forEach((path, r) -> rows.append(rows.length() == 0 ? "" : ", ").append(path).append(" (")
+                .append(c.n() == 0 ? 0 : r.length / c.n()).append(" per particle)"));
+        out.append(String.format("rows           %s%n", rows.length() == 0 ? "none" : rows));
         out.append(String.format("metrics so far%n")).append(MetricsTable.of(c.metrics()));
         if (against.isPresent()) {
             PipelineFile before = PipelineFile.parse("checkpoint", c.config(), List.of());

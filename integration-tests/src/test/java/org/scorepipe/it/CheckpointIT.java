@@ -213,7 +213,7 @@ class CheckpointIT {
         Files.writeString(dir.resolve("other.yaml"), PIPELINE.replace("steps: 1600", "steps: 800"));
         Cli.Result r = Cli.run(dir, "inspect", checkpoint.toString(), "--against", "other.yaml");
         assertEquals(0, r.exitCode(), r.all());
-        for (String expected : new String[] {"format         2", "pipeline       crash", "run            2", "stage 'corrector' at step 400",
+        for (String expected : new String[] {"format         3", "rows           none", "pipeline       crash", "run            2", "stage 'corrector' at step 400",
                 "particles      3000 x 2", "seed           99", "philox4x64", "1 difference(s)",
                 "stages.sample.grid.steps: 1600 -> 800"}) {
             assertTrue(r.stdout().contains(expected), expected + " in\n" + r.stdout());

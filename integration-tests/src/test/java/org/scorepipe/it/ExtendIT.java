@@ -59,6 +59,33 @@ class ExtendIT {
         assertFalse(Files.exists(dir.resolve("fewer/samples.npy")));
     }
 
+    /**
+     * The multistep solvers' rows live with the particles, so the extension's particles make their
+     * own history, exactly the larger run's: a grown dpm-solver++ or unipc run is that run byte for byte.
+     */
+    @Test
+    void aGrownMultistepRunIsTheLargerRunByteForByte() throws Exception {
+        for (String predictor : new String[] {"dpm-solver++", "unipc"}) {
+            String[] set = {"--set", "stages.corrector.steps=10", "--set", "stages.sample.grid.steps=20", "--set",
+                "stages.sample.predictor.type=" + predictor, "--quiet"};
+            for (int particles : new int[] {300, 700}) {
+                String[] args = new String[5 + set.length];
+                args[0] = "run";
+                args[1] = Cli.PIPELINES.resolve("quickstart.yaml").toString();
+                args[2] = "--set";
+                args[3] = "pipeline.particles=" + particles;
+                args[4] = "--out=" + predictor + "-" + particles;
+                System.arraycopy(set, 0, args, 5, set.length);
+                Cli.Result r = run(args);
+                assertEquals(0, r.exitCode(), r.all());
+            }
+            Cli.Result grown = run("extend", predictor + "-300", "--particles", "700", "--out", predictor + "-grown", "--quiet");
+            assertEquals(0, grown.exitCode(), grown.all());
+            assertArrayEquals(Files.readAllBytes(dir.resolve(predictor + "-700/samples.npy")),
+                    Files.readAllBytes(dir.resolve(predictor + "-grown/samples.npy")), predictor);
+        }
+    }
+
     @Test
     void aPipelineWhoseParticlesDependOnEachOtherIsRefused() throws Exception {
         Cli.Result flow = run("run", Cli.PIPELINES.resolve("adaptive-flow-gmm.yaml").toString(), "--set", "pipeline.particles=500",

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.Scorepipe;
-import org.scorepipe.runtime.ScorepipeException;
+import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
 import org.scorepipe.runtime.run.NpyFile;
 import org.scorepipe.runtime.run.RunControl;
@@ -334,12 +335,58 @@ class SparkIT {
         }
     }
 
+    /**
+     * The multistep solvers remember each particle's last denoised estimate in rows that live with
+     * the particles: on the executors, each range keeps its rows next to its coordinates, and a
+     * checkpoint gathers them. DPM-Solver++(2M) and UniPC then give the local runner's samples for
+     * 1, 3 and 7 partitions (2000 particles: ranges fall on multiples of 256, so 3 and 7 partitions
+     * really split them), a Spark checkpoint inside the sample stage continues on the local runner,
+     * and a local one continues on Spark with each partitioning, to the same bytes. Were the rows
+     * lost at a checkpoint, the step after it would be first order and the samples would differ
+     * ({@code SolversTest.multistepStateResumesBitForBit} shows it).
+     */
     @Test
-    void theRunnerRefusesComponentsWithStateItCannotGather() {
-        // DPM-Solver++(2M) keeps each particle's last denoised estimate in the component.
-        ScorepipeException e = assertThrows(ScorepipeException.class, () -> runSpark(Cli.PIPELINES.resolve("quickstart.yaml"),
-                List.of("pipeline.particles=100", "stages.sample.predictor.type=dpm-solver++"), 2, Optional.empty()));
-        assertTrue(e.getMessage().contains("stages.sample.predictor") && e.getMessage().contains("local runner"), e.getMessage());
+    void multistepSolversKeepTheirRowsWithTheParticlesOnEveryRunnerAndResume() throws IOException {
+        for (String predictor : List.of("dpm-solver++", "unipc")) {
+            List<String> settings = List.of("pipeline.particles=2000", "stages.corrector.steps=10", "stages.sample.grid.steps=30",
+                    "stages.sample.predictor.type=" + predictor, "checkpoint.every=10");
+            Path local = runLocal(QUICKSTART, settings);
+            byte[] reference = samples(local);
+            Path localMidStage = midStage(local, 2, 20);
+            assertTrue(CheckpointStore.read(localMidStage).rows().containsKey("stages.sample.predictor"),
+                    predictor + ": the checkpoint carries the predictor's rows");
+            for (int partitions : new int[] {1, 3, 7}) {
+                Path spark = runSpark(QUICKSTART, settings, partitions, Optional.empty());
+                assertArrayEquals(reference, samples(spark), predictor + " with " + partitions + " partitions");
+                Checkpoint mid = CheckpointStore.read(midStage(spark, 2, 20));
+                assertArrayEquals(CheckpointStore.read(localMidStage).rows().get("stages.sample.predictor"),
+                        mid.rows().get("stages.sample.predictor"), predictor + ": the rows gathered from " + partitions + " ranges");
+                if (partitions == 3) {
+                    Path branched = branch(settings, midStage(spark, 2, 20), work.resolve(predictor + "-spark-to-local"));
+                    assertArrayEquals(reference, samples(branched), predictor + ": a Spark checkpoint continued locally");
+                }
+                List<String> onSpark = new ArrayList<>(settings);
+                onSpark.addAll(List.of("runner.type=spark", "runner.master=" + CLUSTER, "runner.partitions=" + partitions));
+                Path resumed = branch(onSpark, localMidStage, work.resolve(predictor + "-local-to-spark-" + partitions));
+                assertArrayEquals(reference, samples(resumed), predictor + ": a local checkpoint continued on " + partitions
+                        + " partitions");
+            }
+        }
+    }
+
+    /** The checkpoint at step {@code step} of stage {@code stage} in a run's folder. */
+    private static Path midStage(Path run, int stage, long step) throws IOException {
+        String name = String.format("ckpt-s%03d-k%010d.spck", stage, step);
+        Path file = run.resolve("checkpoints").resolve(name);
+        assertTrue(Files.exists(file), "no " + name + " in " + run);
+        return file;
+    }
+
+    /** A new run of the quickstart with {@code overrides}, continued from {@code checkpoint}. */
+    private static Path branch(List<String> overrides, Path checkpoint, Path out) {
+        ComponentRegistry registry = ComponentRegistry.discover(SparkIT.class.getClassLoader(), Optional.empty());
+        return new Scorepipe(registry).withRunnerOptions(Map.of()).run(new Scorepipe.RunRequest(QUICKSTART, overrides,
+                Optional.of(out), work, Optional.of(checkpoint)), new RunControl()).directory();
     }
 
     // ---------------------------------------------------------------------------------------

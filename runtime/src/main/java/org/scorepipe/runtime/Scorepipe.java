@@ -381,7 +381,7 @@ public final class Scorepipe {
                         }
                     });
             if (from.isPresent()) {
-                List<String> restored = execution.restore(from.get().states());
+                List<String> restored = execution.restore(from.get().states(), from.get().rows(), from.get().n());
                 if (!restored.isEmpty()) {
                     LOG.info("restored the state of {}", restored);
                 }

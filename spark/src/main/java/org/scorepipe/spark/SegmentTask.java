@@ -18,8 +18,11 @@ import org.scorepipe.runtime.run.RunControl;
  * range, run by the local runner's own code on a {@link Particles} whose first index is the
  * range's, so every particle draws exactly the noise it draws on the local runner. What the
  * stage's counting components counted in the range travels back with it, to be summed on the driver.
+ * The rows the range carries for row-memory components (a multistep solver's history) go into the
+ * particles under their key paths, the stage's components find them there, and the new range
+ * carries them on: they stay with the particles on the executors, as the coordinates do.
  *
- * <p>It works on a copy of the input range: the parent partition may be cached, and a retried
+ * <p>It works on a copy of the input range, rows included: the parent partition may be cached, and a retried
  * task (a failed attempt, a lost executor) must start again from the same bytes.
  */
 final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeState> {
@@ -76,7 +79,7 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
             return range.failed("an executor could not build the pipeline: " + why);
         }
         PlannedStage planned = (PlannedStage) pipeline.entries().get(stageIndex);
-        Particles particles = new Particles(range.n(), range.dimension(), range.firstIndex(), range.data().clone(), time);
+        Particles particles = range.copy(time);
         Counts counts;
         try (LocalRunner runner = new LocalRunner(1, blockSize)) {
             counts = runner.runSegment(seed, planned, particles, from, to, new RunControl()).counts();
@@ -87,6 +90,7 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
             // deterministic (a diverging step, a component's own check): retrying gives the same
             return range.failed(e.getMessage());
         }
-        return new RangeState(range.firstIndex(), range.n(), range.dimension(), particles.data(), null, counts);
+        return new RangeState(range.firstIndex(), range.n(), range.dimension(), particles.data(), null, counts,
+                particles.rowStates());
     }
 }

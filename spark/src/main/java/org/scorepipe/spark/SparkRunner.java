@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +50,11 @@ import org.scorepipe.runtime.run.Runner;
  * local runner's code on a {@link Particles} whose first index is the range's. A particle's
  * noise is a function of its index alone, so the bytes are the local runner's for any number
  * of partitions and executors.
+ *
+ * <p>The rows the particles carry for {@link org.scorepipe.api.RowMemory} components (a multistep
+ * solver's last estimates) are split, kept and gathered exactly as the coordinates are: each
+ * range holds its particles' rows, a segment's task carries them on, and {@link #gather()}
+ * joins them range by range in particle order, so a checkpoint stores the whole ensemble's.
  *
  * <p>Whole-ensemble stages and {@link #gather()} bring the ranges to the driver in particle
  * order, a batch of consecutive partitions (at most 64 MB) per job, never in one
@@ -134,7 +141,7 @@ final class SparkRunner implements Runner {
         firstIndex = particles.firstIndex();
         gathered = null;
         double[] x = particles.data();
-        boolean zeros = true;
+        boolean zeros = particles.rowStates().isEmpty();
         for (int i = 0; i < x.length && zeros; i++) {
             zeros = Double.doubleToRawLongBits(x[i]) == 0L;
         }
@@ -174,11 +181,19 @@ final class SparkRunner implements Runner {
     private static List<RangeState> slices(Particles particles, long[] bounds) {
         int d = particles.dimension();
         List<RangeState> out = new ArrayList<>();
+        int n = particles.size();
+        Map<String, double[]> rows = n == 0 ? Map.of() : particles.rowStates();
         for (int i = 0; i + 1 < bounds.length; i++) {
             int from = (int) bounds[i];
             int to = (int) bounds[i + 1];
+            // Each range carries its particles' rows, split at the same boundaries as their coordinates.
+            Map<String, double[]> rangeRows = new TreeMap<>();
+            rows.forEach((key, r) -> {
+                int width = r.length / n;
+                rangeRows.put(key, Arrays.copyOfRange(r, from * width, to * width));
+            });
             out.add(new RangeState(particles.firstIndex() + from, to - from, d,
-                    Arrays.copyOfRange(particles.data(), from * d, to * d), null));
+                    Arrays.copyOfRange(particles.data(), from * d, to * d), null, Counts.NONE, rangeRows));
         }
         return out;
     }
@@ -330,6 +345,7 @@ final class SparkRunner implements Runner {
             return gathered;
         }
         double[] x = new double[Math.multiplyExact(n, dimension)];
+        Map<String, double[]> rows = new TreeMap<>();
         int p = state.getNumPartitions();
         long[] bounds = bounds(n, partitions(n));
         long expected = firstIndex;
@@ -352,6 +368,21 @@ final class SparkRunner implements Runner {
                         throw new IllegalStateException("range at " + r.firstIndex() + " came back where " + expected + " was expected");
                     }
                     System.arraycopy(r.data(), 0, x, (int) ((r.firstIndex() - firstIndex) * dimension), r.data().length);
+                    Map<String, double[]> carried = r.n() == 0 ? Map.of() : r.rows();
+                    carried.forEach((key, own) -> {
+                        int width = own.length / r.n();
+                        double[] all = rows.computeIfAbsent(key, k -> {
+                            // A range that has not run the component yet remembers nothing: NaN, as a fresh row.
+                            double[] fresh = new double[Math.multiplyExact(n, width)];
+                            Arrays.fill(fresh, Double.NaN);
+                            return fresh;
+                        });
+                        if (all.length != (long) n * width) {
+                            throw new IllegalStateException(key + ": the range at " + r.firstIndex() + " carries " + width
+                                    + " doubles per particle, another " + all.length / n);
+                        }
+                        System.arraycopy(own, 0, all, (int) ((r.firstIndex() - firstIndex) * width), own.length);
+                    });
                     expected += r.n();
                 }
             }
@@ -361,6 +392,7 @@ final class SparkRunner implements Runner {
             throw new IllegalStateException("gathered particles up to " + expected + ", expected " + (firstIndex + n));
         }
         gathered = new Particles(n, dimension, firstIndex, x, 0.0);
+        rows.forEach(gathered::putRowState);
         if (lineage >= MAX_LINEAGE) {
             reroot(gathered);
         }

@@ -15,11 +15,8 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
-import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
-import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.checkpoint.CheckpointFolder;
 import org.scorepipe.runtime.run.Runner;
 import org.scorepipe.runtime.run.RunnerFactory;
@@ -46,7 +43,6 @@ public final class SparkRunnerFactory implements RunnerFactory {
 
     @Override
     public Runner create(Pipeline pipeline, String resolvedYaml, Map<String, String> options, Optional<Path> pluginFolder) {
-        refuseExecutorState(pipeline);
         quietSparkLogs();
         SparkConf conf = conf(pipeline.runner(), options);
         String master = conf.get("spark.master");
@@ -152,27 +148,6 @@ public final class SparkRunnerFactory implements RunnerFactory {
         throw new ScorepipeException("cannot reach the Spark master " + master + ": " + String.join(", ", tried)
                 + ". Check --master (host and port of the standalone master, 7077 by default) and that the master is running;"
                 + " nothing was run and no run directory was made");
-    }
-
-    /**
-     * Components of a stage that runs on the executors live there, one instance per executor: a
-     * state of their own ({@link Checkpointable}) would be split across executors and never reach
-     * the driver's checkpoint. Refuse them clearly. (Counts, {@link org.scorepipe.api.Counting},
-     * travel back with each range and are fine.)
-     */
-    private static void refuseExecutorState(Pipeline pipeline) {
-        for (Pipeline.Entry entry : pipeline.entries()) {
-            if (!(entry instanceof PlannedStage stage) || stage.stage().wholeEnsemble()) {
-                continue;
-            }
-            for (NamedComponent c : stage.components()) {
-                if (c.component() instanceof Checkpointable) {
-                    throw new ScorepipeException(c.path() + ": " + c.component().getClass().getSimpleName()
-                            + " keeps state of its own (such as the last denoised estimate of each particle), which the Spark runner cannot yet gather from its"
-                            + " executors; run this pipeline with the local runner, or use a component without state");
-                }
-            }
-        }
     }
 
     /** Spark's INFO lines would bury the run's own; the user can raise them again in log4j2.xml. */

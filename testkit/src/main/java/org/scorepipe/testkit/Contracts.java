@@ -9,10 +9,10 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.scorepipe.api.Block;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Corrector;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.Predictor;
 import org.scorepipe.runtime.noise.PhiloxNoise;
 
@@ -39,8 +39,10 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
  *   <li><b>rows</b>: a particle depends only on its own row and its noise: one block of all rows,
  *       two blocks of another split, and a {@code Particles} that holds only the tail rows under
  *       their global indices give the same bits.</li>
- *   <li><b>replay</b>: if the component is {@link Checkpointable}: run, save, run, restore, run
- *       again on the same input gives the same bits (Commons RNG's {@code testStateSettable}).</li>
+ *   <li><b>replay</b>: if the component is a {@link RowMemory}: run, save the particles and their
+ *       rows (what a checkpoint keeps), run, then put the saved ones in fresh particles and run
+ *       again: the same bits and the same rows (Commons RNG's {@code testStateSettable}). The
+ *       component itself holds nothing to save.</li>
  * </ul>
  * The predictor contract has the same rows and replay tests, and <b>marginal</b>: from an exact
  * draw of {@code p_1}, {@value #STEPS} steps down to {@code t = 0.2} reach the exact mean and
@@ -254,27 +256,34 @@ public final class Contracts {
                 Arrays.copyOfRange(p.data(), from * d, to * d), p.time());
     }
 
-    /** Save after one call, run two, restore, run the same two again: the same bits. */
+    /**
+     * Save the particles and their rows after one call, run two, put the saved ones into fresh
+     * particles, run the same two again: the same bits and the same rows.
+     */
     private static DynamicTest replay(String name, GaussianTarget g, Function<GaussianTarget, ?> factory, Call call, double t) {
-        return DynamicTest.dynamicTest(name + ": restoring a saved state replays the same bits", () -> {
+        return DynamicTest.dynamicTest(name + ": restoring saved rows replays the same bits", () -> {
             Object component = factory.apply(g);
-            assumeTrue(component instanceof Checkpointable, "not Checkpointable: no state of its own");
-            Checkpointable state = (Checkpointable) component;
+            assumeTrue(component instanceof RowMemory, "not a RowMemory: it remembers nothing per particle");
+            RowMemory memory = (RowMemory) component;
+            String key = "stages.contract.component";
             Particles p = exact(g, t, 16);
+            p.nameRowState(memory, key);
             call.apply(component, p.all(), 0);
-            byte[] saved = state.saveState();
+            double[] saved = p.rowState(memory).clone();
             Particles first = copy(p, 0, p.size());
-            Particles second = copy(p, 0, p.size());
+            first.putRowState(key, saved.clone());
+            first.nameRowState(memory, key);
             Block firstBlock = first.all();
             call.apply(component, firstBlock, 1);
             call.apply(component, firstBlock, 2);
-            byte[] after = state.saveState();
-            state.restoreState(saved);
+            Particles second = copy(p, 0, p.size());
+            second.putRowState(key, saved.clone());
+            second.nameRowState(memory, key);
             Block secondBlock = second.all();
             call.apply(component, secondBlock, 1);
             call.apply(component, secondBlock, 2);
-            assertArrayEquals(first.data(), second.data(), name + ": the run after restoreState differs from the first");
-            assertArrayEquals(after, state.saveState(), name + ": the state after the replay differs from the first run's");
+            assertArrayEquals(first.data(), second.data(), name + ": the run from the saved rows differs from the first");
+            assertArrayEquals(first.rowState(memory), second.rowState(memory), name + ": the rows after the replay differ");
         });
     }
 }

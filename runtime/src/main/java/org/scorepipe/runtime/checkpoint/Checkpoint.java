@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything an exact resume needs: where the run stands, the particles, the state of
- * {@code Checkpointable} components, the metrics so far, and what produced them (the resolved
+ * Everything an exact resume needs: where the run stands, the particles and the rows they
+ * carry for {@code RowMemory} components, the totals of counting components, the metrics so far, and what produced them (the resolved
  * config with a hash per stage, the seed, the noise generator).
  *
  * <p>The position is "stage {@code stage} has completed {@code step} steps"; a checkpoint taken
@@ -32,7 +32,9 @@ import java.util.TreeMap;
  * @param dimension their dimension
  * @param firstIndex global index of the first particle
  * @param particles the coordinates, row-major
- * @param states the saved state of each {@code Checkpointable} component, by key path
+ * @param states the totals of each {@code Counting} component, as bytes, by key path
+ * @param rows the rows of each {@code RowMemory} component ({@code n * width} doubles, row-major,
+ *     in particle order), by key path: what the particles remember, stored with them
  * @param metrics the run's {@code metrics.json} document so far
  */
 public record Checkpoint(
@@ -53,7 +55,16 @@ public record Checkpoint(
         long firstIndex,
         double[] particles,
         Map<String, byte[]> states,
+        Map<String, double[]> rows,
         String metrics) {
+
+    /** A checkpoint whose particles carry no rows. */
+    public Checkpoint(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
+            List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time, int n,
+            int dimension, long firstIndex, double[] particles, Map<String, byte[]> states, String metrics) {
+        this(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step, stageStartTime,
+                stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, Map.of(), metrics);
+    }
 
     public Checkpoint {
         requireNonNull(runId, "runId is null");
@@ -64,6 +75,7 @@ public record Checkpoint(
         stageHashes = List.copyOf(stageHashes);
         requireNonNull(particles, "particles is null");
         states = new TreeMap<>(states);
+        rows = new TreeMap<>(rows);
         requireNonNull(metrics, "metrics is null");
         if (stageNames.size() != stageHashes.size()) {
             throw new IllegalArgumentException("one hash per stage: " + stageNames.size() + " names, " + stageHashes.size() + " hashes");
@@ -83,6 +95,13 @@ public record Checkpoint(
         }
         if (particles.length != (long) n * dimension) {
             throw new IllegalArgumentException("particles hold " + particles.length + " values, not n * d = " + (long) n * dimension);
+        }
+        for (Map.Entry<String, double[]> e : rows.entrySet()) {
+            int length = requireNonNull(e.getValue(), "rows of " + e.getKey() + " are null").length;
+            if (n == 0 ? length != 0 : length == 0 || length % n != 0) {
+                throw new IllegalArgumentException("the rows of " + e.getKey() + " hold " + length + " values, no whole number"
+                        + " of rows for " + n + " particles");
+            }
         }
     }
 

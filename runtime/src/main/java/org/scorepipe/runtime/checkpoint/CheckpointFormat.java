@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * The checkpoint file format, version {@value #VERSION}:
+ * The checkpoint file format, version {@value #VERSION} (and {@value #OLDEST}, read still):
  * <pre>
  *   8 bytes   magic "SPCKPT\r\n"
  *   4 bytes   format version (big-endian int)
@@ -40,10 +40,19 @@ import java.util.zip.CRC32C;
  */
 public final class CheckpointFormat {
     /**
-     * The format this code writes and reads. Version 2 added the run's identity and the stage's
-     * starting scale, and bounds every string; version 1 files are refused by name.
+     * The format this code writes. Version 2 added the run's identity and the stage's starting
+     * scale, and bounds every string; version 1 files are refused by name. Version 3 adds, at the
+     * end of the metadata, the rows the particles carry for {@code RowMemory} components, by key
+     * path (before, such per-particle state hid in the component's own state bytes).
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+
+    /**
+     * The oldest format this code reads: a version 2 file is version 3 without rows. A version 2
+     * file that holds a multistep solver's state in the component's old bytes is refused when it
+     * is resumed, naming both versions.
+     */
+    public static final int OLDEST = 2;
 
     /** The longest string a checkpoint may hold (the resolved config, the metrics): 256 MiB of UTF-8. */
     static final int MAX_STRING_BYTES = 1 << 28;
@@ -57,10 +66,15 @@ public final class CheckpointFormat {
 
     /** A Kryo for checkpoint metadata. Every class a checkpoint may contain is registered here. */
     static Kryo newKryo() {
+        return newKryo(VERSION);
+    }
+
+    /** A Kryo for the metadata of format {@code version}. */
+    private static Kryo newKryo(int version) {
         Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
-        kryo.register(Metadata.class, new MetadataSerializer(), 100);
+        kryo.register(Metadata.class, new MetadataSerializer(version), 100);
         return kryo;
     }
 
@@ -71,13 +85,18 @@ public final class CheckpointFormat {
 
     /** Writes metadata and particles as they are (tests craft checkpoints with fields a {@link Checkpoint} refuses). */
     static void write(Metadata metadata, double[] x, OutputStream out) throws IOException {
+        write(metadata, x, out, VERSION);
+    }
+
+    /** Writes in format {@code version}, {@link #OLDEST} to {@link #VERSION} (tests write older files with it). */
+    static void write(Metadata metadata, double[] x, OutputStream out, int version) throws IOException {
         Output meta = new Output(4096, -1);
-        newKryo().writeObject(meta, metadata);
+        newKryo(version).writeObject(meta, metadata);
         byte[] metaBytes = meta.toBytes();
         long payloadLength = 4L + metaBytes.length + 8L * x.length;
 
         ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
-        header.put(MAGIC).putInt(VERSION).putLong(payloadLength);
+        header.put(MAGIC).putInt(version).putLong(payloadLength);
         out.write(header.array());
 
         CRC32C crc = new CRC32C();
@@ -128,10 +147,10 @@ public final class CheckpointFormat {
         if (version < 1) {
             throw new CheckpointException(name + " has an invalid format version " + version);
         }
-        if (version < VERSION) {
+        if (version < OLDEST) {
             throw new CheckpointException(name + " was written in checkpoint format " + version + " by an older scorepipe;"
-                    + " this one reads format " + VERSION + " only (it records the run's identity). Resume it with the"
-                    + " scorepipe that wrote it, or start the run again");
+                    + " this one reads format " + OLDEST + " up to format " + VERSION + " only (they record the run's identity)."
+                    + " Resume it with the scorepipe that wrote it, or start the run again");
         }
         long expected = HEADER + length + 4;
         if (length < 4 || length > Integer.MAX_VALUE - 16 || (size >= 0 && size != expected)) {
@@ -159,7 +178,7 @@ public final class CheckpointFormat {
         }
         Metadata meta;
         try (Input input = new Input(payload, 4, metaLength)) {
-            meta = newKryo().readObject(input, Metadata.class);
+            meta = newKryo(version).readObject(input, Metadata.class);
         } catch (KryoException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new CheckpointException(name + " is corrupt: its metadata cannot be read (" + e.getMessage() + ")");
         }
@@ -187,17 +206,25 @@ public final class CheckpointFormat {
     /** A checkpoint without its particles: what Kryo serialises. */
     record Metadata(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
             List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time, int n,
-            int dimension, long firstIndex, Map<String, byte[]> states, String metrics) {
+            int dimension, long firstIndex, Map<String, byte[]> states, String metrics, Map<String, double[]> rows) {
+
+        /** Metadata without rows, as format 2 has it (tests craft such files). */
+        Metadata(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
+                List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time,
+                int n, int dimension, long firstIndex, Map<String, byte[]> states, String metrics) {
+            this(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step, stageStartTime,
+                    stageStartMaxAbs, time, n, dimension, firstIndex, states, metrics, Map.of());
+        }
 
         static Metadata of(Checkpoint c) {
             return new Metadata(c.runId(), c.pipeline(), c.seed(), c.noiseGenerator(), c.config(), c.stageNames(),
                     c.stageHashes(), c.stage(), c.step(), c.stageStartTime(), c.stageStartMaxAbs(), c.time(), c.n(),
-                    c.dimension(), c.firstIndex(), c.states(), c.metrics());
+                    c.dimension(), c.firstIndex(), c.states(), c.metrics(), c.rows());
         }
 
         Checkpoint toCheckpoint(double[] particles) {
             return new Checkpoint(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step,
-                    stageStartTime, stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, metrics);
+                    stageStartTime, stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, rows, metrics);
         }
     }
 
@@ -214,7 +241,8 @@ public final class CheckpointFormat {
             return java.util.Optional.empty();
         }
         ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
-        if (h.getInt(MAGIC.length) != VERSION) {
+        int version = h.getInt(MAGIC.length);
+        if (version < OLDEST || version > VERSION) {
             return java.util.Optional.empty();
         }
         // The metadata's first field: the run id's byte count (in Kryo's byte order) and its bytes.
@@ -233,6 +261,12 @@ public final class CheckpointFormat {
 
     /** Field by field, in a fixed order: the file format, not Java serialisation. */
     private static final class MetadataSerializer extends Serializer<Metadata> {
+        private final int version;
+
+        MetadataSerializer(int version) {
+            this.version = version;
+        }
+
         @Override
         public void write(Kryo kryo, Output out, Metadata m) {
             // The run id first, as a fixed-width length and its bytes: peekRunId reads it alone.
@@ -258,6 +292,15 @@ public final class CheckpointFormat {
                 out.writeBytes(e.getValue());
             }
             writeString(out, m.metrics());
+            if (version >= 3) {
+                // Format 3: the rows, last, so that everything before keeps format 2's place.
+                out.writeInt(m.rows().size());
+                for (Map.Entry<String, double[]> e : m.rows().entrySet()) {
+                    writeString(out, e.getKey());
+                    out.writeInt(e.getValue().length);
+                    out.writeDoubles(e.getValue(), 0, e.getValue().length);
+                }
+            }
         }
 
         @Override
@@ -284,8 +327,18 @@ public final class CheckpointFormat {
                 states.put(key, in.readBytes(checkedCount(in.readInt(), in)));
             }
             String metrics = readString(in);
+            Map<String, double[]> rows = new LinkedHashMap<>();
+            if (version >= 3) {
+                int keys = checkedCount(in.readInt(), in);
+                for (int i = 0; i < keys; i++) {
+                    String key = readString(in);
+                    int length = in.readInt();
+                    checkedCount((int) Math.min(Integer.MAX_VALUE, Math.max(-1L, 8L * length)), in);
+                    rows.put(key, in.readDoubles(length));
+                }
+            }
             return new Metadata(runId, pipeline, seed, noise, config, names, hashes, stage, step, stageStart, stageStartMaxAbs,
-                    time, n, d, first, states, metrics);
+                    time, n, d, first, states, metrics, rows);
         }
 
         private static void writeStrings(Output out, List<String> strings) {

@@ -10,20 +10,20 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Observation;
 import org.scorepipe.api.Observer;
 import org.scorepipe.api.Counting;
 import org.scorepipe.api.Particles;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.Entry;
-import org.scorepipe.runtime.assembly.Pipeline.NamedComponent;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedObserver;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFormat;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.checkpoint.Health;
 import org.scorepipe.runtime.noise.PhiloxNoise;
@@ -52,6 +52,8 @@ public final class Execution {
     private long evaluationNanos;
     /** The run's totals of its {@link Counting} components: summed from every segment, kept in checkpoints. */
     private Counts counts = Counts.NONE;
+    /** The rows a restored checkpoint's particles carry, by key path, until {@link #run} hands them to the runner. */
+    private Map<String, double[]> restoredRows = Map.of();
 
     /**
      * @param pipeline the pipeline
@@ -96,6 +98,8 @@ public final class Execution {
         this.stageStartMaxAbs = stageStartMaxAbs;
         List<Entry> entries = pipeline.entries();
         long seed = pipeline.spec().seed();
+        restoredRows.forEach(initial::putRowState);
+        restoredRows = Map.of();
         runner.load(initial);
         double time = initial.time();
         int n = initial.size();
@@ -318,8 +322,8 @@ public final class Execution {
         }
         Checkpoint checkpoint = new Checkpoint(pipeline.runId(), pipeline.spec().name(), pipeline.spec().seed(),
                 PhiloxNoise.GENERATOR, resolvedYaml, names, hashes, stage, step, stageStartTime, stageStartMaxAbs, time,
-                particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), states(),
-                dir.metricsJson());
+                particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), counts.states(),
+                rows(particles), dir.metricsJson());
         long began = System.nanoTime();
         String file = store.get().save(checkpoint);
         LOG.info("checkpoint at {} written to {} in {} ms", checkpoint.position(), file,
@@ -327,43 +331,59 @@ public final class Execution {
         return Optional.of(file);
     }
 
-    /** The state of every {@link Checkpointable} component and the totals of every {@link Counting} one, by key path. */
-    private Map<String, byte[]> states() {
-        Map<String, byte[]> states = new LinkedHashMap<>(counts.states());
-        for (Entry stage : pipeline.entries()) {
-            for (NamedComponent c : stage.components()) {
-                if (c.component() instanceof Checkpointable cp && !states.containsKey(c.path())) {
-                    states.put(c.path(), cp.saveState());
-                }
+    /** The rows the particles carry for the pipeline's {@link RowMemory} components, by key path. */
+    private Map<String, double[]> rows(Particles particles) {
+        Map<String, double[]> carried = particles.rowStates();
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        for (String path : RowStates.byPath(pipeline.entries()).keySet()) {
+            double[] r = carried.get(path);
+            if (r != null) {
+                rows.put(path, r);
             }
         }
-        return states;
+        return rows;
     }
 
     /**
-     * Takes a checkpoint's states: the totals of the {@link Counting} components, and each
-     * {@link Checkpointable} component's own state; returns the paths restored.
+     * Takes a checkpoint's states, the totals of the {@link Counting} components, and the rows its
+     * particles carry for the {@link RowMemory} components (handed to the runner with the
+     * particles by {@link #run}); returns the paths restored. Rows of a path that is no row-memory
+     * component now (the stage in progress changed its predictor) are dropped.
+     *
+     * @throws ScorepipeException naming the path, if rows have the wrong width, or if the
+     *     checkpoint keeps a multistep solver's state in the component's bytes, as format 2 did
      */
-    public List<String> restore(Map<String, byte[]> states) {
+    public List<String> restore(Map<String, byte[]> states, Map<String, double[]> rows, int n) {
         try {
             counts = Counts.fromStates(pipeline.entries(), states);
         } catch (IllegalArgumentException e) {
             throw new ScorepipeException(e.getMessage());
         }
         List<String> restored = new ArrayList<>();
-        for (Entry stage : pipeline.entries()) {
-            for (NamedComponent c : stage.components()) {
-                byte[] state = states.get(c.path());
-                if (c.component() instanceof Checkpointable cp && state != null && !restored.contains(c.path())) {
-                    try {
-                        cp.restoreState(state.clone());
-                    } catch (IllegalArgumentException e) {
-                        throw new ScorepipeException(c.path() + ": the checkpoint's state does not fit this component: " + e.getMessage());
-                    }
-                    restored.add(c.path());
-                }
+        Map<String, double[]> kept = new LinkedHashMap<>();
+        int d = pipeline.spec().dimension();
+        RowStates.byPath(pipeline.entries()).forEach((path, memory) -> {
+            if (states.containsKey(path) && !(memory instanceof Counting)) {
+                throw new ScorepipeException(path + ": the checkpoint keeps this component's per-particle state inside the"
+                        + " component, as checkpoint format " + CheckpointFormat.OLDEST + " did; this scorepipe writes format "
+                        + CheckpointFormat.VERSION + ", which keeps it as rows with the particles, and cannot read the old one."
+                        + " Resume it with the scorepipe that wrote it, or continue from a checkpoint at the start of a stage"
+                        + " that does not use it, or start the run again");
             }
-        }
+            double[] r = rows.get(path);
+            if (r == null) {
+                return;
+            }
+            long expected = (long) n * memory.rowWidth(d);
+            if (r.length != expected) {
+                throw new ScorepipeException(path + ": the checkpoint's particles carry " + (n == 0 ? 0 : r.length / n)
+                        + " doubles per particle for it, but " + memory.getClass().getSimpleName() + " keeps "
+                        + memory.rowWidth(d) + "; continue from a checkpoint at the start of the stage, or keep its component");
+            }
+            kept.put(path, r.clone());
+            restored.add(path);
+        });
+        restoredRows = kept;
         for (Entry stage : pipeline.entries()) {
             for (String path : Counts.counting(stage).values()) {
                 if (states.containsKey(path) && !restored.contains(path)) {

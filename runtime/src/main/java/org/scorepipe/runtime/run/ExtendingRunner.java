@@ -14,7 +14,9 @@ import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
  * only on its index, so they become exactly what an {@code m}-particle run makes of them), and at
  * the end of each such stage the first {@code n} rows are filled with the finished run's particles
  * at that point, read from its stage-boundary checkpoint. Observers (evaluate, save) then see all
- * {@code m} particles, exactly as in an {@code m}-particle run.
+ * {@code m} particles, exactly as in an {@code m}-particle run. What row-memory components (a
+ * multistep solver) remember lives in the rows of the particles that run, so the extension's
+ * particles make their own history, as they would in an {@code m}-particle run.
  *
  * <p>Inside a stage the first {@code n} rows are not known, so the ensemble is whole only at
  * stage boundaries: {@link #gather} inside a stage (a curve point, a checkpoint on a stop request)

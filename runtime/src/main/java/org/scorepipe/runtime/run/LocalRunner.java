@@ -18,6 +18,9 @@ import org.scorepipe.runtime.noise.PhiloxNoise;
  * while it is in cache; whole-ensemble stages run on the calling thread with one block of every
  * row.
  *
+ * <p>The rows of the stage's {@link org.scorepipe.api.RowMemory} components live in the
+ * particles ({@link Particles#rowState}), named by key path before the segment runs.
+ *
  * <p>After every segment the runner checks that all coordinates are finite, so a diverging
  * step size stops the run with the stage and step range named instead of writing NaN samples.
  */
@@ -79,6 +82,7 @@ public final class LocalRunner implements Runner {
     public SegmentResult runSegment(long seed, PlannedStage planned, Particles particles, long from, long to, RunControl control) {
         control.beginSegment(from, to);
         Stage stage = planned.stage();
+        RowStates.name(planned, particles);
         List<Block> blocks = new ArrayList<>();
         if (stage.wholeEnsemble()) {
             blocks.add(particles.all());

@@ -181,6 +181,45 @@ class CheckpointFormatTest {
         assertEquals(List.of("ckpt-s001-k0000000030.spck", "ckpt-s001-k0000000500.spck"), mine.names());
     }
 
+    /** Format 3 carries the particles' rows by key path, each array to the bit, NaN (a fresh row) included. */
+    @Test
+    void rowsRoundTripBitForBit() throws Exception {
+        Checkpoint c = sample(5, 2);
+        double[] rows = new double[5 * 4];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i % 3 == 0 ? Double.NaN : Math.cos(i) * 1e-300;
+        }
+        Checkpoint withRows = new Checkpoint(c.runId(), c.pipeline(), c.seed(), c.noiseGenerator(), c.config(), c.stageNames(),
+                c.stageHashes(), c.stage(), c.step(), c.stageStartTime(), c.stageStartMaxAbs(), c.time(), c.n(), c.dimension(),
+                c.firstIndex(), c.particles(), c.states(), Map.of("stages.sample.predictor", rows, "components.other", new double[5]),
+                c.metrics());
+        Checkpoint back = read(bytes(withRows));
+        assertEquals(List.of("components.other", "stages.sample.predictor"), List.copyOf(back.rows().keySet()));
+        assertArrayEquals(rows, back.rows().get("stages.sample.predictor"));
+        assertArrayEquals(new double[5], back.rows().get("components.other"));
+        assertArrayEquals(c.particles(), back.particles());
+        IllegalArgumentException torn = assertThrows(IllegalArgumentException.class, () -> new Checkpoint(c.runId(), c.pipeline(),
+                c.seed(), c.noiseGenerator(), c.config(), c.stageNames(), c.stageHashes(), c.stage(), c.step(), c.stageStartTime(),
+                c.stageStartMaxAbs(), c.time(), c.n(), c.dimension(), c.firstIndex(), c.particles(), c.states(),
+                Map.of("stages.sample.predictor", new double[7]), c.metrics()));
+        assertTrue(torn.getMessage().contains("no whole number of rows for 5 particles"), torn.getMessage());
+    }
+
+    /** A format 2 file (no rows section) still reads: its particles carry no rows. */
+    @Test
+    void aFormat2FileReadsWithoutRows() throws Exception {
+        Checkpoint c = sample(5, 2);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CheckpointFormat.write(CheckpointFormat.Metadata.of(c), c.particles(), out, 2);
+        byte[] v2 = out.toByteArray();
+        assertEquals(2, ByteBuffer.wrap(v2).getInt(8));
+        Checkpoint back = read(v2);
+        assertTrue(back.rows().isEmpty());
+        assertArrayEquals(c.particles(), back.particles());
+        assertArrayEquals(new byte[] {1, 2, 3}, back.states().get("stages.sample.corrector"));
+        assertEquals(c.metrics(), back.metrics());
+    }
+
     @Test
     void anOlderFormatVersionIsRefusedByName() throws Exception {
         byte[] full = bytes(sample(5, 2));

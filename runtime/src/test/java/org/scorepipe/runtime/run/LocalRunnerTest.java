@@ -1,5 +1,6 @@
 package org.scorepipe.runtime.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.Stage;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
@@ -53,6 +55,60 @@ class LocalRunnerTest {
         for (int r = 0; r < n; r++) {
             assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), stepsByRow.get(r), "row " + r);
         }
+    }
+
+    /**
+     * A stage that remembers, per particle, its last coordinate and how many steps it took: the
+     * rows live in the particles under the stage's key path, the same for any threads and blocks,
+     * and a second segment continues from them.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 1000", "2, 7", "3, 1"})
+    void rowsLiveInTheParticlesUnderTheKeyPath(int threads, int blockSize) {
+        final class Remembering implements Stage, RowMemory {
+            @Override
+            public long steps() {
+                return 4;
+            }
+
+            @Override
+            public int rowWidth(int dimension) {
+                return dimension + 1;
+            }
+
+            @Override
+            public void step(long k, Block block, Noise noise) {
+                double[] rows = block.rowState(this);
+                double[] x = block.data();
+                int d = block.dimension();
+                for (int r = 0; r < block.size(); r++) {
+                    int o = block.offset() + r * d;
+                    int ro = (block.from() + r) * (d + 1);
+                    rows[ro + d] = Double.isNaN(rows[ro + d]) ? 1 : rows[ro + d] + 1;
+                    for (int i = 0; i < d; i++) {
+                        double last = Double.isNaN(rows[ro + i]) ? 0.0 : rows[ro + i];
+                        rows[ro + i] = x[o + i];
+                        x[o + i] += last + 0.5 * (block.particleIndex(r) + k);
+                    }
+                }
+            }
+        }
+        Remembering stage = new Remembering();
+        Particles reference = new Particles(23, 2);
+        Particles particles = new Particles(23, 2);
+        try (LocalRunner one = new LocalRunner(1, 1000); LocalRunner runner = new LocalRunner(threads, blockSize)) {
+            one.runSegment(1, planned(stage), reference, 0, 4, new RunControl());
+            runner.runSegment(1, planned(stage), particles, 0, 2, new RunControl());
+            runner.runSegment(1, planned(stage), particles, 2, 4, new RunControl());
+        }
+        assertEquals(List.of("stages.walk"), List.copyOf(particles.rowStates().keySet()));
+        double[] rows = particles.rowStates().get("stages.walk");
+        assertEquals(23 * 3, rows.length);
+        for (int r = 0; r < 23; r++) {
+            assertEquals(4.0, rows[r * 3 + 2], "row " + r + " counted every step");
+        }
+        assertArrayEquals(reference.data(), particles.data());
+        assertArrayEquals(reference.rowStates().get("stages.walk"), rows);
     }
 
     @Test

@@ -1,10 +1,9 @@
 package org.scorepipe.core.predictors;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
+import org.scorepipe.api.RowMemory;
 
 /**
  * The previous step's denoised estimate of every particle, which the second-order multistep
@@ -19,43 +18,44 @@ import org.scorepipe.api.NoisingPath;
  *
  * <p><b>Why state, and where it lives.</b> A true multistep solver spends one score evaluation
  * per step because it remembers the last one; a stateless step would have to recompute it at a
- * previous point it no longer has. So the estimate is kept per particle, by row of the ensemble,
- * with the two times of the step that made it ({@code t_last} and the time that step ended at).
- * A step uses a row's stored estimate only if that row's last step ended exactly at the step's
- * start: the first step of a stage, a new start after an init stage, and a predictor shared by
- * two stages all begin with a first-order step, as Algorithm 2 of Lu et al. does. The rows are
- * disjoint between blocks and every row's state depends only on its own particle, so the bytes
- * do not depend on threads or blocking, and the first {@code m} particles of an {@code n}-run
- * equal an {@code m}-run. The owning predictor is {@link org.scorepipe.api.Checkpointable}: the
- * state (the estimates and times, {@code n (d + 2)} doubles) is saved between steps and restored
- * on resume, so a resumed run continues bit for bit. The Spark runner refuses components with
- * state of their own (it cannot yet gather it from executors): run these solvers locally.
+ * previous point it no longer has. So the estimate is kept per particle, with the two times of
+ * the step that made it ({@code t_last} and the time that step ended at): {@value #EXTRA} doubles
+ * more than the dimension per particle, {@code [x0_last (d), t_last, t_until]}. That row lives
+ * with the particles, not here nor in the predictor: the predictor is a
+ * {@link org.scorepipe.api.RowMemory} and reads and writes its block's rows of
+ * {@link Block#rowState}, which the runner keeps next to the coordinates (in memory locally, in
+ * each range's state on Spark executors) and a checkpoint stores under the predictor's key path.
+ * So the component stays an immutable value, the solver runs on every runner, and a resume from
+ * any checkpoint, on any runner and partitioning, continues bit for bit. A step uses a row's
+ * stored estimate only if that row's last step ended exactly at the step's start (a fresh row is
+ * NaN, so never): the first step of a stage, a new start after an init stage, and a predictor
+ * shared by two stages all begin with a first-order step, as Algorithm 2 of Lu et al. does. Every
+ * row's state depends only on its own particle, so the bytes do not depend on threads, blocking
+ * or partitions, and the first {@code m} particles of an {@code n}-run equal an {@code m}-run.
  */
 final class DenoisedHistory {
-    private static final int FORMAT = 1;
+    /** Doubles per row besides the estimate: its time and the time its step ended at. */
+    static final int EXTRA = 2;
 
-    /** Estimates and their times for {@code n} rows in {@code d} dimensions; NaN times mean none yet. */
-    private record Rows(int n, int d, double[] denoised, double[] from, double[] until) implements RowState.Shape {
-        static Rows empty(int n, int d) {
-            double[] from = new double[n];
-            double[] until = new double[n];
-            Arrays.fill(from, Double.NaN);
-            Arrays.fill(until, Double.NaN);
-            return new Rows(n, d, new double[n * d], from, until);
-        }
+    private DenoisedHistory() {
     }
 
-    private final RowState<Rows> rows = new RowState<>(Rows::empty);
+    /** The row width for {@code d} dimensions. */
+    static int width(int d) {
+        return d + EXTRA;
+    }
 
     /**
      * Moves the block from {@code t} to {@code tNext} as the class comment says, with the
      * denoised estimates of its rows at {@code t} in {@code work[0, n*d)} and
-     * {@code work[n*d, n*d + d)} free for one row's noise; draws no noise if {@code noiseScale} is 0.
+     * {@code work[n*d, n*d + d)} free for one row's noise, and {@code owner}'s rows of the block
+     * as the history; draws no noise if {@code noiseScale} is 0.
      */
-    void step(Block block, NoisingPath path, double t, double tNext, double[] work, double keep, double onDenoised,
-            double noiseScale, Noise noise) {
-        Rows state = rows.of(block);
+    static void step(RowMemory owner, Block block, NoisingPath path, double t, double tNext, double[] work, double keep,
+            double onDenoised, double noiseScale, Noise noise) {
+        double[] state = block.rowState(owner);
         int d = block.dimension();
+        int width = width(d);
         int cells = block.size() * d;
         double[] x = block.data();
         int offset = block.offset();
@@ -64,12 +64,14 @@ final class DenoisedHistory {
         double cachedFrom = Double.NaN;
         double q = 0.0;
         for (int r = 0; r < block.size(); r++) {
-            int row = block.from() + r;
+            int po = (block.from() + r) * width;
+            int fromAt = po + d;
+            int untilAt = po + d + 1;
             // A step to sigma' = 0 (h infinite) is first order, as in k-diffusion.
-            boolean multistep = state.until()[row] == t && Double.isFinite(h);
-            if (multistep && !(state.from()[row] == cachedFrom)) {
+            boolean multistep = state[untilAt] == t && Double.isFinite(h);
+            if (multistep && !(state[fromAt] == cachedFrom)) {
                 // Rows of one run share their times, so lambda_last is computed once per block and step.
-                cachedFrom = state.from()[row];
+                cachedFrom = state[fromAt];
                 q = h / (2.0 * (lambda - ReverseStep.logSnr(path, cachedFrom)));
             }
             if (noiseScale != 0.0) {
@@ -77,53 +79,15 @@ final class DenoisedHistory {
             }
             int o = offset + r * d;
             int so = r * d;
-            int po = row * d;
-            double[] last = state.denoised();
             for (int i = 0; i < d; i++) {
                 double x0 = work[so + i];
-                double denoised = multistep ? x0 + q * (x0 - last[po + i]) : x0;
+                double denoised = multistep ? x0 + q * (x0 - state[po + i]) : x0;
                 double xi = noiseScale != 0.0 ? noiseScale * work[cells + i] : 0.0;
                 x[o + i] = keep * x[o + i] + onDenoised * denoised + xi;
-                last[po + i] = x0;
+                state[po + i] = x0;
             }
-            state.from()[row] = t;
-            state.until()[row] = tNext;
+            state[fromAt] = t;
+            state[untilAt] = tNext;
         }
-    }
-
-    /** {@code FORMAT, n, d}, then the estimates and the two times of every row. */
-    byte[] save() {
-        Rows r = rows.get();
-        if (r == null) {
-            return ByteBuffer.allocate(12).putInt(FORMAT).putInt(0).putInt(0).array();
-        }
-        long bytes = 12L + 8L * ((long) r.n() * r.d() + 2L * r.n());
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("the multistep solver's state of " + r.n() + " particles in " + r.d()
-                    + " dimensions does not fit one checkpoint entry; use fewer particles per run or a single-step solver");
-        }
-        ByteBuffer b = ByteBuffer.allocate((int) bytes).putInt(FORMAT).putInt(r.n()).putInt(r.d());
-        b.asDoubleBuffer().put(r.denoised()).put(r.from()).put(r.until());
-        return b.array();
-    }
-
-    void restore(byte[] state) {
-        ByteBuffer b = ByteBuffer.wrap(state);
-        if (state.length < 12 || b.getInt() != FORMAT) {
-            throw new IllegalArgumentException("not a multistep solver state of format " + FORMAT);
-        }
-        int n = b.getInt();
-        int d = b.getInt();
-        if (n == 0 && d == 0 && state.length == 12) {
-            rows.set(null);
-            return;
-        }
-        if (n < 0 || d <= 0 || state.length != 12L + 8L * ((long) n * d + 2L * n)) {
-            throw new IllegalArgumentException("a multistep solver state of " + state.length + " bytes cannot hold "
-                    + n + " particles in " + d + " dimensions");
-        }
-        Rows r = Rows.empty(n, d);
-        b.asDoubleBuffer().get(r.denoised()).get(r.from()).get(r.until());
-        rows.set(r);
     }
 }

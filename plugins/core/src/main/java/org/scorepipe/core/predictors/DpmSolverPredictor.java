@@ -2,7 +2,6 @@ package org.scorepipe.core.predictors;
 
 import jakarta.inject.Inject;
 import org.scorepipe.api.Block;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
@@ -10,6 +9,7 @@ import org.scorepipe.api.Doc;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Predictor;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.ScoreProvider;
 
 /**
@@ -26,7 +26,7 @@ import org.scorepipe.api.ScoreProvider;
  *       step's estimate {@code x0_last} at {@code t_last}, {@code r = (lambda_t - lambda_t_last) / h},
  *       {@code D = (1 + 1/(2r)) x0(x, t) - (1/(2r)) x0_last}; the first step of a run is
  *       first order, {@code D = x0(x, t)} (DDIM). Where {@code x0_last} lives, and why resume is
- *       exact, is in {@link DenoisedHistory}: per particle, checkpointed with this component.</li>
+ *       exact, is in {@link DenoisedHistory}: a row per particle that lives with the particles.</li>
  *   <li>{@code 2s} (Algorithm 1, single step, two evaluations): the intermediate time {@code u}
  *       with {@code lambda_u = lambda_t + h / 2} (found by bisection on the path, so {@code r1 = 1/2}
  *       to rounding), {@code z = (sigma_u / sigma_t) x + alpha_u (1 - e^{-r1 h}) x0(x, t)},
@@ -36,13 +36,13 @@ import org.scorepipe.api.ScoreProvider;
  * enter, so they run on every Gaussian path (VE: {@code alpha = 1}). A step to {@code sigma_t' = 0}
  * is first order ({@code x' = x0}). Draws no noise.
  *
- * <p>The component is {@link Checkpointable} for 2m's sake (2s saves an empty state), so the Spark
- * runner, which cannot yet gather executors' state, refuses it whichever method is chosen.
+ * <p>The component is a {@link RowMemory} for 2m's sake (2s leaves its rows unused, all NaN): the
+ * rows live with the particles, so it runs on every runner and resumes exactly from any checkpoint.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "dpm-solver++",
         doc = "DPM-Solver++ (Lu et al. 2022): 2m multistep (one score evaluation per step) or 2s single-step second-order"
-                + " solver of the probability-flow ODE in data-prediction form; keeps per-particle state, local runner only.")
-public final class DpmSolverPredictor implements Predictor, Checkpointable {
+                + " solver of the probability-flow ODE in data-prediction form.")
+public final class DpmSolverPredictor implements Predictor, RowMemory {
 
     /** Parameters, bound from the component's config section. */
     public record Params(@Doc("2m (multistep, Algorithm 2; one score evaluation per step) or 2s (single step,"
@@ -57,7 +57,6 @@ public final class DpmSolverPredictor implements Predictor, Checkpointable {
     private final boolean multistep;
     private final NoisingPath path;
     private final ScoreProvider score;
-    private final DenoisedHistory history = new DenoisedHistory();
     /** Owner of the workspace that holds the score at the intermediate point of a 2s step. */
     private final Object secondScore = new Object();
 
@@ -87,7 +86,7 @@ public final class DpmSolverPredictor implements Predictor, Checkpointable {
             double[] work = block.workspace(this, cells + d);
             score.score(x, offset, n, t, work);
             ReverseStep.denoise(x, offset, cells, work, alpha, sigma);
-            history.step(block, path, t, tNext, work, keep, onDenoised, 0.0, noise);
+            DenoisedHistory.step(this, block, path, t, tNext, work, keep, onDenoised, 0.0, noise);
             return;
         }
         // [0, n*d): x0(x, t); [n*d, 2 n*d): the intermediate point z; its x0 in a second workspace.
@@ -120,14 +119,9 @@ public final class DpmSolverPredictor implements Predictor, Checkpointable {
         }
     }
 
-    /** The multistep state ({@link DenoisedHistory}); empty for 2s. */
+    /** {@link DenoisedHistory}: the last estimate of every particle and its two times. */
     @Override
-    public byte[] saveState() {
-        return history.save();
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        history.restore(state);
+    public int rowWidth(int dimension) {
+        return DenoisedHistory.width(dimension);
     }
 }

@@ -2,7 +2,6 @@ package org.scorepipe.core.predictors;
 
 import jakarta.inject.Inject;
 import org.scorepipe.api.Block;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
@@ -10,6 +9,7 @@ import org.scorepipe.api.Doc;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Predictor;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.ScoreProvider;
 
 /**
@@ -24,7 +24,7 @@ import org.scorepipe.api.ScoreProvider;
  *   D   =  x0 + (h / (2 h_last)) (x0 - x0_last)     (x0 on the first step)
  * </pre>
  * with {@code x0_last}, {@code h_last} those of the particle's previous step, kept as described in
- * {@link DenoisedHistory} (one score evaluation per step; checkpointed, so resume is exact).
+ * {@link DenoisedHistory} (one score evaluation per step; a row per particle that lives with the particles, so resume is exact on every runner).
  * {@code eta = 0} is DPM-Solver++(2M) itself; {@code eta = 1} on the first step is ancestral
  * sampling (the DDPM posterior). Refuses a Student-t path. With {@code noise: brownian},
  * {@code xi} is the normalised increment {@code (W(t) - W(t')) / sqrt(t - t')} of the particle's
@@ -34,8 +34,8 @@ import org.scorepipe.api.ScoreProvider;
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "dpm-solver++-sde",
         doc = "DPM-Solver++(2M) SDE as k-diffusion ships it: multistep second-order data prediction with eta-scaled"
-                + " fresh noise; local runner only.")
-public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
+                + " fresh noise.")
+public final class DpmSolverSdePredictor implements Predictor, RowMemory {
 
     /** Parameters, bound from the component's config section. */
     public record Params(@Doc("stochasticity eta >= 0: 0 is the ODE solver DPM-Solver++(2M), 1 (k-diffusion's default)"
@@ -62,7 +62,6 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
     private final NoiseSource source;
     private final NoisingPath path;
     private final ScoreProvider score;
-    private final DenoisedHistory history = new DenoisedHistory();
 
     @Inject
     public DpmSolverSdePredictor(Params params, NoisingPath path, ScoreProvider score) {
@@ -90,16 +89,12 @@ public final class DpmSolverSdePredictor implements Predictor, Checkpointable {
         double[] work = block.workspace(this, cells + d);
         score.score(block.data(), block.offset(), block.size(), t, work);
         ReverseStep.denoise(block.data(), block.offset(), cells, work, alpha, sigma);
-        history.step(block, path, t, tNext, work, keep, onDenoised, noiseScale, noise);
+        DenoisedHistory.step(this, block, path, t, tNext, work, keep, onDenoised, noiseScale, noise);
     }
 
+    /** {@link DenoisedHistory}: the last estimate of every particle and its two times. */
     @Override
-    public byte[] saveState() {
-        return history.save();
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        history.restore(state);
+    public int rowWidth(int dimension) {
+        return DenoisedHistory.width(dimension);
     }
 }

@@ -1,10 +1,7 @@
 package org.scorepipe.core.predictors;
 
 import jakarta.inject.Inject;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.scorepipe.api.Block;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
@@ -12,6 +9,7 @@ import org.scorepipe.api.Doc;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Predictor;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.ScoreProvider;
 
 /**
@@ -40,14 +38,15 @@ import org.scorepipe.api.ScoreProvider;
  *
  * <p><b>State.</b> As {@link DpmSolverPredictor}'s 2M, the estimates live per particle row: the
  * last two estimates with their times, the last corrected point, and the time the last step ended
- * at (a row uses its history only if that is the step's start). It is {@link Checkpointable},
- * so a resumed run continues bit for bit, and runs on the local runner. Draws no noise.
+ * at (a row uses its history only if that is the step's start), {@code 3 d + 3} doubles,
+ * {@code [m_q (d), m_p (d), x_q (d), q, p, until]}. The component is a {@link RowMemory}: the rows
+ * live with the particles, not here ({@link DenoisedHistory} says where and why), so it stays an
+ * immutable value, runs on every runner, and a resumed run continues bit for bit. Draws no noise.
  */
 @Component(kind = ComponentKind.PREDICTOR, name = "unipc",
         doc = "UniPC (Zhao et al. 2023): the UniP-2 predictor with the UniC corrector, data prediction, one score evaluation"
                 + " per step.")
-public final class UniPcPredictor implements Predictor, Checkpointable {
-    private static final int FORMAT = 1;
+public final class UniPcPredictor implements Predictor, RowMemory {
 
     /** The {@code B(h)} of the update: {@code bh1} ({@code -h}) or {@code bh2} ({@code e^{-h} - 1}). */
     public enum B {
@@ -65,32 +64,15 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
         }
     }
 
-    /**
-     * Per row: the estimates {@code m_q} (newest) and {@code m_p}, their times {@code q} and
-     * {@code p}, the corrected point {@code x_q}, and {@code until}, the time the row's last step
-     * ended at. NaN times: none yet.
-     */
-    private record Rows(int n, int d, double[] newest, double[] older, double[] point, double[] newestTime,
-            double[] olderTime, double[] until) implements RowState.Shape {
-        static Rows empty(int n, int d) {
-            Rows r = new Rows(n, d, new double[n * d], new double[n * d], new double[n * d], new double[n], new double[n],
-                    new double[n]);
-            Arrays.fill(r.newestTime, Double.NaN);
-            Arrays.fill(r.olderTime, Double.NaN);
-            Arrays.fill(r.until, Double.NaN);
-            return r;
-        }
-
-        double[][] doubles() {
-            return new double[][] {newest, older, point, newestTime, olderTime, until};
-        }
-    }
+    /** Where the parts of a row are, after its three vectors of {@code d}: {@code q}, {@code p} and {@code until}. */
+    private static final int NEWEST_TIME = 0;
+    private static final int OLDER_TIME = 1;
+    private static final int UNTIL = 2;
 
     private final boolean bh1;
     private final boolean correct;
     private final NoisingPath path;
     private final ScoreProvider score;
-    private final RowState<Rows> rows = new RowState<>(Rows::empty);
 
     @Inject
     public UniPcPredictor(Params params, NoisingPath path, ScoreProvider score) {
@@ -108,8 +90,9 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
     @Override
     public void step(Block block, double t, double tNext, Noise noise) {
         ReverseStep.requireBackwards(t, tNext);
-        Rows state = rows.of(block);
+        double[] state = block.rowState(this);
         int d = block.dimension();
+        int width = rowWidth(d);
         int n = block.size();
         double[] x = block.data();
         int offset = block.offset();
@@ -135,14 +118,16 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
             int row = block.from() + r;
             int o = offset + r * d;
             int mo = r * d;
-            int so = row * d;
-            double newestTime = state.newestTime[row];
-            boolean continues = state.until[row] == t && !Double.isNaN(newestTime);
+            // The row's m_q at so, m_p at so + d, x_q at so + 2d, then its times.
+            int so = row * width;
+            int times = so + 3 * d;
+            double newestTime = state[times + NEWEST_TIME];
+            boolean continues = state[times + UNTIL] == t && !Double.isNaN(newestTime);
             if (continues && correct) {
                 long q = Double.doubleToRawLongBits(newestTime);
-                long older = Double.doubleToRawLongBits(state.olderTime[row]);
+                long older = Double.doubleToRawLongBits(state[times + OLDER_TIME]);
                 if (uniC == null || q != cachedQ || older != cachedOlder) {
-                    uniC = uniC(newestTime, state.olderTime[row], sigma, lambda);
+                    uniC = uniC(newestTime, state[times + OLDER_TIME], sigma, lambda);
                     cachedQ = q;
                     cachedOlder = older;
                 }
@@ -159,23 +144,22 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
                 }
                 weight = w;
             }
-            double[] last = state.newest;
             for (int i = 0; i < d; i++) {
                 double mt = m[mo + i];
-                double difference = weight == 0.0 ? 0.0 : weight * (last[so + i] - mt);
-                state.point[so + i] = x[o + i];
+                double difference = weight == 0.0 ? 0.0 : weight * (state[so + i] - mt);
+                state[so + 2 * d + i] = x[o + i];
                 x[o + i] = keep * x[o + i] - alphaNext * phi * mt - alphaNext * difference;
             }
             // Shift the history: m_t becomes the newest estimate.
             if (continues) {
-                System.arraycopy(state.newest, so, state.older, so, d);
-                state.olderTime[row] = newestTime;
+                System.arraycopy(state, so, state, so + d, d);
+                state[times + OLDER_TIME] = newestTime;
             } else {
-                state.olderTime[row] = Double.NaN;
+                state[times + OLDER_TIME] = Double.NaN;
             }
-            System.arraycopy(m, mo, state.newest, so, d);
-            state.newestTime[row] = t;
-            state.until[row] = tNext;
+            System.arraycopy(m, mo, state, so, d);
+            state[times + NEWEST_TIME] = t;
+            state[times + UNTIL] = tNext;
         }
     }
 
@@ -188,11 +172,11 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
          * Recomputes the step {@code q -> t} of the row at {@code so} from its corrected point
          * {@code x_q}, with {@code m_t} as a node, writing the corrected {@code x_t} into {@code x}.
          */
-        void correct(Rows state, int so, double[] x, int o, double[] m, int mo, double alpha, int d) {
+        void correct(double[] state, int so, double[] x, int o, double[] m, int mo, double alpha, int d) {
             for (int i = 0; i < d; i++) {
-                double mq = state.newest[so + i];
-                double correction = onNew * (m[mo + i] - mq) + (onOlder == 0.0 ? 0.0 : onOlder * (state.older[so + i] - mq));
-                x[o + i] = keepQ * state.point[so + i] - alpha * phiQ * mq - alpha * bq * correction;
+                double mq = state[so + i];
+                double correction = onNew * (m[mo + i] - mq) + (onOlder == 0.0 ? 0.0 : onOlder * (state[so + d + i] - mq));
+                x[o + i] = keepQ * state[so + 2 * d + i] - alpha * phiQ * mq - alpha * bq * correction;
             }
         }
     }
@@ -217,47 +201,9 @@ public final class UniPcPredictor implements Predictor, Checkpointable {
         return new UniC(keepQ, phiQ, bq, b1 - rho1, rho1 / rp);
     }
 
-    /** {@code FORMAT, n, d}, then every row's estimates, point and times. */
+    /** Three vectors and three times per particle, as the class comment lays them out. */
     @Override
-    public byte[] saveState() {
-        Rows r = rows.get();
-        if (r == null) {
-            return ByteBuffer.allocate(12).putInt(FORMAT).putInt(0).putInt(0).array();
-        }
-        long bytes = 12L + 8L * (3L * r.n() * r.d() + 3L * r.n());
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("unipc's state of " + r.n() + " particles in " + r.d() + " dimensions does not fit"
-                    + " one checkpoint entry; use fewer particles per run or a single-step solver");
-        }
-        ByteBuffer buffer = ByteBuffer.allocate((int) bytes).putInt(FORMAT).putInt(r.n()).putInt(r.d());
-        var doubles = buffer.asDoubleBuffer();
-        for (double[] a : r.doubles()) {
-            doubles.put(a);
-        }
-        return buffer.array();
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        ByteBuffer buffer = ByteBuffer.wrap(state);
-        if (state.length < 12 || buffer.getInt() != FORMAT) {
-            throw new IllegalArgumentException("not a unipc state of format " + FORMAT);
-        }
-        int n = buffer.getInt();
-        int d = buffer.getInt();
-        if (n == 0 && d == 0 && state.length == 12) {
-            rows.set(null);
-            return;
-        }
-        if (n < 0 || d <= 0 || state.length != 12L + 8L * (3L * n * d + 3L * n)) {
-            throw new IllegalArgumentException("a unipc state of " + state.length + " bytes cannot hold " + n + " particles in "
-                    + d + " dimensions");
-        }
-        Rows r = Rows.empty(n, d);
-        var doubles = buffer.asDoubleBuffer();
-        for (double[] a : r.doubles()) {
-            doubles.get(a);
-        }
-        rows.set(r);
+    public int rowWidth(int dimension) {
+        return 3 * dimension + 3;
     }
 }

@@ -9,11 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
-import org.scorepipe.api.Checkpointable;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.Predictor;
+import org.scorepipe.api.RowMemory;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.core.paths.InterpolationPath;
 import org.scorepipe.runtime.noise.PhiloxNoise;
@@ -392,14 +392,16 @@ class SolversTest {
     }
 
     /**
-     * The multistep solvers' checkpoint: stop after 5 of 12 steps, save the state and the particles,
-     * restore both into a fresh predictor, and the last 7 steps give the uninterrupted run's bytes.
-     * Without the state the resumed run would take a first-order step and differ.
+     * The multistep solvers' checkpoint: stop after 5 of 12 steps, take the particles and their
+     * rows (what a checkpoint stores under the predictor's key path), put both into fresh particles
+     * for a fresh predictor, and the last 7 steps give the uninterrupted run's bytes. Without the
+     * rows the resumed run would take a first-order step and differ. Rows of the wrong size are refused.
      */
     @Test
     void multistepStateResumesBitForBit() {
         NoisingPath path = PredictorOrdersTest.ou();
         double[] times = lambdaGrid(path, 3.0, 0.01, 12);
+        String key = "stages.sample.predictor";
         for (BiFunction<NoisingPath, ScoreProvider, Predictor> factory : List.of(dpm("2m"), sde(1.0),
                 unipc(UniPcPredictor.B.BH2, true))) {
             double[] x = new double[25];
@@ -410,14 +412,17 @@ class SolversTest {
 
             Predictor first = factory.apply(path, PredictorOrdersTest.score(path));
             Particles before = new Particles(25, 1, 0, x.clone(), 3.0);
+            before.nameRowState((RowMemory) first, key);
             for (int k = 0; k < 5; k++) {
                 first.step(before.all(), times[k], times[k + 1], PhiloxNoise.of(4, 1, k));
             }
-            byte[] state = ((Checkpointable) first).saveState();
+            assertEquals(List.of(key), List.copyOf(before.rowStates().keySet()), "the rows are the particles', under the key");
+            double[] saved = before.rowStates().get(key).clone();
             Predictor resumed = factory.apply(path, PredictorOrdersTest.score(path));
-            ((Checkpointable) resumed).restoreState(state);
             Predictor forgetful = factory.apply(path, PredictorOrdersTest.score(path));
             Particles after = new Particles(25, 1, 0, before.data().clone(), times[5]);
+            after.putRowState(key, saved.clone());
+            after.nameRowState((RowMemory) resumed, key);
             Particles fresh = new Particles(25, 1, 0, before.data().clone(), times[5]);
             for (int k = 5; k < 12; k++) {
                 resumed.step(after.all(), times[k], times[k + 1], PhiloxNoise.of(4, 1, k));
@@ -425,10 +430,17 @@ class SolversTest {
             }
             assertArrayEquals(uninterrupted.data(), after.data());
             assertTrue(!Arrays.equals(uninterrupted.data(), fresh.data()), "the state matters");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ((Checkpointable) resumed).restoreState(Arrays.copyOf(state, state.length - 8)));
-            assertTrue(e.getMessage().endsWith(" state of " + (state.length - 8) + " bytes cannot hold 25 particles in 1"
-                    + " dimensions"), e.getMessage());
+
+            int width = ((RowMemory) resumed).rowWidth(1);
+            Particles narrow = new Particles(25, 1, 0, before.data().clone(), times[5]);
+            narrow.putRowState(key, Arrays.copyOf(saved, saved.length - 25));
+            narrow.nameRowState((RowMemory) resumed, key);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> resumed.step(narrow.all(), times[5], times[6], PhiloxNoise.of(4, 1, 5)));
+            assertTrue(e.getMessage().endsWith("keeps " + width + " per particle for 25 particles"), e.getMessage());
+            IllegalArgumentException torn = assertThrows(IllegalArgumentException.class,
+                    () -> narrow.putRowState(key, Arrays.copyOf(saved, saved.length - 1)));
+            assertTrue(torn.getMessage().endsWith("no whole number of rows for 25 particles"), torn.getMessage());
         }
     }
 
