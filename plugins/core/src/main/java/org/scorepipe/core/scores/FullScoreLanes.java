@@ -65,12 +65,8 @@ final class FullScoreLanes {
             }
             Lanes.softmax(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
             // The scores go over x's transpose, which is no longer needed.
-            if (n == CHUNK) {
-                combine6(t, yAt, logitsAt, d, size);
-            } else {
-                for (int q = 0; q < n; q += LANES) {
-                    combine1(t, yAt, logitsAt, d, size, q);
-                }
+            for (int q = 0; q < n; q += LANES) {
+                combine(t, yAt, logitsAt, d, size, q);
             }
             Lanes.untranspose(t, 0, CHUNK, n, d, out, first * d);
         }
@@ -130,50 +126,105 @@ final class FullScoreLanes {
     }
 
     /**
-     * The scores {@code s_i = 0 - r_0 y_0i - r_1 y_1i - ...} of a whole chunk into {@code t[i*CHUNK ..]}:
-     * six chains side by side, each {@code y_ki} read in a run of six vectors.
+     * The scores {@code s_i = 0 - r_0 y_0i - r_1 y_1i - ...} (k in order) of the one vector of rows
+     * from {@code q} into {@code t[i*CHUNK + q]}: components in groups of eight (then four, two,
+     * one) whose responsibilities stay in registers while {@code i} runs, so each {@code y_ki} is
+     * the one load of its term; between groups the partial sums wait in {@code t}. The loads, not
+     * the arithmetic, bound this pass.
      */
-    private static void combine6(double[] t, int yAt, int logitsAt, int d, int size) {
-        for (int i = 0; i < d; i++) {
-            DoubleVector s0 = DoubleVector.zero(SPECIES);
-            DoubleVector s1 = s0;
-            DoubleVector s2 = s0;
-            DoubleVector s3 = s0;
-            DoubleVector s4 = s0;
-            DoubleVector s5 = s0;
-            for (int k = 0; k < size; k++) {
-                int r = logitsAt + k * CHUNK;
-                int y = yAt + (k * d + i) * CHUNK;
-                s0 = s0.sub(DoubleVector.fromArray(SPECIES, t, r).mul(DoubleVector.fromArray(SPECIES, t, y)));
-                s1 = s1.sub(DoubleVector.fromArray(SPECIES, t, r + LANES).mul(DoubleVector.fromArray(SPECIES, t, y + LANES)));
-                s2 = s2.sub(DoubleVector.fromArray(SPECIES, t, r + 2 * LANES)
-                        .mul(DoubleVector.fromArray(SPECIES, t, y + 2 * LANES)));
-                s3 = s3.sub(DoubleVector.fromArray(SPECIES, t, r + 3 * LANES)
-                        .mul(DoubleVector.fromArray(SPECIES, t, y + 3 * LANES)));
-                s4 = s4.sub(DoubleVector.fromArray(SPECIES, t, r + 4 * LANES)
-                        .mul(DoubleVector.fromArray(SPECIES, t, y + 4 * LANES)));
-                s5 = s5.sub(DoubleVector.fromArray(SPECIES, t, r + 5 * LANES)
-                        .mul(DoubleVector.fromArray(SPECIES, t, y + 5 * LANES)));
-            }
-            int o = i * CHUNK;
-            s0.intoArray(t, o);
-            s1.intoArray(t, o + LANES);
-            s2.intoArray(t, o + 2 * LANES);
-            s3.intoArray(t, o + 3 * LANES);
-            s4.intoArray(t, o + 4 * LANES);
-            s5.intoArray(t, o + 5 * LANES);
+    private static void combine(double[] t, int yAt, int logitsAt, int d, int size, int q) {
+        int k0 = 0;
+        for (; k0 + 8 <= size; k0 += 8) {
+            held8(t, yAt, logitsAt, d, k0, q);
+        }
+        if (k0 + 4 <= size) {
+            held4(t, yAt, logitsAt, d, k0, q);
+            k0 += 4;
+        }
+        if (k0 + 2 <= size) {
+            held2(t, yAt, logitsAt, d, k0, q);
+            k0 += 2;
+        }
+        if (k0 < size) {
+            held1(t, yAt, logitsAt, d, k0, q);
         }
     }
 
-    /** {@link #combine6} for the one vector of rows from {@code q}. */
-    private static void combine1(double[] t, int yAt, int logitsAt, int d, int size, int q) {
+    /** Components {@code k0 .. k0 + 7} of {@link #combine}, their responsibilities in registers. */
+    private static void held8(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        DoubleVector r1 = DoubleVector.fromArray(SPECIES, t, r + 1 * CHUNK);
+        DoubleVector r2 = DoubleVector.fromArray(SPECIES, t, r + 2 * CHUNK);
+        DoubleVector r3 = DoubleVector.fromArray(SPECIES, t, r + 3 * CHUNK);
+        DoubleVector r4 = DoubleVector.fromArray(SPECIES, t, r + 4 * CHUNK);
+        DoubleVector r5 = DoubleVector.fromArray(SPECIES, t, r + 5 * CHUNK);
+        DoubleVector r6 = DoubleVector.fromArray(SPECIES, t, r + 6 * CHUNK);
+        DoubleVector r7 = DoubleVector.fromArray(SPECIES, t, r + 7 * CHUNK);
+        int dc = d * CHUNK;
         for (int i = 0; i < d; i++) {
-            DoubleVector s = DoubleVector.zero(SPECIES);
-            for (int k = 0; k < size; k++) {
-                DoubleVector weight = DoubleVector.fromArray(SPECIES, t, logitsAt + k * CHUNK + q);
-                s = s.sub(weight.mul(DoubleVector.fromArray(SPECIES, t, yAt + (k * d + i) * CHUNK + q)));
-            }
-            s.intoArray(t, i * CHUNK + q);
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s = s.sub(r1.mul(DoubleVector.fromArray(SPECIES, t, y + dc)));
+            s = s.sub(r2.mul(DoubleVector.fromArray(SPECIES, t, y + 2 * dc)));
+            s = s.sub(r3.mul(DoubleVector.fromArray(SPECIES, t, y + 3 * dc)));
+            s = s.sub(r4.mul(DoubleVector.fromArray(SPECIES, t, y + 4 * dc)));
+            s = s.sub(r5.mul(DoubleVector.fromArray(SPECIES, t, y + 5 * dc)));
+            s = s.sub(r6.mul(DoubleVector.fromArray(SPECIES, t, y + 6 * dc)));
+            s = s.sub(r7.mul(DoubleVector.fromArray(SPECIES, t, y + 7 * dc)));
+            s.intoArray(t, o);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 3} of {@link #combine}, their responsibilities in registers. */
+    private static void held4(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        DoubleVector r1 = DoubleVector.fromArray(SPECIES, t, r + 1 * CHUNK);
+        DoubleVector r2 = DoubleVector.fromArray(SPECIES, t, r + 2 * CHUNK);
+        DoubleVector r3 = DoubleVector.fromArray(SPECIES, t, r + 3 * CHUNK);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s = s.sub(r1.mul(DoubleVector.fromArray(SPECIES, t, y + dc)));
+            s = s.sub(r2.mul(DoubleVector.fromArray(SPECIES, t, y + 2 * dc)));
+            s = s.sub(r3.mul(DoubleVector.fromArray(SPECIES, t, y + 3 * dc)));
+            s.intoArray(t, o);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 1} of {@link #combine}, their responsibilities in registers. */
+    private static void held2(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        DoubleVector r1 = DoubleVector.fromArray(SPECIES, t, r + 1 * CHUNK);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s = s.sub(r1.mul(DoubleVector.fromArray(SPECIES, t, y + dc)));
+            s.intoArray(t, o);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 0} of {@link #combine}, their responsibilities in registers. */
+    private static void held1(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s.intoArray(t, o);
         }
     }
 
