@@ -18,7 +18,19 @@ import org.scorepipe.api.Simd;
  * no lane ever sums across another's data: the width of the SIMD unit cannot change a bit. The
  * product {@code Y^T = [P_1 .. P_K]^T X^T} runs in register tiles of eight outputs by three vectors
  * of rows (24 accumulators, three loads and eight broadcasts per 24 fused multiply-adds), the
- * micro-kernel shape of BLAS's register tiling. Only loaded when {@link Simd#ENABLED}.
+ * micro-kernel shape of BLAS's register tiling. The sum for the scores holds up to eight
+ * components' responsibilities in registers ({@link #combine}), and rows come back from lanes by
+ * gathers ({@link Lanes#untransposeGathered}).
+ *
+ * <p>Where the time goes at {@code d = 16, K = 8} (one thread, 1008 rows, smoke, ns a row): the
+ * product 41 (close to the machine's fused multiply-add rate), the logits 12, the softmax 7, the
+ * sum for the scores 9.5 (12 before it held the responsibilities), moving rows into lanes 6.4 and
+ * back 7 (9 by copies). The C kernel {@code benchmarks/c/langevin_step.c} stores its particles in
+ * lanes (no transposes), folds the logits into its product tile's epilogue and uses a shorter
+ * exponential; here the logits cannot join the tile: with their 24 terms C2 stops inlining the
+ * Vector API calls ({@code NodeCountInliningCutoff}) and boxes vectors, ten times slower, and the
+ * issue's rewriting of the logits ({@code c_k - x.Y_k/2 + x.b_k}) would change every shipped
+ * pipeline's bits. Only loaded when {@link Simd#ENABLED}.
  */
 final class FullScoreLanes {
     private static final VectorSpecies<Double> SPECIES = Lanes.SPECIES;
