@@ -37,8 +37,6 @@ final class FullScoreLanes {
     private static final int LANES = Lanes.LANES;
     /** Rows per chunk: a multiple of the three-vector tile (48 = 2 x 24 with eight lanes). */
     static final int CHUNK = 6 * LANES;
-    /** {@link Lanes#rowOffsets rowOffsets(CHUNK)}: the lanes of one row down a transposed chunk. */
-    private static final int[] CHUNK_OFFSETS = Lanes.rowOffsets(CHUNK);
     private static final ThreadLocal<double[]> SCRATCH = new ThreadLocal<>();
 
     private FullScoreLanes() {
@@ -82,7 +80,7 @@ final class FullScoreLanes {
             for (int q = 0; q < n; q += LANES) {
                 combine(t, yAt, logitsAt, d, size, q);
             }
-            Lanes.untransposeGathered(t, 0, CHUNK, CHUNK_OFFSETS, n, d, out, first * d);
+            Lanes.untranspose(t, 0, CHUNK, n, d, out, first * d);
         }
     }
 

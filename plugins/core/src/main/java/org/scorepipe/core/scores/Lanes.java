@@ -49,29 +49,6 @@ final class Lanes {
     }
 
     /**
-     * {@link #untranspose} with each row's coordinates a vector at a time, by a gather down the
-     * lanes ({@code strideOffsets} is {@link #rowOffsets rowOffsets(stride)}) and a contiguous
-     * store; the last {@code d mod LANES} by plain copies. A gather and a store beat {@code LANES}
-     * scalar copies for the dense score's chunks (about 8.5 against 6.9 ns a row at {@code d = 16},
-     * 29 against 24 at {@code d = 64}, one thread, smoke); copies either way, so no bit changes.
-     * The isotropic tiles keep {@link #untranspose}: inlined into their small kernel, the gathers
-     * made its compiled code unstable from run to run.
-     */
-    static void untransposeGathered(double[] t, int at, int stride, int[] strideOffsets, int rows, int d, double[] out,
-            int o) {
-        int whole = d - d % LANES;
-        for (int q = 0; q < rows; q++) {
-            int i = 0;
-            for (; i < whole; i += LANES) {
-                DoubleVector.fromArray(SPECIES, t, at + i * stride + q, strideOffsets, 0).intoArray(out, o + q * d + i);
-            }
-            for (; i < d; i++) {
-                out[o + q * d + i] = t[at + i * stride + q];
-            }
-        }
-    }
-
-    /**
      * {@link Softmax#apply} of the points {@code q < rows} (a multiple of {@link #LANES}), whose
      * logits are {@code v[at + k*stride + q]}; their log-sum-exp into {@code lse[lseAt + q]} when
      * {@code lse} is not null, through {@code scratch[scratchAt .. + 2 LANES)}.
