@@ -19,15 +19,16 @@ import org.scorepipe.api.Simd;
  * product {@code Y^T = [P_1 .. P_K]^T X^T} runs in register tiles of eight outputs by three vectors
  * of rows (24 accumulators, three loads and eight broadcasts per 24 fused multiply-adds), the
  * micro-kernel shape of BLAS's register tiling. The sum for the scores holds up to eight
- * components' responsibilities in registers ({@link #combine}), and rows come back from lanes by
- * gathers ({@link Lanes#untransposeGathered}).
+ * components' responsibilities in registers ({@link #combine}) for {@code d >= 8} not a multiple
+ * of 32.
  *
  * <p>Where the time goes at {@code d = 16, K = 8} (one thread, 1008 rows, smoke, ns a row): the
  * product 41 (close to the machine's fused multiply-add rate), the logits 12, the softmax 7, the
  * sum for the scores 9.5 (12 before it held the responsibilities), moving rows into lanes 6.4 and
- * back 7 (9 by copies). The C kernel {@code benchmarks/c/langevin_step.c} stores its particles in
- * lanes (no transposes), folds the logits into its product tile's epilogue and uses a shorter
- * exponential; here the logits cannot join the tile: with their 24 terms C2 stops inlining the
+ * back 9. Gathers back (7 instead of 9 alone) were tried and dropped: inlined into
+ * {@link #score}, they ran four times slower at {@code d = 64} in some runs. The C kernel
+ * {@code benchmarks/c/langevin_step.c} stores its particles in lanes (no transposes), folds the
+ * logits into its product tile's epilogue and uses a shorter exponential; here the logits cannot join the tile: with their 24 terms C2 stops inlining the
  * Vector API calls ({@code NodeCountInliningCutoff}) and boxes vectors, ten times slower, and the
  * issue's rewriting of the logits ({@code c_k - x.Y_k/2 + x.b_k}) would change every shipped
  * pipeline's bits. Only loaded when {@link Simd#ENABLED}.
@@ -77,8 +78,21 @@ final class FullScoreLanes {
             }
             Lanes.softmax(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
             // The scores go over x's transpose, which is no longer needed.
-            for (int q = 0; q < n; q += LANES) {
-                combine(t, yAt, logitsAt, d, size, q);
+            if (d < 8 || d % 32 == 0) {
+                // Few coordinates: the calls per vector of rows would cost more than the loads saved;
+                // d a multiple of 32: components lie a multiple of 4 KiB apart (d CHUNK doubles), so
+                // eight of them at once fall in one set of the L1 cache.
+                if (n == CHUNK) {
+                    combine6(t, yAt, logitsAt, d, size);
+                } else {
+                    for (int q = 0; q < n; q += LANES) {
+                        combine1(t, yAt, logitsAt, d, size, q);
+                    }
+                }
+            } else {
+                for (int q = 0; q < n; q += LANES) {
+                    combine(t, yAt, logitsAt, d, size, q);
+                }
             }
             Lanes.untranspose(t, 0, CHUNK, n, d, out, first * d);
         }
@@ -135,6 +149,54 @@ final class FullScoreLanes {
             quad = quad.add(z.mul(DoubleVector.fromArray(SPECIES, t, ko + i * CHUNK)));
         }
         DoubleVector.broadcast(SPECIES, logNormaliser).sub(quad.mul(0.5)).intoArray(t, logitsAt + k * CHUNK + q);
+    }
+
+    /**
+     * The scores {@code s_i = 0 - r_0 y_0i - r_1 y_1i - ...} of a whole chunk into {@code t[i*CHUNK ..]}:
+     * six chains side by side, each {@code y_ki} read in a run of six vectors.
+     */
+    private static void combine6(double[] t, int yAt, int logitsAt, int d, int size) {
+        for (int i = 0; i < d; i++) {
+            DoubleVector s0 = DoubleVector.zero(SPECIES);
+            DoubleVector s1 = s0;
+            DoubleVector s2 = s0;
+            DoubleVector s3 = s0;
+            DoubleVector s4 = s0;
+            DoubleVector s5 = s0;
+            for (int k = 0; k < size; k++) {
+                int r = logitsAt + k * CHUNK;
+                int y = yAt + (k * d + i) * CHUNK;
+                s0 = s0.sub(DoubleVector.fromArray(SPECIES, t, r).mul(DoubleVector.fromArray(SPECIES, t, y)));
+                s1 = s1.sub(DoubleVector.fromArray(SPECIES, t, r + LANES).mul(DoubleVector.fromArray(SPECIES, t, y + LANES)));
+                s2 = s2.sub(DoubleVector.fromArray(SPECIES, t, r + 2 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 2 * LANES)));
+                s3 = s3.sub(DoubleVector.fromArray(SPECIES, t, r + 3 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 3 * LANES)));
+                s4 = s4.sub(DoubleVector.fromArray(SPECIES, t, r + 4 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 4 * LANES)));
+                s5 = s5.sub(DoubleVector.fromArray(SPECIES, t, r + 5 * LANES)
+                        .mul(DoubleVector.fromArray(SPECIES, t, y + 5 * LANES)));
+            }
+            int o = i * CHUNK;
+            s0.intoArray(t, o);
+            s1.intoArray(t, o + LANES);
+            s2.intoArray(t, o + 2 * LANES);
+            s3.intoArray(t, o + 3 * LANES);
+            s4.intoArray(t, o + 4 * LANES);
+            s5.intoArray(t, o + 5 * LANES);
+        }
+    }
+
+    /** {@link #combine6} for the one vector of rows from {@code q}, components one at a time. */
+    private static void combine1(double[] t, int yAt, int logitsAt, int d, int size, int q) {
+        for (int i = 0; i < d; i++) {
+            DoubleVector s = DoubleVector.zero(SPECIES);
+            for (int k = 0; k < size; k++) {
+                DoubleVector weight = DoubleVector.fromArray(SPECIES, t, logitsAt + k * CHUNK + q);
+                s = s.sub(weight.mul(DoubleVector.fromArray(SPECIES, t, yAt + (k * d + i) * CHUNK + q)));
+            }
+            s.intoArray(t, i * CHUNK + q);
+        }
     }
 
     /**

@@ -16,23 +16,26 @@ import org.scorepipe.api.Simd;
 
 /**
  * The dense score's SIMD lanes ({@link FullScoreLanes}) give the plain path's bytes on random
- * mixtures: a block of rows is scored through the lanes (all but its last {@code rows mod LANES}
- * rows), a single row always through the plain loops of {@link NoisedMixture}, and the two must
- * agree bit for bit (no tolerance: the kernels run the same operations in the same order per row).
+ * mixtures at every shape that selects a different part of the kernel: a block of rows is scored
+ * through the lanes (all but its last {@code rows mod LANES} rows), a single row always through
+ * the plain loops of {@link NoisedMixture}, and the two must agree bit for bit (no tolerance: the
+ * kernels run the same operations in the same order per row).
  */
 class FullScoreLanesTest {
 
     static Stream<Arguments> shapes() {
         List<Arguments> shapes = new ArrayList<>();
-        for (int d : new int[] {2, 3, 16, 17, 64}) {
-            for (int k : new int[] {1, 3, 8}) {
+        // d < 8 and d = 64 take the six-chain sum for the scores, 16, 17 and 40 the held
+        // responsibilities: K = 1, 3, 5, 8, 12 reach its groups of one, two, four and eight.
+        for (int d : new int[] {2, 3, 16, 17, 40, 64}) {
+            for (int k : new int[] {1, 3, 5, 8, 12}) {
                 shapes.add(Arguments.of(d, k));
             }
         }
         return shapes.stream();
     }
 
-    /** A random mixture of {@code k} dense Gaussians in {@code d} dimensions: covariances {@code A A^T + 0.05 I}, A Gaussian. */
+    /** A random mixture of {@code k} dense Gaussians in {@code d} dimensions: covariances {@code A A^T + 0.05 I}, {@code A} uniform on {@code [-1, 1] / sqrt d}. */
     static GaussianMixture randomMixture(int d, int k, SplittableRandom random) {
         double[] weights = new double[k];
         double total = 0.0;
