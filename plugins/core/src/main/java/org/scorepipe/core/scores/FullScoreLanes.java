@@ -23,15 +23,16 @@ import org.scorepipe.api.Simd;
  * of 32.
  *
  * <p>Where the time goes at {@code d = 16, K = 8} (one thread, 1008 rows, smoke, ns a row): the
- * product 41 (close to the machine's fused multiply-add rate), the logits 12, the softmax 7, the
- * sum for the scores 9.5 (12 before it held the responsibilities), moving rows into lanes 6.4 and
- * back 9. Gathers back (7 instead of 9 alone) were tried and dropped: inlined into
+ * product 41 (2048 fused multiply-adds a row: about 6e9 eight-wide ones a second), the logits 12,
+ * the softmax 7, the sum for the scores 9.5 (12 before it held the responsibilities), moving rows
+ * into lanes 6.4 and back 9. Gathers back (7 instead of 9 alone) were tried and dropped: inlined into
  * {@link #score}, they ran four times slower at {@code d = 64} in some runs. The C kernel
  * {@code benchmarks/c/langevin_step.c} stores its particles in lanes (no transposes), folds the
- * logits into its product tile's epilogue and uses a shorter exponential; here the logits cannot join the tile: with their 24 terms C2 stops inlining the
- * Vector API calls ({@code NodeCountInliningCutoff}) and boxes vectors, ten times slower, and the
- * issue's rewriting of the logits ({@code c_k - x.Y_k/2 + x.b_k}) would change every shipped
- * pipeline's bits. Only loaded when {@link Simd#ENABLED}.
+ * logits into its product tile's epilogue and uses a shorter exponential. Here the logits cannot
+ * join the tile: with their 24 terms C2 stops inlining the Vector API calls
+ * ({@code NodeCountInliningCutoff}) and boxes vectors, ten times slower; and the issue's rewriting
+ * of the logits ({@code c_k - x.Y_k/2 + x.b_k}) would change every shipped pipeline's bits. Only
+ * loaded when {@link Simd#ENABLED}.
  */
 final class FullScoreLanes {
     private static final VectorSpecies<Double> SPECIES = Lanes.SPECIES;
