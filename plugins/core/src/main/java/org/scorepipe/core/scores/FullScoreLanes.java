@@ -18,7 +18,21 @@ import org.scorepipe.api.Simd;
  * no lane ever sums across another's data: the width of the SIMD unit cannot change a bit. The
  * product {@code Y^T = [P_1 .. P_K]^T X^T} runs in register tiles of eight outputs by three vectors
  * of rows (24 accumulators, three loads and eight broadcasts per 24 fused multiply-adds), the
- * micro-kernel shape of BLAS's register tiling. Only loaded when {@link Simd#ENABLED}.
+ * micro-kernel shape of BLAS's register tiling. The sum for the scores holds up to eight
+ * components' responsibilities in registers ({@link #combine}) for {@code d >= 8} not a multiple
+ * of 32.
+ *
+ * <p>Where the time goes at {@code d = 16, K = 8} (one thread, 1008 rows, smoke, ns a row): the
+ * product 41 (2048 fused multiply-adds a row: about 6e9 eight-wide ones a second), the logits 12,
+ * the softmax 7, the sum for the scores 9.5 (12 before it held the responsibilities), moving rows
+ * into lanes 6.4 and back 9. Gathers back (7 instead of 9 alone) were tried and dropped: inlined into
+ * {@link #score}, they ran four times slower at {@code d = 64} in some runs. The C kernel
+ * {@code benchmarks/c/langevin_step.c} stores its particles in lanes (no transposes), folds the
+ * logits into its product tile's epilogue and uses a shorter exponential. Here the logits cannot
+ * join the tile: with their 24 terms C2 stops inlining the Vector API calls
+ * ({@code NodeCountInliningCutoff}) and boxes vectors, ten times slower; and the issue's rewriting
+ * of the logits ({@code c_k - x.Y_k/2 + x.b_k}) would change every shipped pipeline's bits. Only
+ * loaded when {@link Simd#ENABLED}.
  */
 final class FullScoreLanes {
     private static final VectorSpecies<Double> SPECIES = Lanes.SPECIES;
@@ -65,11 +79,20 @@ final class FullScoreLanes {
             }
             Lanes.softmax(t, logitsAt, n, size, CHUNK, null, 0, t, scratchAt);
             // The scores go over x's transpose, which is no longer needed.
-            if (n == CHUNK) {
-                combine6(t, yAt, logitsAt, d, size);
+            if (d < 8 || d % 32 == 0) {
+                // Few coordinates: the calls per vector of rows would cost more than the loads saved;
+                // d a multiple of 32: components lie a multiple of 4 KiB apart (d CHUNK doubles), so
+                // eight of them at once fall in one set of the L1 cache.
+                if (n == CHUNK) {
+                    combine6(t, yAt, logitsAt, d, size);
+                } else {
+                    for (int q = 0; q < n; q += LANES) {
+                        combine1(t, yAt, logitsAt, d, size, q);
+                    }
+                }
             } else {
                 for (int q = 0; q < n; q += LANES) {
-                    combine1(t, yAt, logitsAt, d, size, q);
+                    combine(t, yAt, logitsAt, d, size, q);
                 }
             }
             Lanes.untranspose(t, 0, CHUNK, n, d, out, first * d);
@@ -165,7 +188,7 @@ final class FullScoreLanes {
         }
     }
 
-    /** {@link #combine6} for the one vector of rows from {@code q}. */
+    /** {@link #combine6} for the one vector of rows from {@code q}, components one at a time. */
     private static void combine1(double[] t, int yAt, int logitsAt, int d, int size, int q) {
         for (int i = 0; i < d; i++) {
             DoubleVector s = DoubleVector.zero(SPECIES);
@@ -174,6 +197,109 @@ final class FullScoreLanes {
                 s = s.sub(weight.mul(DoubleVector.fromArray(SPECIES, t, yAt + (k * d + i) * CHUNK + q)));
             }
             s.intoArray(t, i * CHUNK + q);
+        }
+    }
+
+    /**
+     * The scores {@code s_i = 0 - r_0 y_0i - r_1 y_1i - ...} (k in order) of the one vector of rows
+     * from {@code q} into {@code t[i*CHUNK + q]}: components in groups of eight (then four, two,
+     * one) whose responsibilities stay in registers while {@code i} runs, so each {@code y_ki} is
+     * the one load of its term; between groups the partial sums wait in {@code t}. The loads, not
+     * the arithmetic, bound this pass.
+     */
+    private static void combine(double[] t, int yAt, int logitsAt, int d, int size, int q) {
+        int k0 = 0;
+        for (; k0 + 8 <= size; k0 += 8) {
+            held8(t, yAt, logitsAt, d, k0, q);
+        }
+        if (k0 + 4 <= size) {
+            held4(t, yAt, logitsAt, d, k0, q);
+            k0 += 4;
+        }
+        if (k0 + 2 <= size) {
+            held2(t, yAt, logitsAt, d, k0, q);
+            k0 += 2;
+        }
+        if (k0 < size) {
+            held1(t, yAt, logitsAt, d, k0, q);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 7} of {@link #combine}, their responsibilities in registers. */
+    private static void held8(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        DoubleVector r1 = DoubleVector.fromArray(SPECIES, t, r + 1 * CHUNK);
+        DoubleVector r2 = DoubleVector.fromArray(SPECIES, t, r + 2 * CHUNK);
+        DoubleVector r3 = DoubleVector.fromArray(SPECIES, t, r + 3 * CHUNK);
+        DoubleVector r4 = DoubleVector.fromArray(SPECIES, t, r + 4 * CHUNK);
+        DoubleVector r5 = DoubleVector.fromArray(SPECIES, t, r + 5 * CHUNK);
+        DoubleVector r6 = DoubleVector.fromArray(SPECIES, t, r + 6 * CHUNK);
+        DoubleVector r7 = DoubleVector.fromArray(SPECIES, t, r + 7 * CHUNK);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s = s.sub(r1.mul(DoubleVector.fromArray(SPECIES, t, y + dc)));
+            s = s.sub(r2.mul(DoubleVector.fromArray(SPECIES, t, y + 2 * dc)));
+            s = s.sub(r3.mul(DoubleVector.fromArray(SPECIES, t, y + 3 * dc)));
+            s = s.sub(r4.mul(DoubleVector.fromArray(SPECIES, t, y + 4 * dc)));
+            s = s.sub(r5.mul(DoubleVector.fromArray(SPECIES, t, y + 5 * dc)));
+            s = s.sub(r6.mul(DoubleVector.fromArray(SPECIES, t, y + 6 * dc)));
+            s = s.sub(r7.mul(DoubleVector.fromArray(SPECIES, t, y + 7 * dc)));
+            s.intoArray(t, o);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 3} of {@link #combine}, their responsibilities in registers. */
+    private static void held4(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        DoubleVector r1 = DoubleVector.fromArray(SPECIES, t, r + 1 * CHUNK);
+        DoubleVector r2 = DoubleVector.fromArray(SPECIES, t, r + 2 * CHUNK);
+        DoubleVector r3 = DoubleVector.fromArray(SPECIES, t, r + 3 * CHUNK);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s = s.sub(r1.mul(DoubleVector.fromArray(SPECIES, t, y + dc)));
+            s = s.sub(r2.mul(DoubleVector.fromArray(SPECIES, t, y + 2 * dc)));
+            s = s.sub(r3.mul(DoubleVector.fromArray(SPECIES, t, y + 3 * dc)));
+            s.intoArray(t, o);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 1} of {@link #combine}, their responsibilities in registers. */
+    private static void held2(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        DoubleVector r1 = DoubleVector.fromArray(SPECIES, t, r + 1 * CHUNK);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s = s.sub(r1.mul(DoubleVector.fromArray(SPECIES, t, y + dc)));
+            s.intoArray(t, o);
+        }
+    }
+
+    /** Components {@code k0 .. k0 + 0} of {@link #combine}, their responsibilities in registers. */
+    private static void held1(double[] t, int yAt, int logitsAt, int d, int k0, int q) {
+        int r = logitsAt + k0 * CHUNK + q;
+        DoubleVector r0 = DoubleVector.fromArray(SPECIES, t, r);
+        int dc = d * CHUNK;
+        for (int i = 0; i < d; i++) {
+            int o = i * CHUNK + q;
+            int y = yAt + (k0 * d + i) * CHUNK + q;
+            DoubleVector s = k0 == 0 ? DoubleVector.zero(SPECIES) : DoubleVector.fromArray(SPECIES, t, o);
+            s = s.sub(r0.mul(DoubleVector.fromArray(SPECIES, t, y)));
+            s.intoArray(t, o);
         }
     }
 
