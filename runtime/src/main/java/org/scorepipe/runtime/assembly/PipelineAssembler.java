@@ -196,9 +196,7 @@ public final class PipelineAssembler {
         }
 
         Pipeline pipeline() {
-            RunnerSection runner = root.section("runner")
-                    .map(s -> ParameterBinder.bind(RunnerSection.class, s, List.of()))
-                    .orElse(new RunnerSection("local", 0, 1024, 0, null));
+            RunnerSection runner = ParameterBinder.bind(RunnerSection.class, root.sectionOrEmpty("runner"), List.of());
             if (runner.partitions() < 1 && root.section("runner").map(r -> r.has("partitions")).orElse(false)) {
                 throw root.error("runner.partitions", "must be >= 1 (particle ranges of a distributed runner), got "
                         + runner.partitions() + "; leave it out to let the runner choose");
@@ -210,9 +208,8 @@ public final class PipelineAssembler {
             } catch (IllegalArgumentException e) {
                 throw root.error("runner", e.getMessage());
             }
-            PipelineSections.CheckpointSection checkpoint = root.section("checkpoint")
-                    .map(s -> ParameterBinder.bind(PipelineSections.CheckpointSection.class, s, List.of()))
-                    .orElse(new PipelineSections.CheckpointSection(1000, 3, ""));
+            PipelineSections.CheckpointSection checkpoint = ParameterBinder.bind(PipelineSections.CheckpointSection.class,
+                    root.sectionOrEmpty("checkpoint"), List.of());
             root.section("components").ifPresent(this::declareShared);
             for (String name : sharedSections.keySet()) {
                 sharedComponent(name);
@@ -229,8 +226,7 @@ public final class PipelineAssembler {
                     }
                 }
             }
-            String runId = root.section("run").map(s -> ParameterBinder.bind(PipelineSections.RunSection.class, s, List.of()).id())
-                    .orElse("");
+            String runId = ParameterBinder.bind(PipelineSections.RunSection.class, root.sectionOrEmpty("run"), List.of()).id();
             // Every file path of every component is bound by now: the config as a run records it has them absolute.
             return new Pipeline(spec, runId, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
                     checkpoint.dir() == null ? "" : checkpoint.dir()), entries, file.withResolvedPaths(root.paths()));

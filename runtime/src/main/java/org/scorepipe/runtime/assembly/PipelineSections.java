@@ -27,19 +27,18 @@ public final class PipelineSections {
      * is ({@link FilePath}); empty for {@code checkpoints/} in the run directory.
      */
     public static String checkpointDir(PipelineFile file) {
-        return file.root().section("checkpoint").map(s -> ParameterBinder.bind(CheckpointSection.class, s, List.of()).dir())
-                .map(dir -> dir == null ? "" : dir).orElse("");
+        String dir = ParameterBinder.bind(CheckpointSection.class, file.root().sectionOrEmpty("checkpoint"), List.of()).dir();
+        return dir == null ? "" : dir;
     }
 
     /** The runner a pipeline file names ({@code runner.type}, {@code local} by default), bound as the whole section is. */
     public static String runnerType(PipelineFile file) {
-        return file.root().section("runner").map(s -> ParameterBinder.bind(RunnerSection.class, s, List.of()).type())
-                .orElse("local");
+        return ParameterBinder.bind(RunnerSection.class, file.root().sectionOrEmpty("runner"), List.of()).type();
     }
 
     /** The run id a run directory's config records ({@code run.id}), or empty for a pipeline file that is no run's. */
     public static String runId(PipelineFile file) {
-        return file.root().section("run").map(s -> ParameterBinder.bind(RunSection.class, s, List.of()).id()).orElse("");
+        return ParameterBinder.bind(RunSection.class, file.root().sectionOrEmpty("run"), List.of()).id();
     }
 
     /** {@code pipeline:} */
@@ -73,6 +72,8 @@ public final class PipelineSections {
             @Doc("the run's identity, written by scorepipe: checkpoints of other runs are refused") @Default("") String id,
             @Doc("the noise generator and its version the run samples with, written by scorepipe") @Default("") String noise) {
         RunSection {
+            id = id == null ? "" : id; // an empty @Default binds as null
+            noise = noise == null ? "" : noise;
             if (!id.matches("[A-Za-z0-9._-]*")) {
                 throw new IllegalArgumentException("id '" + id + "' must use only letters, digits, '.', '_' and '-'");
             }

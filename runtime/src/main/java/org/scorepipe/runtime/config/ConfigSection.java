@@ -41,6 +41,14 @@ public final class ConfigSection {
         return new ConfigSection(file, path, node, paths);
     }
 
+    /**
+     * The child section {@code key}, or an empty one at that path if this section has none: bound
+     * to a parameter record, it gives the record's {@code @Default}s, so defaults live in one place.
+     */
+    public ConfigSection sectionOrEmpty(String key) {
+        return section(key).orElseGet(() -> child(pathOf(key), new ImmutableNode.Builder().name(key).create()));
+    }
+
     /** How the relative file paths of this section's tree resolve, and what they resolved to. */
     public PathResolution paths() {
         return paths;
