@@ -133,6 +133,26 @@ class DeterminismIT {
         assertEquals(false, Arrays.equals(simd, simdIso), "the isotropic target is another target");
     }
 
+    /**
+     * The shipped learned-score pipeline (its MLP run by the Java forward pass, engine auto) gives
+     * the same bytes run after run and for any thread count: its activations may not depend on
+     * when the JIT compiles them, which the Vector API's own EXP did.
+     */
+    @Test
+    void theLearnedScorePipelineGivesTheSameBytesEveryRun() throws Exception {
+        String file = Cli.PIPELINES.resolve("learned-pc-gmm-2d.yaml").toString();
+        String[] small = {"--set", "pipeline.particles=2000", "--set", "stages.corrector.steps=40"};
+        byte[] first = samplesOf(List.of(), file, "learned-1", concat(small, "--threads", "1"));
+        assertArrayEquals(first, samplesOf(List.of(), file, "learned-2", concat(small, "--threads", "2")));
+        assertArrayEquals(first, samplesOf(List.of(), file, "learned-3", concat(small, "--threads", "2", "--block-size", "100")));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     @Test
     void theFirstRowsOfALargerRunAreTheSmallerRun() throws Exception {
         Particles large = NpyFile.read(writeAndRead("n2000", "2000"));
