@@ -45,6 +45,14 @@ class ImageDataIT {
             double mean = Arrays.stream(samples.data(), i * 196, (i + 1) * 196).average().orElseThrow();
             assertTrue(Double.isFinite(mean) && mean < 0.5, "sample " + i + " has mean intensity " + mean);
         }
+        // The mode measure says so: no sample in the flipped mode, while the held-out images are
+        // flipped about half the time (16 of them: their share is a binomial(16, 1/2) / 16).
+        var metrics = com.google.gson.JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject()
+                .getAsJsonArray("evaluations").get(0).getAsJsonObject().getAsJsonObject("metrics");
+        assertEquals(0.0, metrics.get("flipped-share").getAsDouble(), metrics.toString());
+        double floor = metrics.get("flipped-share-floor").getAsDouble();
+        assertTrue(floor > 0 && floor < 1, metrics.toString());
+        assertEquals(floor, metrics.get("flipped-share-error").getAsDouble(), metrics.toString());
     }
 
     static byte[] npy(String dict, byte[] data) {

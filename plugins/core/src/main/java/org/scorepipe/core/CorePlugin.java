@@ -7,6 +7,7 @@ import org.scorepipe.core.correctors.LangevinCorrector;
 import org.scorepipe.core.correctors.MalaCorrector;
 import org.scorepipe.core.evaluators.EnergyDistanceEvaluator;
 import org.scorepipe.core.evaluators.GaussianW2Evaluator;
+import org.scorepipe.core.evaluators.ImageModesEvaluator;
 import org.scorepipe.core.evaluators.KnnKlEvaluator;
 import org.scorepipe.core.evaluators.LikelihoodEvaluator;
 import org.scorepipe.core.evaluators.MmdEvaluator;
@@ -119,6 +120,7 @@ public final class CorePlugin implements Plugin {
                 KnnKlEvaluator.class,
                 GaussianW2Evaluator.class,
                 ModeCoverageEvaluator.class,
+                ImageModesEvaluator.class,
                 TailQuantilesEvaluator.class,
                 LikelihoodEvaluator.class);
     }
