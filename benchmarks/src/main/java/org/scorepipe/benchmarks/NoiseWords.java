@@ -1,6 +1,8 @@
 package org.scorepipe.benchmarks;
 
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -52,7 +54,9 @@ public final class NoiseWords {
         PhiloxNoise noise = new PhiloxNoise(seed);
         long[] words = new long[particles * row];
         ByteBuffer buffer = ByteBuffer.allocate(8 * words.length).order(ByteOrder.LITTLE_ENDIAN);
-        OutputStream out = new BufferedOutputStream(System.out, 1 << 20);
+        // The file descriptor, not System.out: a PrintStream swallows the broken pipe's IOException,
+        // so the words would go on forever once the battery has read what it needs and exited.
+        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 20);
         long written = 0;
         try {
             for (long step = 0; written < bytes; step++) {
