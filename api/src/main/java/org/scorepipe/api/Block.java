@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Rows {@code [from, to)} of a {@link Particles}: the unit of parallel work.
@@ -19,6 +20,7 @@ public final class Block {
     private final int to;
     private final Map<Object, double[]> workspaces = new IdentityHashMap<>();
     private final Map<Object, long[]> counts = new IdentityHashMap<>();
+    private Metrics report;
 
     public Block(Particles particles, int from, int to) {
         this.particles = requireNonNull(particles, "particles is null");
@@ -112,5 +114,22 @@ public final class Block {
      */
     public double[] rowState(RowMemory owner) {
         return particles.rowState(owner);
+    }
+
+    /**
+     * Records what a {@link Stage#wholeEnsemble whole-ensemble} stage's segment did, such as an
+     * adaptive integration's accepted step sizes: the runtime records it under the stage's name,
+     * at the time the segment reaches, as an observer's metrics are. Only a whole-ensemble stage
+     * reports, since its one block is the ensemble and its report is the same on every runner;
+     * what the blocks of any other stage tally belongs in {@link #counts}. A second report in the
+     * same segment replaces the first.
+     */
+    public void report(Metrics metrics) {
+        this.report = requireNonNull(metrics, "metrics is null");
+    }
+
+    /** What the stage {@link #report reported} in this block, if anything. */
+    public Optional<Metrics> reported() {
+        return Optional.ofNullable(report);
     }
 }

@@ -14,8 +14,10 @@ import java.lang.annotation.Target;
  * {@code @jakarta.inject.Inject}. That constructor may take: the component's parameter record
  * (a {@code record} nested in the class, bound from its config section), other components by
  * their kind's interface (resolved from the section's key for that kind, or the pipeline's
- * only shared component of that kind), and the run services {@link PipelineSpec} and
- * {@link RunOutputs}.
+ * only shared component of that kind), the run's {@link PipelineSpec} and {@link BuildNoise},
+ * and, for a stage, its {@link StageSpec}. Nothing a component is built with writes outputs: a
+ * stage reports on its work through {@link Block#report}, an {@link Observer} through its
+ * {@link Observation}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -1,9 +1,8 @@
 package org.scorepipe.api;
 
 /**
- * Where a run's results go: handed to {@link Observer}s with each {@link Observation}, and
- * injectable into a stage that reports on its own work. Implementations write atomically: a
- * file appears under its real name complete or not at all.
+ * Where a run's results go: handed to {@link Observer}s with each {@link Observation}.
+ * Implementations write atomically: a file appears under its real name complete or not at all.
  */
 public interface RunOutputs {
     /** Records an evaluation made by {@code stage} with the particles at time {@code time}. */

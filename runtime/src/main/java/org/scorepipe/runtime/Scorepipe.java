@@ -83,7 +83,7 @@ public final class Scorepipe {
 
     /** Builds every component of the pipeline without running it; throws on any mistake. */
     public Pipeline validate(PipelineFile file) {
-        return requireHeap(file, new PipelineAssembler(registry).assemble(file, DISCARD));
+        return requireHeap(file, new PipelineAssembler(registry).assemble(file));
     }
 
     /**
@@ -154,19 +154,16 @@ public final class Scorepipe {
     public RunResult run(RunRequest request, RunControl control) {
         PipelineFile file = PipelineFile.load(request.file(), identify(request.overrides(), RunDirectory.newRunId()));
         Optional<Checkpoint> from = request.from().map(CheckpointStore::read);
-        Prepared prepared = prepare(file);
-        // From here on the pipeline as the run records it: every file path absolute.
-        PipelineFile resolved = prepared.pipeline.config();
-        from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), prepared.pipeline, resolved));
-        PipelineSpec spec = prepared.pipeline.spec();
+        Pipeline pipeline = validate(file);
+        from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), pipeline, pipeline.config()));
+        PipelineSpec spec = pipeline.spec();
         RunDirectory dir = request.out().map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(request.runsRoot(), spec.name()));
         // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
-        try (Runner runner = runners.create(prepared.pipeline, resolved.toYaml()); dir) {
-            dir.open(spec, resolved.toYaml(), "run");
-            prepared.outputs.target = dir;
-            return execute(prepared, resolved, dir, runner, from, control, log -> {
-            log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
-                    spec.dimension());
+        try (Runner runner = runners.create(pipeline, pipeline.config().toYaml()); dir) {
+            dir.open(spec, pipeline.config().toYaml(), "run");
+            return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), from, control, log -> {
+                log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
+                        spec.dimension());
                 request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
             });
         }
@@ -200,9 +197,8 @@ public final class Scorepipe {
         }
         String runId = RunDirectory.newRunId();
         List<String> overrides = identify(List.of("pipeline.particles=" + particles, "checkpoint.every=0"), runId);
-        Prepared prepared = prepare(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
-        PipelineFile resolved = prepared.pipeline.config();
-        for (Pipeline.Entry entry : prepared.pipeline.entries()) {
+        Pipeline pipeline = validate(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
+        for (Pipeline.Entry entry : pipeline.entries()) {
             if (!(entry instanceof PlannedStage stage)) {
                 continue; // an observer sees the grown ensemble at its point, as a run with all the particles does
             }
@@ -217,7 +213,7 @@ public final class Scorepipe {
                         + " run the pipeline again with --set pipeline.particles=" + particles);
             }
         }
-        Compatibility.checkGrown(end, finished.location(), prepared.pipeline, resolved);
+        Compatibility.checkGrown(end, finished.location(), pipeline, pipeline.config());
         Map<Integer, double[]> boundaries = new HashMap<>();
         IntFunction<double[]> finishedAt = s -> boundaries.computeIfAbsent(s, stage -> {
             Checkpoint c = finished.atStageStart(stage).orElseThrow(() -> new ScorepipeException(finished.location()
@@ -229,13 +225,12 @@ public final class Scorepipe {
             }
             return c.particles();
         });
-        PipelineSpec spec = prepared.pipeline.spec();
+        PipelineSpec spec = pipeline.spec();
         RunDirectory dir = out.map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(runsRoot, spec.name()));
-        Pipeline.RunnerSettings settings = prepared.pipeline.runner();
+        Pipeline.RunnerSettings settings = pipeline.runner();
         try (Runner runner = new ExtendingRunner(new LocalRunner(settings.threads(), settings.blockSize()), n, finishedAt); dir) {
-            dir.open(spec, resolved.toYaml(), "extend");
-            prepared.outputs.target = dir;
-            return execute(prepared, resolved, dir, runner, Optional.empty(), control, log -> log.info(
+            dir.open(spec, pipeline.config().toYaml(), "extend");
+            return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), Optional.empty(), control, log -> log.info(
                     "extend {} ({} particles) to {} particles in {}", runDirectory, n, particles, dir.path()));
         }
     }
@@ -247,40 +242,41 @@ public final class Scorepipe {
     public RunResult resume(Path runDirectory, Optional<Path> newConfig, List<String> overrides, RunControl control) {
         // The lock first: nothing of the run is read or written while another process may be writing it.
         try (RunDirectory dir = RunDirectory.existing(runDirectory, "resume")) {
+            // The run's config.yaml (or the new config) says where the checkpoints are; the newest valid
+            // checkpoint holds the pipeline as it ran, which is the one resumed unless a new config replaces it.
             PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), overrides);
             String runId = PipelineSections.runId(own);
             List<String> identified = identify(overrides, runId);
             Optional<PipelineFile> changed = newConfig.map(p -> PipelineFile.load(p, identified));
-            // Where the checkpoints are: the run's config (or the new one) names the folder and the runner that reaches it.
             PipelineFile current = changed.orElse(own);
-            CheckpointStore store = runners.checkpointStore(PipelineSections.runnerType(current), PipelineSections.checkpointDir(current), runDirectory, Integer.MAX_VALUE,
-                    runId);
-            removeStaleTemporaries(store);
-            CheckpointStore.Found found = store.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
-                    + store.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
+            CheckpointStore found = runners.checkpointStore(PipelineSections.runnerType(current), PipelineSections.checkpointDir(current),
+                    runDirectory, Integer.MAX_VALUE, runId);
+            removeStaleTemporaries(found);
+            CheckpointStore.Found newest = found.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
+                    + found.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
                     + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
-            Checkpoint c = found.checkpoint();
+            Checkpoint c = newest.checkpoint();
             PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
-            Prepared prepared = prepare(changed.orElse(original));
-            PipelineFile file = prepared.pipeline.config();
-            Compatibility.check(c, found.location(), prepared.pipeline, file);
-            prepared.outputs.target = dir;
-            dir.describe(prepared.pipeline.spec());
+            Pipeline pipeline = validate(changed.orElse(original));
+            Compatibility.check(c, newest.location(), pipeline, pipeline.config());
+            dir.describe(pipeline.spec());
             if (c.finished() && newConfig.isEmpty()) {
-                return finished(dir, prepared, c, found);
+                return finished(dir, pipeline, newest);
             }
             List<String> changes = newConfig.isPresent()
-                    ? ConfigTrees.diff("", original.withoutRunIdentity(), file.withoutRunIdentity())
+                    ? ConfigTrees.diff("", original.withoutRunIdentity(), pipeline.config().withoutRunIdentity())
                     : List.of();
-            try (Runner runner = runners.create(prepared.pipeline, file.toYaml())) {
+            Optional<CheckpointStore> store = pipeline.checkpoint().enabled()
+                    ? Optional.of(found.keeping(pipeline.checkpoint().keep())) : Optional.empty();
+            try (Runner runner = runners.create(pipeline, pipeline.config().toYaml())) {
                 if (newConfig.isPresent()) {
-                    dir.writeConfig(prepared.pipeline.spec(), file.toYaml());
+                    dir.writeConfig(pipeline.spec(), pipeline.config().toYaml());
                 }
-                return execute(prepared, file, dir, runner, Optional.of(c), control, log -> {
-                    for (String skipped : found.skipped()) {
+                return execute(new Session(pipeline, dir, runner, store), Optional.of(c), control, log -> {
+                    for (String skipped : newest.skipped()) {
                         log.warn("skipped a damaged or foreign checkpoint: {}", skipped);
                     }
-                    log.info("resuming {} from {} at {}", dir.path(), found.location(), c.position());
+                    log.info("resuming {} from {} at {}", dir.path(), newest.location(), c.position());
                     if (newConfig.isPresent()) {
                         log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
                         changes.forEach(change -> log.info("  changed {}", change));
@@ -291,11 +287,11 @@ public final class Scorepipe {
     }
 
     /** A resume of a run whose newest checkpoint is at its end: nothing runs, the run's outputs stay as they are. */
-    private RunResult finished(RunDirectory dir, Prepared prepared, Checkpoint c, CheckpointStore.Found found) {
+    private RunResult finished(RunDirectory dir, Pipeline pipeline, CheckpointStore.Found found) {
         try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
             LOG.info("resume: {} is already finished ({}); nothing to do", dir.path(), found.location());
         }
-        return new RunResult(dir.path(), prepared.pipeline.spec(), "nothing ran", List.of(), List.of(), false,
+        return new RunResult(dir.path(), pipeline.spec(), "nothing ran", List.of(), List.of(), false,
                 "the end of the run", Optional.of(found.location()), true);
     }
 
@@ -320,28 +316,39 @@ public final class Scorepipe {
         }
     }
 
-    /** A pipeline built with outputs whose directory is chosen once it is known to be valid. */
-    private record Prepared(Pipeline pipeline, DeferredOutputs outputs, List<Evaluation> evaluations) {
+    /**
+     * A run being carried out, built once before anything runs: the validated pipeline, the run
+     * directory its outputs go to, the runner that holds its particles, and where its checkpoints
+     * go (empty with checkpoints off).
+     */
+    private record Session(Pipeline pipeline, RunDirectory dir, Runner runner, Optional<CheckpointStore> store) {
+        Session {
+            requireNonNull(pipeline, "pipeline is null");
+            requireNonNull(dir, "dir is null");
+            requireNonNull(runner, "runner is null");
+            requireNonNull(store, "store is null");
+        }
     }
 
-    private Prepared prepare(PipelineFile file) {
-        List<Evaluation> evaluations = new ArrayList<>();
-        DeferredOutputs outputs = new DeferredOutputs(evaluations);
-        Pipeline pipeline = requireHeap(file, new PipelineAssembler(registry).assemble(file, outputs));
-        return new Prepared(pipeline, outputs, evaluations);
-    }
-
-    private RunResult execute(Prepared prepared, PipelineFile file, RunDirectory dir, Runner runner, Optional<Checkpoint> from,
-            RunControl control, Consumer<Logger> preamble) {
-        Pipeline pipeline = prepared.pipeline;
-        PipelineSpec spec = pipeline.spec();
+    /** Where {@code pipeline}'s checkpoints go in {@code dir}'s run, or empty with checkpoints off. */
+    private Optional<CheckpointStore> checkpoints(Pipeline pipeline, RunDirectory dir) {
         Pipeline.CheckpointSettings settings = pipeline.checkpoint();
-        Optional<CheckpointStore> store = settings.enabled()
+        return settings.enabled()
                 ? Optional.of(runners.checkpointStore(pipeline.runner().type(), settings.dir(), dir.path(), settings.keep(), pipeline.runId()))
                 : Optional.empty();
+    }
+
+    private RunResult execute(Session session, Optional<Checkpoint> from, RunControl control, Consumer<Logger> preamble) {
+        Pipeline pipeline = session.pipeline();
+        RunDirectory dir = session.dir();
+        Runner runner = session.runner();
+        Optional<CheckpointStore> store = session.store();
+        PipelineSpec spec = pipeline.spec();
+        Pipeline.CheckpointSettings settings = pipeline.checkpoint();
         store.ifPresent(Scorepipe::removeStaleTemporaries);
+        RecordingOutputs outputs = new RecordingOutputs(dir);
         List<StageResult> stages = new ArrayList<>();
-        String resolvedYaml = file.toYaml();
+        String resolvedYaml = pipeline.config().toYaml();
         try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
             preamble.accept(LOG);
             LOG.info("runner: {}; checkpoints: {}", runner.description(), store.isPresent()
@@ -363,7 +370,7 @@ public final class Scorepipe {
             } else {
                 particles = new Particles(spec.particles(), spec.dimension());
             }
-            Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, prepared.outputs, store, settings.every(), control,
+            Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, outputs, store, settings.every(), control,
                     new RunListener() {
                         @Override
                         public void stageStarted(Pipeline.Entry stage, long steps) {
@@ -398,33 +405,22 @@ public final class Scorepipe {
                 throw e;
             }
             LOG.info(outcome.stopped() ? "run stopped at {}" : "run finished: {}", outcome.stopped() ? outcome.position() : dir.path());
-            return new RunResult(dir.path(), spec, runner.description(), stages, prepared.evaluations, outcome.stopped(),
+            return new RunResult(dir.path(), spec, runner.description(), stages, outputs.evaluations(), outcome.stopped(),
                     outcome.position(), outcome.checkpoint(), false);
         }
     }
 
-    /** Outputs for validation: the stages are built, never run. */
-    private static final RunOutputs DISCARD = new RunOutputs() {
-        @Override
-        public void recordMetrics(String stage, double time, Metrics metrics) {
+    /** The run directory's outputs, keeping the evaluations for the run's summary. */
+    private static final class RecordingOutputs implements RunOutputs {
+        private final RunDirectory target;
+        private final List<Evaluation> evaluations = new ArrayList<>();
+
+        RecordingOutputs(RunDirectory target) {
+            this.target = requireNonNull(target, "target is null");
         }
 
-        @Override
-        public void saveSamples(String stage, String fileName, Particles particles) {
-        }
-    };
-
-    /**
-     * Outputs whose directory is chosen after the pipeline has been built and validated: what a
-     * stage that reports on its own work is given at construction (adaptive-flow's step counts).
-     * Observers get theirs with each observation, from the {@link Execution}.
-     */
-    private static final class DeferredOutputs implements RunOutputs {
-        private final List<Evaluation> evaluations;
-        private volatile RunDirectory target;
-
-        DeferredOutputs(List<Evaluation> evaluations) {
-            this.evaluations = evaluations;
+        synchronized List<Evaluation> evaluations() {
+            return List.copyOf(evaluations);
         }
 
         @Override

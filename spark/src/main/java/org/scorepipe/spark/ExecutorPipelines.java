@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.SparkFiles;
-import org.scorepipe.api.Metrics;
-import org.scorepipe.api.Particles;
-import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.PipelineAssembler;
 import org.scorepipe.runtime.config.PipelineFile;
@@ -29,19 +26,6 @@ final class ExecutorPipelines {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Pipeline> eldest) {
             return size() > CAPACITY;
-        }
-    };
-
-    /** Outputs of an executor's pipeline: whole-ensemble stages run on the driver, never here. */
-    private static final RunOutputs NONE = new RunOutputs() {
-        @Override
-        public void recordMetrics(String stage, double time, Metrics metrics) {
-            throw new IllegalStateException("stage " + stage + " recorded metrics on an executor; whole-ensemble stages run on the driver");
-        }
-
-        @Override
-        public void saveSamples(String stage, String fileName, Particles particles) {
-            throw new IllegalStateException("stage " + stage + " saved samples on an executor; whole-ensemble stages run on the driver");
         }
     };
 
@@ -73,7 +57,7 @@ final class ExecutorPipelines {
         }
         ComponentRegistry registry = ComponentRegistry.discover(ExecutorPipelines.class.getClassLoader(), folder);
         PipelineFile file = PipelineFile.parse("the pipeline (rebuilt on an executor)", resolvedYaml, List.of());
-        Pipeline pipeline = new PipelineAssembler(registry).assemble(file, NONE);
+        Pipeline pipeline = new PipelineAssembler(registry).assemble(file);
         synchronized (CACHE) {
             CACHE.putIfAbsent(key, pipeline);
             return CACHE.get(key);

@@ -11,7 +11,6 @@ import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
 import com.google.inject.util.Types;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,10 +26,8 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.scorepipe.api.BuildNoise;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
-import org.scorepipe.api.Evaluator;
 import org.scorepipe.api.Observer;
 import org.scorepipe.api.PipelineSpec;
-import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.Stage;
 import org.scorepipe.api.StageSpec;
 import org.scorepipe.api.Trainer;
@@ -45,6 +42,7 @@ import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.noise.PhiloxBuildNoise;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
 import org.scorepipe.runtime.plugins.ComponentType;
+import org.scorepipe.runtime.plugins.ConstructorParameter;
 
 /**
  * Builds a {@link Pipeline} from a resolved pipeline file: binds every section's parameter
@@ -56,8 +54,9 @@ import org.scorepipe.runtime.plugins.ComponentType;
  * pipeline's only shared component of that kind. {@code Optional<K>} is present only when the
  * section has the key; {@code List<K>} reads the key's plural ({@code evaluators}).
  *
- * <p>Each component is built in a child injector of the run's injector ({@link PipelineSpec},
- * {@link RunOutputs}, {@link BuildNoise}) that binds its parameter record and its collaborators.
+ * <p>What a constructor may ask for is {@link ConstructorParameter}'s rule, checked when the
+ * component was registered. Each component is built in a child injector of the run's injector
+ * ({@link PipelineSpec}, {@link BuildNoise}) that binds its parameter record and its collaborators.
  */
 public final class PipelineAssembler {
     private static final Set<String> TOP_LEVEL = new LinkedHashSet<>(List.of("pipeline", "run", "runner", "checkpoint", "components", "stages", "plugins", "train"));
@@ -68,9 +67,9 @@ public final class PipelineAssembler {
         this.registry = requireNonNull(registry, "registry is null");
     }
 
-    /** Builds the pipeline; {@code outputs} receives what its stages record. */
-    public Pipeline assemble(PipelineFile file, RunOutputs outputs) {
-        return new Build(file, outputs).pipeline();
+    /** Builds the pipeline. */
+    public Pipeline assemble(PipelineFile file) {
+        return new Build(file).pipeline();
     }
 
     /**
@@ -80,7 +79,7 @@ public final class PipelineAssembler {
      * top-level keys and its pipeline section are validated as for a run.
      */
     public SharedComponents shared(PipelineFile file) {
-        Build build = new Build(file, NO_OUTPUTS);
+        Build build = new Build(file);
         build.root.section("components").ifPresent(build::declareShared);
         return new SharedComponents(build);
     }
@@ -144,17 +143,6 @@ public final class PipelineAssembler {
         }
     }
 
-    /** Where a component built outside a run records: nowhere. */
-    private static final RunOutputs NO_OUTPUTS = new RunOutputs() {
-        @Override
-        public void recordMetrics(String stage, double time, org.scorepipe.api.Metrics metrics) {
-        }
-
-        @Override
-        public void saveSamples(String stage, String fileName, org.scorepipe.api.Particles particles) {
-        }
-    };
-
     /** The state of one assembly: the shared components built so far. */
     private final class Build {
         private final PipelineFile file;
@@ -172,7 +160,7 @@ public final class PipelineAssembler {
         /** What the component being built uses, innermost last: shared names and every component built. */
         private final java.util.Deque<Usage> usage = new java.util.ArrayDeque<>();
 
-        Build(PipelineFile file, RunOutputs outputs) {
+        Build(PipelineFile file) {
             this.file = file;
             this.root = file.root();
             for (String key : root.children().keySet()) {
@@ -189,7 +177,6 @@ public final class PipelineAssembler {
                 @Override
                 protected void configure() {
                     bind(PipelineSpec.class).toInstance(spec);
-                    bind(RunOutputs.class).toInstance(outputs);
                     bind(BuildNoise.class).toInstance(new PhiloxBuildNoise(spec.seed()));
                 }
             });
@@ -323,7 +310,7 @@ public final class PipelineAssembler {
                     throw item.error(item.pathOf("name"), "a second stage is named '" + name
                             + "'; give each stage a unique `name:` (overrides address stages by name)");
                 }
-                ImmutableNode node = nodeOf(item);
+                ImmutableNode node = item.tree();
                 ConfigSection named = item.child("stages." + name, node);
                 boolean observer = registry.find(ComponentKind.STAGE, type).isEmpty()
                         && registry.find(ComponentKind.OBSERVER, type).isPresent();
@@ -389,9 +376,8 @@ public final class PipelineAssembler {
                 throw stage.error(everyPath, "must be >= 1 (steps between records of the stage's evaluators)");
             }
             boolean ownEvaluators = registry.find(ComponentKind.STAGE, type)
-                    .map(t -> java.util.Arrays.stream(t.constructor().getGenericParameterTypes())
-                            .anyMatch(p -> p instanceof ParameterizedType list && list.getRawType() == List.class
-                                    && list.getActualTypeArguments()[0] == Evaluator.class))
+                    .map(t -> t.parameters().stream().anyMatch(p -> p instanceof ConstructorParameter.Collaborator c
+                            && c.key().equals("evaluators")))
                     .orElse(false);
             if (ownEvaluators) {
                 // Its `evaluators` key is its own parameter, so it cannot also be the curve's.
@@ -422,7 +408,7 @@ public final class PipelineAssembler {
             ComponentType type = registry.find(kind, typeName).orElseThrow(() -> unknownType(kind, section, typeName));
             Map<Key<?>, Object> bindings = new LinkedHashMap<>();
             Set<String> dependencyKeys = new LinkedHashSet<>();
-            for (Type parameter : type.constructor().getGenericParameterTypes()) {
+            for (ConstructorParameter parameter : type.parameters()) {
                 resolveParameter(parameter, type, section, stageSpec, bindings, dependencyKeys);
             }
             Set<String> otherKeys = new LinkedHashSet<>(ownKeys);
@@ -453,53 +439,33 @@ public final class PipelineAssembler {
             return component;
         }
 
-        private void resolveParameter(Type parameter, ComponentType type, ConfigSection section, StageSpec stageSpec,
-                Map<Key<?>, Object> bindings, Set<String> dependencyKeys) {
-            Class<?> raw = parameter instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) parameter;
-            if (type.params().isPresent() && raw == type.params().get()) {
-                return;
-            }
-            if (raw == PipelineSpec.class || raw == RunOutputs.class || raw == BuildNoise.class) {
-                return;
-            }
-            if (raw == StageSpec.class) {
-                if (stageSpec == null) {
-                    throw new ScorepipeException(type.type().getName() + " asks for a StageSpec but is not a stage");
+        private void resolveParameter(ConstructorParameter parameter, ComponentType type, ConfigSection section,
+                StageSpec stageSpec, Map<Key<?>, Object> bindings, Set<String> dependencyKeys) {
+            if (parameter instanceof ConstructorParameter.RunValue v) {
+                // PipelineSpec and BuildNoise are the run injector's; the parameter record is bound once the collaborators' keys are known
+                if (v.type() == StageSpec.class) {
+                    bindings.put(Key.get(StageSpec.class), requireNonNull(stageSpec, "a stage's StageSpec is null"));
                 }
-                bindings.put(Key.get(StageSpec.class), stageSpec);
-                return;
-            }
-            if (raw == Optional.class || raw == List.class) {
-                Type element = ((ParameterizedType) parameter).getActualTypeArguments()[0];
-                ComponentKind kind = kindOf(element).orElseThrow(() -> new ScorepipeException(type.type().getName()
-                        + " asks for " + parameter.getTypeName() + ", which the runtime cannot provide"));
-                Object value;
-                if (raw == Optional.class) {
-                    dependencyKeys.add(kind.key());
-                    value = section.has(kind.key())
-                            ? Optional.of(collaborator(kind, section, kind.key(), section.nodes(kind.key())))
-                            : Optional.empty();
-                } else {
-                    String key = kind.key() + "s";
-                    dependencyKeys.add(key);
-                    List<Object> items = new ArrayList<>();
-                    List<ImmutableNode> nodes = section.nodes(key);
-                    for (int i = 0; i < nodes.size(); i++) {
-                        items.add(collaborator(kind, section, key + "[" + i + "]", List.of(nodes.get(i))));
+            } else if (parameter instanceof ConstructorParameter.Collaborator c) {
+                ComponentKind kind = c.kind();
+                String key = c.key();
+                dependencyKeys.add(key);
+                Type interfaceType = kind.type();
+                switch (c.arity()) {
+                    case ONE -> bindings.put(Key.get(interfaceType),
+                            section.has(key) ? collaborator(kind, section, key, section.nodes(key)) : onlyShared(kind, section));
+                    case OPTIONAL -> bindings.put(Key.get(Types.newParameterizedType(Optional.class, interfaceType)),
+                            section.has(key) ? Optional.of(collaborator(kind, section, key, section.nodes(key))) : Optional.empty());
+                    case LIST -> {
+                        List<Object> items = new ArrayList<>();
+                        List<ImmutableNode> nodes = section.nodes(key);
+                        for (int i = 0; i < nodes.size(); i++) {
+                            items.add(collaborator(kind, section, key + "[" + i + "]", List.of(nodes.get(i))));
+                        }
+                        bindings.put(Key.get(Types.newParameterizedType(List.class, interfaceType)), List.copyOf(items));
                     }
-                    value = List.copyOf(items);
                 }
-                bindings.put(Key.get(Types.newParameterizedType(raw, element)), value);
-                return;
             }
-            ComponentKind kind = kindOf(raw).orElseThrow(() -> new ScorepipeException(type.type().getName()
-                    + " asks for " + raw.getName() + ", which the runtime cannot provide; components may ask for their"
-                    + " Params record, PipelineSpec, StageSpec, RunOutputs and other components by kind"));
-            dependencyKeys.add(kind.key());
-            Object value = section.has(kind.key())
-                    ? collaborator(kind, section, kind.key(), section.nodes(kind.key()))
-                    : onlyShared(kind, section);
-            bindings.put(Key.get(raw), value);
         }
 
         /** The collaborator a section names under {@code key}: a shared name, a type name, or an inline map. */
@@ -646,21 +612,6 @@ public final class PipelineAssembler {
             }
         });
         return section.child(section.path(), b.create());
-    }
-
-    private static Optional<ComponentKind> kindOf(Type type) {
-        for (ComponentKind kind : ComponentKind.values()) {
-            if (kind.type().equals(type)) {
-                return Optional.of(kind);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static ImmutableNode nodeOf(ConfigSection section) {
-        ImmutableNode.Builder b = new ImmutableNode.Builder().name("stage");
-        section.children().values().forEach(b::addChildren);
-        return b.create();
     }
 
     private static Throwable rootCause(Throwable e) {

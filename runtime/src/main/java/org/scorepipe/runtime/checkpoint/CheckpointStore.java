@@ -59,6 +59,14 @@ public final class CheckpointStore {
         this.runId = java.util.Objects.requireNonNull(runId, "runId is null");
     }
 
+    /**
+     * This store, keeping the newest {@code keep} checkpoints within stages: how a resume writes
+     * to the store it found its checkpoint in, once the pipeline it resumes says how many to keep.
+     */
+    public CheckpointStore keeping(int keep) {
+        return keep == this.keep ? this : new CheckpointStore(folder, keep, runId);
+    }
+
     /** The run whose checkpoints these are. */
     public String runId() {
         return runId;

@@ -106,16 +106,11 @@ public final class Compatibility {
 
     private static ImmutableNode stageNode(ConfigSection root, int i) {
         List<ConfigSection> items = root.items("stages");
-        return i < items.size() ? nodeOf(items.get(i)) : null;
+        return i < items.size() ? items.get(i).tree() : null;
     }
 
     private static Optional<ImmutableNode> sharedNode(ConfigSection root, String name) {
-        return root.section("components").flatMap(c -> c.section(name)).map(Compatibility::nodeOf);
+        return root.section("components").flatMap(c -> c.section(name)).map(ConfigSection::tree);
     }
 
-    private static ImmutableNode nodeOf(ConfigSection section) {
-        ImmutableNode.Builder b = new ImmutableNode.Builder().name("node");
-        section.children().values().forEach(b::addChildren);
-        return b.create();
-    }
 }

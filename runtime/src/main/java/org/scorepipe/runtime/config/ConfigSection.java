@@ -69,6 +69,16 @@ public final class ConfigSection {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /**
+     * This section's keys, and nothing else of its node, as one tree: what a stage's or a shared
+     * component's config hash and a checkpoint's comparison read ({@link ConfigTrees}).
+     */
+    public ImmutableNode tree() {
+        ImmutableNode.Builder b = new ImmutableNode.Builder().name("section");
+        children().values().forEach(b::addChildren);
+        return b.create();
+    }
+
     /** Whether this node is a map (has child keys) rather than a scalar. */
     public boolean isMap() {
         return !node.getChildren().isEmpty() || node.getValue() == null;

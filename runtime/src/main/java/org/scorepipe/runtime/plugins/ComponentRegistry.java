@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -25,13 +24,9 @@ import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import jakarta.inject.Inject;
-import org.scorepipe.api.BuildNoise;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
-import org.scorepipe.api.PipelineSpec;
 import org.scorepipe.api.Plugin;
-import org.scorepipe.api.RunOutputs;
-import org.scorepipe.api.StageSpec;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.config.ParameterBinder;
 
@@ -230,18 +225,19 @@ public final class ComponentRegistry {
                     + " @jakarta.inject.Inject");
         }
         Class<? extends Record> params = null;
+        List<ConstructorParameter> parameters = new ArrayList<>();
         for (Type parameter : constructor.getGenericParameterTypes()) {
-            Class<?> raw = parameter instanceof ParameterizedType p ? (Class<?>) p.getRawType()
-                    : parameter instanceof Class<?> c ? c : Object.class;
-            if (raw.isRecord() && raw != PipelineSpec.class && raw != StageSpec.class) {
-                if (raw.getDeclaringClass() != type) {
-                    throw new ScorepipeException(refused + "its constructor asks for the record " + raw.getName()
-                            + ", which is not nested in it; declare the parameter record inside the component class");
-                }
+            ConstructorParameter classified;
+            try {
+                classified = ConstructorParameter.of(parameter, type, kind);
+            } catch (IllegalArgumentException e) {
+                throw new ScorepipeException(refused + e.getMessage());
+            }
+            if (classified instanceof ConstructorParameter.Params p) {
                 if (params != null) {
                     throw new ScorepipeException(refused + "its constructor asks for two parameter records; use one");
                 }
-                params = raw.asSubclass(Record.class);
+                params = p.type();
                 Optional<String> unsupported = ParameterTypes.unsupported(params);
                 if (unsupported.isPresent()) {
                     throw new ScorepipeException(refused + unsupported.get());
@@ -250,37 +246,11 @@ public final class ComponentRegistry {
                 if (badDefault.isPresent()) {
                     throw new ScorepipeException(refused + badDefault.get());
                 }
-            } else if (!injectable(parameter, raw, kind)) {
-                throw new ScorepipeException(refused + "its constructor asks for " + parameter.getTypeName()
-                        + ", which the runtime cannot provide; a component may ask for its parameter record, PipelineSpec,"
-                        + " RunOutputs, BuildNoise, StageSpec (stages only), another component by its kind's interface"
-                        + " (e.g. ScoreProvider), Optional<kind> and List<kind>");
             }
+            parameters.add(classified);
         }
-        return new ComponentType(kind, name, annotation.doc(), type, constructor, Optional.ofNullable(params), plugin,
+        return new ComponentType(kind, name, annotation.doc(), type, constructor, List.copyOf(parameters), Optional.ofNullable(params), plugin,
                 Artifact.of(type));
-    }
-
-    private static boolean injectable(Type parameter, Class<?> raw, ComponentKind owner) {
-        if (raw == PipelineSpec.class || raw == RunOutputs.class || raw == BuildNoise.class) {
-            return true;
-        }
-        if (raw == StageSpec.class) {
-            return owner == ComponentKind.STAGE;
-        }
-        if (raw == Optional.class || raw == List.class) {
-            return parameter instanceof ParameterizedType p && isComponentInterface(p.getActualTypeArguments()[0]);
-        }
-        return parameter instanceof Class<?> && isComponentInterface(raw);
-    }
-
-    private static boolean isComponentInterface(Type type) {
-        for (ComponentKind kind : ComponentKind.values()) {
-            if (kind.type().equals(type)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Collects plugins from the class path, plugin folders and instances, then checks them together. */

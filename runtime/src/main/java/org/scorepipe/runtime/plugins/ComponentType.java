@@ -3,11 +3,13 @@ package org.scorepipe.runtime.plugins;
 import static java.util.Objects.requireNonNull;
 
 import java.lang.reflect.Constructor;
+import java.util.List;
 import java.util.Optional;
 import org.scorepipe.api.ComponentKind;
 
 /**
- * A discovered component class: its kind, its name, its {@code @Inject} constructor, its
+ * A discovered component class: its kind, its name, its {@code @Inject} constructor (with what
+ * each of its parameters is, {@link ConstructorParameter}), its
  * parameter record (absent when it takes no parameters), the plugin that lists it and the jar
  * (with its version) it was loaded from.
  */
@@ -17,6 +19,7 @@ public record ComponentType(
         String doc,
         Class<?> type,
         Constructor<?> constructor,
+        List<ConstructorParameter> parameters,
         Optional<Class<? extends Record>> params,
         String plugin,
         Artifact artifact) {
@@ -27,6 +30,7 @@ public record ComponentType(
         requireNonNull(doc, "doc is null");
         requireNonNull(type, "type is null");
         requireNonNull(constructor, "constructor is null");
+        parameters = List.copyOf(parameters);
         requireNonNull(params, "params is null");
         requireNonNull(plugin, "plugin is null");
         requireNonNull(artifact, "artifact is null");

@@ -140,9 +140,12 @@ public final class Execution {
                     }
                     long segmentBegan = System.nanoTime();
                     long from = k;
-                    k = runSegment(seed, planned, time, k, next);
+                    SegmentResult result = runSegment(seed, planned, time, k, next);
+                    k = result.reached();
                     segment = nextSegment(segment, k - from, System.nanoTime() - segmentBegan);
                     time = planned.stage().time(k, start);
+                    double reachedTime = time;
+                    result.report().ifPresent(report -> outputs.recordMetrics(planned.name(), reachedTime, report));
                     if (k < next) {
                         return stop(planned, k, start, time);
                     }
@@ -169,11 +172,11 @@ public final class Execution {
     }
 
     /** One segment; a failure names the last good checkpoint, where the run can continue once the cause is fixed. */
-    private long runSegment(long seed, PlannedStage planned, double time, long from, long to) {
+    private SegmentResult runSegment(long seed, PlannedStage planned, double time, long from, long to) {
         try {
             SegmentResult result = runner.runSegment(seed, planned, time, from, to, control);
             counts = counts.plus(result.counts());
-            return result.reached();
+            return result;
         } catch (ScorepipeException e) {
             Optional<String> good = latest();
             if (good.isEmpty()) {

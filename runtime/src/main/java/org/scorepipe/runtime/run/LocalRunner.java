@@ -2,11 +2,13 @@ package org.scorepipe.runtime.run;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import org.scorepipe.api.Block;
+import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.Stage;
 import org.scorepipe.runtime.ScorepipeException;
@@ -111,7 +113,18 @@ public final class LocalRunner implements Runner {
         }
         long reached = control.reached(to);
         requireFinite(planned, particles, from, reached);
-        return new SegmentResult(reached, Counts.of(planned, blocks));
+        Optional<Metrics> report = Optional.empty();
+        for (Block block : blocks) {
+            if (block.reported().isPresent()) {
+                if (!stage.wholeEnsemble()) {
+                    throw new ScorepipeException("stage '" + planned.name() + "' (" + planned.type() + ") reported metrics from a"
+                            + " block of rows, which only a whole-ensemble stage may do; what blocks tally belongs in Block.counts"
+                            + " of a Counting component (a bug of the stage's plugin)");
+                }
+                report = block.reported();
+            }
+        }
+        return new SegmentResult(reached, Counts.of(planned, blocks), report);
     }
 
     private static void runBlock(long seed, PlannedStage planned, Block block, long from, long to, RunControl control) {

@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.scorepipe.api.Metrics;
-import org.scorepipe.api.Particles;
-import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
@@ -148,16 +145,15 @@ class PipelineAssemblerTest {
         String relative = HEAD + SHARED.replace("scale: 2.0}", "scale: 2.0, file: in/data.npy}") + body;
         String absolute = HEAD + SHARED.replace("scale: 2.0}", "scale: 2.0, file: '" + folder.resolve("in/data.npy") + "'}") + body;
         PipelineAssembler assembler = new PipelineAssembler(ComponentRegistry.of(new TestPlugin()));
-        Pipeline fromRelative = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of()), NO_OUTPUTS);
-        Pipeline fromAbsolute = assembler.assemble(PipelineFile.parse("t.yaml", absolute, folder, List.of()), NO_OUTPUTS);
+        Pipeline fromRelative = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of()));
+        Pipeline fromAbsolute = assembler.assemble(PipelineFile.parse("t.yaml", absolute, folder, List.of()));
         TestPlugin.Nudge nudge = (TestPlugin.Nudge) ((TestPlugin.Walk) stage(fromRelative, 0)).corrector.orElseThrow();
         TestPlugin.Points points = (TestPlugin.Points) ((TestPlugin.Linear) nudge.score).data;
         assertEquals(folder.resolve("in/data.npy").toString(), points.params.file());
         assertEquals(fromAbsolute.entries().get(0).configHash(), fromRelative.entries().get(0).configHash());
         assertEquals(folder.resolve("in/data.npy").toString(),
                 fromRelative.config().root().section("components").orElseThrow().section("data").orElseThrow().string("file"));
-        Pipeline fromSet = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of("components.data.file=in/data.npy")),
-                NO_OUTPUTS);
+        Pipeline fromSet = assembler.assemble(PipelineFile.parse("t.yaml", relative, folder, List.of("components.data.file=in/data.npy")));
         assertEquals(java.nio.file.Path.of("").toAbsolutePath().resolve("in/data.npy").toString(),
                 fromSet.config().root().section("components").orElseThrow().section("data").orElseThrow().string("file"));
         // The working directory is not the folder, so the --set path is another file: another hash.
@@ -209,22 +205,13 @@ class PipelineAssemblerTest {
 
     private static Pipeline assemble(String yaml, List<String> overrides) {
         return new PipelineAssembler(ComponentRegistry.of(new TestPlugin()))
-                .assemble(PipelineFile.parse("t.yaml", yaml, overrides), NO_OUTPUTS);
+                .assemble(PipelineFile.parse("t.yaml", yaml, overrides));
     }
 
     private static String fail(String yaml) {
         return assertThrows(ScorepipeException.class, () -> assemble(yaml)).getMessage();
     }
 
-    private static final RunOutputs NO_OUTPUTS = new RunOutputs() {
-        @Override
-        public void recordMetrics(String stage, double time, Metrics metrics) {
-        }
-
-        @Override
-        public void saveSamples(String stage, String fileName, Particles particles) {
-        }
-    };
 
     /** The built stage of entry {@code i}. */
     private static org.scorepipe.api.Stage stage(Pipeline p, int i) {

@@ -16,9 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scorepipe.api.ComponentKind;
-import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Particles;
-import org.scorepipe.api.RunOutputs;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.PipelineAssembler;
@@ -73,7 +71,8 @@ class PluginDiscoveryTest {
         String corrector = "  @Override public void correct(Block b, double t, Noise n) {}\n}\n";
         String head = "package pr;\nimport jakarta.inject.Inject;\nimport org.scorepipe.api.*;\n";
         new TestJar()
-                .source("pr.RulesPlugin", plugin("pr", "RulesPlugin", "rules", null, "Unmarked", "NoInject", "BadParams", "WantsRandom"))
+                .source("pr.RulesPlugin", plugin("pr", "RulesPlugin", "rules", null, "Unmarked", "NoInject", "BadParams", "WantsRandom",
+                        "WantsStageSpec"))
                 .source("pr.Unmarked", head + "public final class Unmarked implements Corrector {\n"
                         + "  @Inject public Unmarked() {}\n" + corrector)
                 .source("pr.NoInject", head + "@Component(kind = ComponentKind.CORRECTOR, name = \"no-inject\")\n"
@@ -85,6 +84,9 @@ class PluginDiscoveryTest {
                 .source("pr.WantsRandom", head + "@Component(kind = ComponentKind.CORRECTOR, name = \"wants-random\")\n"
                         + "public final class WantsRandom implements Corrector {\n"
                         + "  @Inject public WantsRandom(java.util.Random random) {}\n" + corrector)
+                .source("pr.WantsStageSpec", head + "@Component(kind = ComponentKind.CORRECTOR, name = \"wants-stage-spec\")\n"
+                        + "public final class WantsStageSpec implements Corrector {\n"
+                        + "  @Inject public WantsStageSpec(StageSpec stage) {}\n" + corrector)
                 .plugin("pr.RulesPlugin").write(folder.resolve("rules.jar"));
         for (String side : List.of("a", "b")) {
             new TestJar().version("1." + (side.equals("a") ? 0 : 7))
@@ -172,8 +174,10 @@ class PluginDiscoveryTest {
                 problem("pr.BadParams"));
         assertEquals(where + "the corrector 'wants-random' (pr.WantsRandom) is refused: its constructor asks for"
                 + " java.util.Random, which the runtime cannot provide; a component may ask for its parameter record,"
-                + " PipelineSpec, RunOutputs, BuildNoise, StageSpec (stages only), another component by its kind's interface"
+                + " PipelineSpec, BuildNoise, StageSpec (stages only), another component by its kind's interface"
                 + " (e.g. ScoreProvider), Optional<kind> and List<kind>", problem("pr.WantsRandom"));
+        assertEquals(where + "the corrector 'wants-stage-spec' (pr.WantsStageSpec) is refused: its constructor asks for a"
+                + " StageSpec, which only a stage is given", problem("pr.WantsStageSpec"));
         assertThrows(ScorepipeException.class, () -> registry.find(ComponentKind.CORRECTOR, "bad-params"));
     }
 
@@ -188,22 +192,12 @@ class PluginDiscoveryTest {
 
     @Test
     void everyProblemIsOneOfThoseAbove() {
-        assertEquals(11, registry.problems().size(), String.join("\n", registry.problems()));
+        assertEquals(12, registry.problems().size(), String.join("\n", registry.problems()));
     }
-
-    private static final RunOutputs DISCARD = new RunOutputs() {
-        @Override
-        public void recordMetrics(String stage, double time, Metrics metrics) {
-        }
-
-        @Override
-        public void saveSamples(String stage, String fileName, Particles particles) {
-        }
-    };
 
     private static Pipeline assemble(String stages) {
         String text = "pipeline: {name: t, seed: 1, particles: 4, dimension: 2}\nstages:\n" + stages;
-        return new PipelineAssembler(registry).assemble(PipelineFile.parse("p.yaml", text, List.of()), DISCARD);
+        return new PipelineAssembler(registry).assemble(PipelineFile.parse("p.yaml", text, List.of()));
     }
 
     @Test

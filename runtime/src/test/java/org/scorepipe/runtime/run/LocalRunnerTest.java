@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.scorepipe.api.Block;
+import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.Particles;
 import org.scorepipe.api.RowMemory;
@@ -128,6 +129,50 @@ class LocalRunnerTest {
         assertEquals(1, blocks.size());
         assertEquals(0, blocks.get(0)[0]);
         assertEquals(95, blocks.get(0)[1]);
+    }
+
+    @Test
+    void aWholeEnsembleStagesReportIsTheSegments() {
+        Stage stage = reporting(true);
+        try (LocalRunner runner = new LocalRunner(2, 10)) {
+            SegmentResult result = runner.runSegment(1, planned(stage), new Particles(95, 1), 0, 1, new RunControl());
+            assertEquals(95.0, result.report().orElseThrow().number("rows"), "the one block is the ensemble");
+        }
+        try (LocalRunner runner = new LocalRunner(1, 10)) {
+            Stage quiet = mock(Stage.class);
+            when(quiet.steps()).thenReturn(1L);
+            assertTrue(runner.runSegment(1, planned(quiet), new Particles(5, 1), 0, 1, new RunControl()).report().isEmpty());
+        }
+    }
+
+    @Test
+    void aStageOfManyBlocksMayNotReport() {
+        try (LocalRunner runner = new LocalRunner(1, 10)) {
+            ScorepipeException e = assertThrows(ScorepipeException.class,
+                    () -> runner.runSegment(1, planned(reporting(false)), new Particles(95, 1), 0, 1, new RunControl()));
+            assertTrue(e.getMessage().startsWith("stage 'walk'"), e.getMessage());
+            assertTrue(e.getMessage().contains("only a whole-ensemble stage"), e.getMessage());
+        }
+    }
+
+    /** A stage that reports how many rows its block had. */
+    private static Stage reporting(boolean wholeEnsemble) {
+        return new Stage() {
+            @Override
+            public long steps() {
+                return 1;
+            }
+
+            @Override
+            public boolean wholeEnsemble() {
+                return wholeEnsemble;
+            }
+
+            @Override
+            public void step(long k, Block block, Noise noise) {
+                block.report(Metrics.builder().put("rows", block.size()).build());
+            }
+        };
     }
 
     @Test

@@ -12,7 +12,6 @@ import org.scorepipe.api.Doc;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Noise;
 import org.scorepipe.api.NoisingPath;
-import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.ScoreProvider;
 import org.scorepipe.api.Stage;
 import org.scorepipe.api.StageSpec;
@@ -45,8 +44,8 @@ import org.scorepipe.core.kernels.EmbeddedPair;
  * one block). A particle's result therefore depends on the other particles through the steps,
  * unlike every fixed-grid stage: the first {@code m} particles of an {@code n}-run are not an
  * {@code m}-run. The whole integration is the stage's one step, so a checkpoint is taken before
- * or after it, and a resume repeats it bit for bit. The steps taken are recorded under the
- * stage's name: {@code accepted-steps}, {@code rejected-steps}, {@code score-evaluations} (per
+ * or after it, and a resume repeats it bit for bit. The steps taken are the stage's
+ * {@linkplain Block#report report}, recorded under its name: {@code accepted-steps}, {@code rejected-steps}, {@code score-evaluations} (per
  * particle), {@code step-sizes} (every accepted {@code h}, in order).
  *
  * <p>Draws no noise. A Student-t path has no probability-flow ODE of this form and is refused.
@@ -109,16 +108,14 @@ public final class AdaptiveFlowStage implements Stage {
     private final StageSpec stage;
     private final NoisingPath path;
     private final ScoreProvider score;
-    private final RunOutputs outputs;
 
     @Inject
-    public AdaptiveFlowStage(Params params, StageSpec stage, NoisingPath path, ScoreProvider score, RunOutputs outputs) {
+    public AdaptiveFlowStage(Params params, StageSpec stage, NoisingPath path, ScoreProvider score) {
         this.params = requireNonNull(params, "params is null");
         this.pair = params.method().pair();
         this.stage = requireNonNull(stage, "stage is null");
         this.path = requireNonNull(path, "path is null");
         this.score = requireNonNull(score, "score is null");
-        this.outputs = requireNonNull(outputs, "outputs is null");
         if (Double.isFinite(path.noiseDegreesOfFreedom())) {
             throw new IllegalArgumentException("the probability-flow ODE needs a Gaussian noising path; this path's noise is"
                     + " Student-t with " + path.noiseDegreesOfFreedom() + " degrees of freedom; use base: gaussian");
@@ -147,7 +144,7 @@ public final class AdaptiveFlowStage implements Stage {
             throw new IllegalArgumentException("the adaptive-flow stage has one step, got step " + k);
         }
         Result result = integrate(block.data(), block.offset(), block.size() * block.dimension(), block.size());
-        outputs.recordMetrics(stage.name(), params.to(), Metrics.builder()
+        block.report(Metrics.builder()
                 .put("accepted-steps", result.stepSizes().length)
                 .put("rejected-steps", result.rejected())
                 .put("score-evaluations", result.evaluations())

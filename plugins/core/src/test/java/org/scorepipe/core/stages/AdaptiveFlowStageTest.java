@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.scorepipe.api.Block;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
 import org.scorepipe.api.Particles;
-import org.scorepipe.api.RunOutputs;
 import org.scorepipe.api.StageSpec;
 import org.scorepipe.core.paths.InterpolationPath;
 import org.scorepipe.runtime.noise.PhiloxNoise;
@@ -24,21 +22,10 @@ class AdaptiveFlowStageTest {
     static final double T = 2.0;
     static final double DELTA = 1e-3;
     final GaussianTarget target = GaussianTarget.standard();
-    final List<Metrics> recorded = new ArrayList<>();
-    final RunOutputs outputs = new RunOutputs() {
-        @Override
-        public void recordMetrics(String stage, double time, Metrics metrics) {
-            recorded.add(metrics);
-        }
-
-        @Override
-        public void saveSamples(String stage, String fileName, Particles particles) {
-        }
-    };
 
     AdaptiveFlowStage stage(double tolerance, AdaptiveFlowStage.Method method) {
         return new AdaptiveFlowStage(new AdaptiveFlowStage.Params(T, DELTA, tolerance, tolerance, method, 100_000),
-                new StageSpec("flow", 1), target.path(), target.score(), outputs);
+                new StageSpec("flow", 1), target.path(), target.score());
     }
 
     /** n exact draws of p_T. */
@@ -72,9 +59,9 @@ class AdaptiveFlowStageTest {
     double[] run(double tolerance, AdaptiveFlowStage.Method method) {
         Particles x0 = start(1000);
         Particles x = new Particles(1000, target.dimension(), 0, x0.data().clone(), T);
-        recorded.clear();
-        stage(tolerance, method).step(0, x.all(), PhiloxNoise.of(5, 1, 0));
-        Metrics m = recorded.get(0);
+        Block all = x.all();
+        stage(tolerance, method).step(0, all, PhiloxNoise.of(5, 1, 0));
+        Metrics m = all.reported().orElseThrow();
         return new double[] {error(x0, x), m.number("accepted-steps"), m.number("rejected-steps"), m.number("score-evaluations")};
     }
 
@@ -119,10 +106,11 @@ class AdaptiveFlowStageTest {
     @Test
     void theRecordedStepsCoverTheInterval() {
         Particles x = start(50);
-        recorded.clear();
-        stage(1e-6, AdaptiveFlowStage.Method.DOPRI5).step(0, x.all(), PhiloxNoise.of(5, 1, 0));
-        double[] steps = recorded.get(0).vector("step-sizes");
-        assertEquals(steps.length, recorded.get(0).number("accepted-steps"));
+        Block all = x.all();
+        stage(1e-6, AdaptiveFlowStage.Method.DOPRI5).step(0, all, PhiloxNoise.of(5, 1, 0));
+        Metrics report = all.reported().orElseThrow();
+        double[] steps = report.vector("step-sizes");
+        assertEquals(steps.length, report.number("accepted-steps"));
         double sum = 0.0;
         for (double h : steps) {
             assertTrue(h > 0, "a step of " + h);
@@ -140,14 +128,14 @@ class AdaptiveFlowStageTest {
         NoisingPath studentT = new InterpolationPath(new InterpolationPath.Params(InterpolationPath.Schedule.LINEAR,
                 InterpolationPath.Base.STUDENT_T, 3.0, 10.0));
         e = assertThrows(IllegalArgumentException.class, () -> new AdaptiveFlowStage(new AdaptiveFlowStage.Params(1.0, 0.0,
-                1e-5, 1e-5, AdaptiveFlowStage.Method.DOPRI5, 10), new StageSpec("flow", 0), studentT, target.score(), outputs));
+                1e-5, 1e-5, AdaptiveFlowStage.Method.DOPRI5, 10), new StageSpec("flow", 0), studentT, target.score()));
         assertTrue(e.getMessage().contains("Student-t"), e.getMessage());
     }
 
     @Test
     void runningOutOfStepsNamesTheKeysToRaise() {
         AdaptiveFlowStage few = new AdaptiveFlowStage(new AdaptiveFlowStage.Params(T, DELTA, 1e-9, 1e-9,
-                AdaptiveFlowStage.Method.BOSH3, 20), new StageSpec("flow", 1), target.path(), target.score(), outputs);
+                AdaptiveFlowStage.Method.BOSH3, 20), new StageSpec("flow", 1), target.path(), target.score());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> few.step(0, start(10).all(), PhiloxNoise.of(5, 1, 0)));
         assertTrue(e.getMessage().startsWith("flow: the probability-flow ODE took 20 steps") && e.getMessage().contains("max-steps"),
