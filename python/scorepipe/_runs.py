@@ -9,7 +9,8 @@ class Run:
     """What a run left in its directory.
 
     path      the run directory
-    samples   samples.npy as an (n, d) float64 array; None if the pipeline saves none
+    samples   samples.npy as an (n, d) float64 array, or the rows of samples-index.json's shards (a save
+              with format: npy-shards) concatenated; None if the pipeline saves neither
     metrics   {evaluate stage: {metric: float or array}}, from metrics.json
     curves    {stage: {"step": array, "t": array, metric: array}}, the points of `every: N` stages
     stages    the finished stages' timings: [{"name", "type", "steps", "seconds", ...}]
@@ -25,7 +26,8 @@ class Run:
             raise FileNotFoundError(f"{self.path} is not a run directory (it has no config.yaml)")
         self.config = self.path / "config.yaml"
         samples = self.path / "samples.npy"
-        self.samples = np.load(samples) if samples.is_file() else None
+        index = self.path / "samples-index.json"
+        self.samples = np.load(samples) if samples.is_file() else load_shards(index) if index.is_file() else None
         metrics = self.path / "metrics.json"
         self.document = json.loads(metrics.read_text()) if metrics.is_file() else {}
         self.stages = self.document.get("stages", [])
@@ -43,6 +45,33 @@ class Run:
 def load(run_dir):
     """The run in `run_dir`, a directory `scorepipe run` made."""
     return Run(run_dir)
+
+
+def load_shards(index):
+    """The rows of the .npy shards that `index` (e.g. samples-index.json, written by a save with
+    format: npy-shards) lists, concatenated in particle order, as an (n, d) float64 array. Each
+    shard's length and SHA-256 are checked against the index; a missing or damaged shard raises
+    ValueError naming it. Shards the index does not list are not read."""
+    import hashlib
+
+    index = Path(index)
+    document = json.loads(index.read_text())
+    if document.get("format") != "scorepipe-npy-shards":
+        raise ValueError(f"{index} is not an npy shards index")
+    parts = []
+    for shard in document["shards"]:
+        path = index.parent / shard["file"]
+        if not path.is_file():
+            raise ValueError(f"{index} lists the shard {shard['file']}, which is missing")
+        data = path.read_bytes()
+        if len(data) != shard["bytes"] or hashlib.sha256(data).hexdigest() != shard["sha256"]:
+            raise ValueError(f"the shard {path} is damaged: its length or SHA-256 differs from the index's")
+        parts.append(np.load(path))
+    d = document["dimension"]
+    rows = np.concatenate(parts) if parts else np.zeros((0, d))
+    if rows.shape != (document["particles"], d):
+        raise ValueError(f"{index}: its shards hold {rows.shape}, not ({document['particles']}, {d})")
+    return rows
 
 
 def _values(metrics):

@@ -87,6 +87,19 @@ class RunTest(unittest.TestCase):
         np.testing.assert_array_equal(self.small.samples, resumed.samples)
         self.assertEqual(self.small.metrics["eval"]["sliced-wasserstein"], resumed.metrics["eval"]["sliced-wasserstein"])
 
+    def test_npy_shards_read_back_to_the_samples_of_the_npy_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            sharded = scorepipe.run(QUICKSTART, set={**SMALL, "stages.save.format": "npy-shards"}, out=Path(tmp) / "run",
+                                    threads=1)
+            self.assertFalse((Path(tmp) / "run" / "samples.npy").exists())
+            np.testing.assert_array_equal(self.small.samples, sharded.samples)
+            shard = Path(tmp) / "run" / "samples-00000.npy"
+            data = bytearray(shard.read_bytes())
+            data[-1] ^= 1
+            shard.write_bytes(bytes(data))
+            with self.assertRaisesRegex(ValueError, "samples-00000.npy is damaged"):
+                scorepipe.load_shards(Path(tmp) / "run" / "samples-index.json")
+
 
 class InterruptTest(unittest.TestCase):
     def test_ctrl_c_stops_at_a_checkpoint_and_resume_gives_the_samples_of_an_uninterrupted_run(self):

@@ -28,4 +28,12 @@ public interface Observer {
     default boolean readsParticles() {
         return true;
     }
+
+    /**
+     * The dataset format this observer asks the outputs to write ({@link RunOutputs#saveDataset}),
+     * if it does: how a pipeline is refused before it runs on a runner that writes no such dataset.
+     */
+    default java.util.Optional<String> datasetFormat() {
+        return java.util.Optional.empty();
+    }
 }

@@ -43,6 +43,7 @@ import org.scorepipe.runtime.checkpoint.Checkpoint;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
 import org.scorepipe.runtime.run.NpyFile;
+import org.scorepipe.runtime.run.NpyShards;
 import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.spark.ParquetDatasets;
 
@@ -229,9 +230,20 @@ class SparkIT {
     @Test
     void aParquetDatasetReadsBackToTheSamplesAndFeedsALaterRun() throws IOException {
         Path file = work.resolve("parquet.yaml");
-        Files.writeString(file, Files.readString(QUICKSTART) + "  - {name: save-parquet, type: save, format: parquet}\n");
+        Files.writeString(file, Files.readString(QUICKSTART) + "  - {name: save-parquet, type: save, format: parquet}\n"
+                + "  - {name: save-shards, type: save, format: npy-shards}\n");
         Path run = runSpark(file, SMALL, 3, Optional.empty());
         Particles npy = NpyFile.read(run.resolve("samples.npy"));
+        // The executors wrote one .npy shard per range (3 partitions); in the index's order they are samples.npy's rows.
+        for (int i = 0; i < 3; i++) {
+            assertTrue(Files.exists(run.resolve(NpyShards.shardName("samples.npy", i))), "shard " + i);
+        }
+        assertFalse(Files.exists(run.resolve(NpyShards.shardName("samples.npy", 3))));
+        assertArrayEquals(npy.data(), NpyShards.read(run.resolve("samples-index.json")).data());
+        try (Stream<Path> left = Files.list(run)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp")).toList(),
+                    "no temporary shard folder is left");
+        }
         Particles parquet = ParquetDatasets.read(run.resolve("samples.parquet").toString(), new Configuration());
         assertEquals(npy.size(), parquet.size());
         assertEquals(npy.dimension(), parquet.dimension());

@@ -37,6 +37,7 @@ import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.run.Counts;
 import org.scorepipe.runtime.run.LocalRunner;
+import org.scorepipe.runtime.run.NpyShards;
 import org.scorepipe.runtime.run.ObserverPoint;
 import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.SegmentResult;
@@ -411,6 +412,9 @@ final class SparkRunner implements Runner {
 
     @Override
     public String writeDataset(String stage, String name, String format, Path runDirectory) {
+        if (format.equals("npy-shards")) {
+            return writeNpyShards(stage, name, runDirectory);
+        }
         if (!format.equals("parquet")) {
             throw new ScorepipeException("stage '" + stage + "': the Spark runner writes parquet datasets, not " + format);
         }
@@ -430,6 +434,58 @@ final class SparkRunner implements Runner {
             throw new ScorepipeException("stage '" + stage + "' could not write the parquet dataset " + target + ": " + rootMessage(e), e);
         }
         return target;
+    }
+
+    /**
+     * Writes the ensemble as {@code .npy} shards from the executors, one per range, into the run
+     * directory (which the executors must reach: a shared file system), with the index written
+     * here last ({@link NpyShards}). No particle passes through the driver.
+     */
+    private String writeNpyShards(String stage, String name, Path runDirectory) {
+        String folder = runDirectory.toAbsolutePath().toUri().toString();
+        String temporary = folder + "." + NpyShards.stem(name) + "-shards.tmp-" + java.util.UUID.randomUUID() + "/";
+        org.apache.hadoop.fs.Path temporaryPath = new org.apache.hadoop.fs.Path(temporary);
+        org.apache.hadoop.fs.Path index = new org.apache.hadoop.fs.Path(folder, NpyShards.indexName(name));
+        try {
+            org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.get(java.net.URI.create(folder), sc.hadoopConfiguration());
+            try {
+                List<NpyShards.Shard> written = new ArrayList<>(state.mapPartitions(new NpyShardTask(temporary)).collect());
+                written.sort(java.util.Comparator.comparingLong(NpyShards.Shard::first));
+                fs.delete(index, false);
+                List<NpyShards.Shard> shards = new ArrayList<>();
+                for (NpyShards.Shard w : written) {
+                    String finalName = NpyShards.shardName(name, shards.size());
+                    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(folder, finalName);
+                    fs.delete(target, false);
+                    if (!fs.rename(new org.apache.hadoop.fs.Path(temporary, w.file()), target)) {
+                        throw new java.io.IOException("could not rename the shard " + w.file() + " to " + target);
+                    }
+                    shards.add(new NpyShards.Shard(finalName, w.first() - firstIndex, w.rows(), w.bytes(), w.sha256()));
+                }
+                List<String> names = shards.stream().map(NpyShards.Shard::file).toList();
+                for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(new org.apache.hadoop.fs.Path(folder))) {
+                    String other = f.getPath().getName();
+                    if (NpyShards.isShard(name, other) && !names.contains(other)) {
+                        fs.delete(f.getPath(), false);
+                    }
+                }
+                org.apache.hadoop.fs.Path indexTemporary = new org.apache.hadoop.fs.Path(temporary, NpyShards.indexName(name));
+                try (var out = fs.create(indexTemporary, true)) {
+                    out.write(NpyShards.index(n, dimension, shards).getBytes(StandardCharsets.UTF_8));
+                }
+                if (!fs.rename(indexTemporary, index)) {
+                    throw new java.io.IOException("could not rename the index to " + index);
+                }
+                LOG.info("spark: wrote {} npy shards from the executors", shards.size());
+                return index.toString();
+            } finally {
+                fs.delete(temporaryPath, true);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ScorepipeException("stage '" + stage + "' could not write the npy shards of " + name + " in " + folder + ": "
+                    + rootMessage(e) + " (the index " + NpyShards.indexName(name) + " was not written: check that the executors"
+                    + " reach the run directory, a shared file system, and run again)", e);
+        }
     }
 
     private static void unpersist(JavaRDD<?> rdd) {

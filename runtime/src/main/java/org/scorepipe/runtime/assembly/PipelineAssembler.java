@@ -43,6 +43,7 @@ import org.scorepipe.runtime.noise.PhiloxBuildNoise;
 import org.scorepipe.runtime.plugins.ComponentRegistry;
 import org.scorepipe.runtime.plugins.ComponentType;
 import org.scorepipe.runtime.plugins.ConstructorParameter;
+import org.scorepipe.runtime.run.Runner;
 
 /**
  * Builds a {@link Pipeline} from a resolved pipeline file: binds every section's parameter
@@ -204,12 +205,12 @@ public final class PipelineAssembler {
             List<Pipeline.Entry> entries = entries();
             if (settings.type().equals("local")) {
                 for (Pipeline.Entry entry : entries) {
-                    // An observer that leaves the particles where they live asks the runner to write them as a dataset
-                    // (Observer#readsParticles); the local runner writes files of this JVM only, and would fail at the end.
-                    if (entry instanceof Pipeline.PlannedObserver o && !o.observer().readsParticles()) {
-                        throw root.error("stages." + entry.name(), "writes the samples as a dataset (format: parquet), which"
-                                + " needs the Spark runner (--runner spark, e.g. with --master 'local[*]'); the local runner"
-                                + " writes .npy files (format: npy)");
+                    // A dataset the local runner does not write would fail the run at its end: refuse it now.
+                    Optional<String> format = entry instanceof Pipeline.PlannedObserver o ? o.observer().datasetFormat() : Optional.empty();
+                    if (format.isPresent() && !Runner.LOCAL_DATASET_FORMATS.contains(format.get())) {
+                        throw root.error("stages." + entry.name(), "writes the samples as a dataset (format: " + format.get()
+                                + "), which needs the Spark runner (--runner spark, e.g. with --master 'local[*]'); the local"
+                                + " runner writes .npy files (format: npy or npy-shards)");
                     }
                 }
             }

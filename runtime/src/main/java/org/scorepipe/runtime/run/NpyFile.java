@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,31 +25,41 @@ public final class NpyFile {
 
     /** Writes the particles' coordinates to {@code file}, replacing it. Not atomic by itself. */
     public static void write(Path file, Particles particles) throws IOException {
-        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + particles.size() + ", "
-                + particles.dimension() + "), }";
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            write(channel, particles.size(), particles.dimension(), particles.data(), 0);
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Writes rows {@code [0, n)} of the {@code d}-column array that starts at {@code data[offset]}
+     * to {@code out} as one {@code .npy} file, header first: the same bytes {@link #write(Path,
+     * Particles)} writes for those rows. The stream may be any file system's ({@code .npy} shards
+     * written where the particles live); it is not closed.
+     */
+    public static void write(WritableByteChannel out, int n, int d, double[] data, int offset) throws IOException {
+        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + n + ", " + d + "), }";
         int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
         int padding = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(padding) + "\n";
         ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 4 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
         head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         head.put(header.getBytes(StandardCharsets.US_ASCII)).flip();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            writeFully(channel, head);
-            double[] data = particles.data();
-            ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            int perChunk = chunk.capacity() / Double.BYTES;
-            for (int i = 0; i < data.length; i += perChunk) {
-                chunk.clear();
-                chunk.asDoubleBuffer().put(data, i, Math.min(perChunk, data.length - i));
-                chunk.limit(Math.min(perChunk, data.length - i) * Double.BYTES);
-                writeFully(channel, chunk);
-            }
-            channel.force(true);
+        writeFully(out, head);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        int perChunk = chunk.capacity() / Double.BYTES;
+        int end = offset + n * d;
+        for (int i = offset; i < end; i += perChunk) {
+            int count = Math.min(perChunk, end - i);
+            chunk.clear();
+            chunk.asDoubleBuffer().put(data, i, count);
+            chunk.limit(count * Double.BYTES);
+            writeFully(out, chunk);
         }
     }
 
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+    private static void writeFully(WritableByteChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }

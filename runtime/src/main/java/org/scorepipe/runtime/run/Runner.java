@@ -65,23 +65,34 @@ public interface Runner extends AutoCloseable {
     }
 
     /**
-     * Writes every particle, one row each (its index and its coordinates), as a dataset straight
-     * from where the particles live, so that no single machine holds the ensemble: the Spark
-     * runner writes Parquet from its executors. Behind {@link org.scorepipe.api.RunOutputs#saveDataset}
-     * in what an {@link Observer} is handed.
+     * Writes every particle as a dataset straight from where the particles live, so that no
+     * single machine holds the ensemble: {@code npy-shards} ({@link NpyShards}, every runner: this
+     * default writes the ensemble it {@link #gather gathers}, in shards of {@value #LOCAL_ROWS_PER_SHARD}
+     * particles at most) or {@code parquet}, one row per particle (its index and its coordinates),
+     * which the Spark runner writes from its executors. Behind
+     * {@link org.scorepipe.api.RunOutputs#saveDataset} in what an {@link Observer} is handed.
      *
      * @param stage the stage asking, for messages
-     * @param name a folder name in the run directory, or a URI
-     * @param format the dataset format, e.g. {@code parquet}
+     * @param name a file name in the run directory ({@code samples.npy}; for parquet a folder name, or a URI)
+     * @param format the dataset format: {@code npy-shards} or {@code parquet}
      * @param runDirectory the run directory
-     * @return where the dataset went
-     * @throws UnsupportedOperationException if this runner writes no datasets (the default), saying what to use
+     * @return where the dataset went (for npy shards, their index)
+     * @throws UnsupportedOperationException if this runner writes no datasets in this format, saying what to use
      */
     default String writeDataset(String stage, String name, String format, java.nio.file.Path runDirectory) {
+        if (LOCAL_DATASET_FORMATS.contains(format)) {
+            return NpyShards.writeLocal(runDirectory, name, gather(), LOCAL_ROWS_PER_SHARD).toString();
+        }
         throw new UnsupportedOperationException("writing the samples as a " + format + " dataset needs a runner that writes"
                 + " datasets, such as spark (--runner spark, e.g. with --master 'local[*]'); " + description()
-                + " writes .npy files (format: npy)");
+                + " writes .npy files (format: npy or npy-shards)");
     }
+
+    /** The dataset formats that every runner writes, by this default: {@code npy-shards}. */
+    java.util.Set<String> LOCAL_DATASET_FORMATS = java.util.Set.of("npy-shards");
+
+    /** The most particles in one shard that a runner holding the ensemble on this JVM writes: 2^20. */
+    int LOCAL_ROWS_PER_SHARD = 1 << 20;
 
     /** A short description for logs, e.g. {@code "local, 2 threads, blocks of 1024"}. */
     String description();

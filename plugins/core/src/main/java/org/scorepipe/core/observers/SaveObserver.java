@@ -3,6 +3,7 @@ package org.scorepipe.core.observers;
 import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.Default;
@@ -15,6 +16,12 @@ import org.scorepipe.api.RunOutputs;
 /**
  * Writes the whole ensemble to a NumPy {@code .npy} file (float64, shape {@code [n, d]}) in the run
  * directory.
+ *
+ * <p>With {@code format: npy-shards} it writes the same rows as {@code .npy} shards with an index
+ * ({@code samples-00000.npy, ...}, {@code samples-index.json}) through {@link RunOutputs#saveDataset}:
+ * the Spark runner writes a shard from each range of particles where it lives, so the ensemble is
+ * never gathered; their rows, concatenated in the index's order, are the {@code samples.npy} of
+ * {@code format: npy}.
  *
  * <p>With {@code format: parquet} it writes a Parquet dataset instead, one row per particle (its
  * {@code index} and its coordinates {@code x}), through {@link RunOutputs#saveDataset}: the Spark
@@ -32,7 +39,8 @@ public final class SaveObserver implements Observer {
             @Doc("file name in the run directory, ending in .npy, without folders (with format: parquet, a folder name ending"
                     + " in .parquet, or a URI such as hdfs://nn/out/samples.parquet; the default then is samples.parquet)")
             @Default("samples.npy") String file,
-            @Doc("npy (one NumPy file) or parquet (a Parquet dataset of index and coordinates, written by the Spark runner)")
+            @Doc("npy (one NumPy file), npy-shards (NumPy files of consecutive particles and an index, written where the"
+                    + " particles live) or parquet (a Parquet dataset of index and coordinates, written by the Spark runner)")
             @Default("npy") Format format,
             @Doc("write particles with NaN or infinite coordinates too; by default they stop the run and nothing is written")
             @Default("false") boolean allowNonFinite) {
@@ -75,6 +83,8 @@ public final class SaveObserver implements Observer {
     public enum Format {
         /** One NumPy {@code .npy} file, float64 {@code [n, d]}. */
         NPY,
+        /** NumPy files of consecutive particles, {@code samples-00000.npy, ...}, and their index {@code samples-index.json}. */
+        NPY_SHARDS,
         /** A Parquet dataset, one row per particle: {@code index}, {@code x}. */
         PARQUET
     }
@@ -92,9 +102,19 @@ public final class SaveObserver implements Observer {
     }
 
     @Override
+    public Optional<String> datasetFormat() {
+        return switch (params.format()) {
+            case NPY -> Optional.empty();
+            case NPY_SHARDS -> Optional.of("npy-shards");
+            case PARQUET -> Optional.of("parquet");
+        };
+    }
+
+    @Override
     public void observe(Particles particles, Observation at) {
-        if (params.format() == Format.PARQUET) {
-            at.outputs().saveDataset(at.name(), params.file(), "parquet");
+        Optional<String> dataset = datasetFormat();
+        if (dataset.isPresent()) {
+            at.outputs().saveDataset(at.name(), params.file(), dataset.get());
         } else {
             if (!params.allowNonFinite()) {
                 requireFinite(particles, at);

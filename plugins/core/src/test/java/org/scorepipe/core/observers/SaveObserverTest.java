@@ -1,11 +1,13 @@
 package org.scorepipe.core.observers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,6 +35,20 @@ class SaveObserverTest {
         assertFalse(observer.readsParticles());
         observer.observe(new Particles(0, 2), new Observation("out", 0, 0.0, PhiloxNoise.of(1L, 4, 0), outputs));
         verify(outputs).saveDataset("out", "samples.parquet", "parquet");
+        assertEquals(Optional.of("parquet"), observer.datasetFormat());
+    }
+
+    @Test
+    void npyShardsAreADatasetNamedAfterTheNpyFile() {
+        RunOutputs outputs = mock(RunOutputs.class);
+        SaveObserver observer = new SaveObserver(new SaveObserver.Params("out.npy", SaveObserver.Format.NPY_SHARDS, false));
+        assertFalse(observer.readsParticles());
+        assertEquals(Optional.of("npy-shards"), observer.datasetFormat());
+        observer.observe(new Particles(0, 2), new Observation("out", 0, 0.0, PhiloxNoise.of(1L, 4, 0), outputs));
+        verify(outputs).saveDataset("out", "out.npy", "npy-shards");
+        assertEquals(Optional.empty(), new SaveObserver(new SaveObserver.Params("x.npy")).datasetFormat());
+        assertThrows(IllegalArgumentException.class,
+                () -> new SaveObserver.Params("dir/x.npy", SaveObserver.Format.NPY_SHARDS, false));
     }
 
     @Test
