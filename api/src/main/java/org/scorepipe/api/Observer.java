@@ -30,6 +30,15 @@ public interface Observer {
     }
 
     /**
+     * The cap {@code c} if this observer reads only the evenly spaced subsample of the ensemble,
+     * rows {@code floor(i n / m)} for {@code m = min(n, c)}, as {@link Evaluator#subsample} says:
+     * a runner may feed it those rows alone. Empty (the default): it reads every particle.
+     */
+    default java.util.OptionalInt subsample() {
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * The dataset format this observer asks the outputs to write ({@link RunOutputs#saveDataset}),
      * if it does: how a pipeline is refused before it runs on a runner that writes no such dataset.
      */

@@ -144,6 +144,26 @@ class SparkIT {
         }
     }
 
+    @Test
+    void subsampleMetricsBringOnlyTheSubsampleToTheDriverAndEqualTheLocalOnes() throws IOException {
+        // mmd and energy-distance read the evenly spaced 150 rows alone: the executors send those.
+        Path file = work.resolve("subsample.yaml");
+        // Before the save, which gathers the ensemble (and would leave it gathered for whatever follows).
+        String far = "  - {name: far, type: evaluate, evaluators: [{type: mmd, max-samples: 150}, {type: energy-distance,"
+                + " max-samples: 150}]}\n";
+        Files.writeString(file, Files.readString(QUICKSTART).replace("  - {name: save, type: save}\n",
+                far + "  - {name: save, type: save}\n"));
+        List<String> subsampled = new ArrayList<>(SMALL);
+        subsampled.add("stages.eval.evaluators=[moments]");
+        subsampled.add("checkpoint.keep=0");
+        String local = evaluations(runLocal(file, subsampled));
+        assertTrue(local.contains("\"stage\":\"far\"") && local.contains("\"mmd-subsample\":150"), local);
+        Path run = runSpark(file, subsampled, 3, Optional.empty());
+        assertEquals(local, evaluations(run), "the same metrics, to the last digit");
+        assertTrue(Files.readString(run.resolve("run.log")).contains("gathered the evenly spaced subsample of 150 of "),
+                "the driver gathered the subsample only");
+    }
+
     /** A list of a run's metrics.json ({@code evaluations} or {@code curves}), as text. */
     private static String evaluations(Path run, String list) throws IOException {
         String json = Files.readString(run.resolve("metrics.json"));

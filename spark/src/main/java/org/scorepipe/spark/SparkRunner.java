@@ -287,8 +287,11 @@ final class SparkRunner implements Runner {
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
+        java.util.OptionalInt cap = observer.subsample();
         if (observer instanceof MergeableObserver mergeable && mergeable.mergeable() && gathered == null) {
             observeMerged(point, mergeable, at);
+        } else if (cap.isPresent() && cap.getAsInt() < n && gathered == null) {
+            observer.observe(gatherSubsample(cap.getAsInt(), at.time()), at);
         } else if (!observer.readsParticles()) {
             observer.observe(new Particles(0, dimension, firstIndex, new double[0], at.time()), at);
         } else {
@@ -337,6 +340,41 @@ final class SparkRunner implements Runner {
      * The ensemble on the driver, fetched one partition at a time in particle order; kept until
      * the next segment changes it, so a curve point and a checkpoint at one step fetch it once.
      */
+    /**
+     * The evenly spaced subsample of {@code m < n} particles, rows {@code floor(i n / m)} in
+     * order ({@link Observer#subsample}): the executors send those rows alone, so the driver holds
+     * {@code m} particles, not the ensemble.
+     */
+    private Particles gatherSubsample(int m, double time) {
+        int total = n;
+        long first = firstIndex;
+        int d = dimension;
+        List<double[]> picked = state.flatMap(r -> {
+            List<double[]> out = new ArrayList<>();
+            for (int row = 0; row < r.n(); row++) {
+                long k = r.firstIndex() - first + row;
+                // the one i with floor(i n / m) = k, if any: i = ceil(k m / n)
+                long i = (k * m + total - 1) / total;
+                if (i < m && i * total / m == k) {
+                    double[] withIndex = new double[d + 1];
+                    withIndex[0] = i;
+                    System.arraycopy(r.data(), row * d, withIndex, 1, d);
+                    out.add(withIndex);
+                }
+            }
+            return out.iterator();
+        }).collect();
+        if (picked.size() != m) {
+            throw new IllegalStateException("the subsample of " + m + " particles came back with " + picked.size());
+        }
+        double[] x = new double[Math.multiplyExact(m, d)];
+        for (double[] row : picked) {
+            System.arraycopy(row, 1, x, (int) row[0] * d, d);
+        }
+        LOG.info("spark: gathered the evenly spaced subsample of {} of {} particles", m, total);
+        return new Particles(m, d, 0, x, time);
+    }
+
     @Override
     public Particles gather() {
         if (state == null) {

@@ -3,6 +3,7 @@ package org.scorepipe.core.evaluators;
 import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
+import java.util.OptionalInt;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
@@ -63,6 +64,12 @@ public final class EnergyDistanceEvaluator implements Evaluator {
         this.params = requireNonNull(params, "params is null");
         this.data = requireNonNull(data, "data is null");
         this.path = requireNonNull(path, "path is null");
+    }
+
+    /** Reads the {@link Subsample} of {@code max-samples} rows, and {@code n} only through its size. */
+    @Override
+    public OptionalInt subsample() {
+        return OptionalInt.of(params.maxSamples());
     }
 
     @Override

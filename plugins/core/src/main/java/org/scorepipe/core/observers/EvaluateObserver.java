@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
@@ -44,6 +45,13 @@ public final class EvaluateObserver implements MergeableObserver {
             all.add(evaluator.evaluate(particles, context));
         }
         record(all, at);
+    }
+
+    /** The evaluators' common subsample cap, when every one of them reads only the subsample under the same cap. */
+    @Override
+    public OptionalInt subsample() {
+        OptionalInt first = evaluators.get(0).subsample();
+        return evaluators.stream().allMatch(e -> e.subsample().equals(first)) ? first : OptionalInt.empty();
     }
 
     @Override

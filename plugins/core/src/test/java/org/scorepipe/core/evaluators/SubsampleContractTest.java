@@ -1,0 +1,70 @@
+package org.scorepipe.core.evaluators;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.scorepipe.core.evaluators.Targets.evaluationNoise;
+import static org.scorepipe.core.evaluators.Targets.mixture;
+import static org.scorepipe.core.evaluators.Targets.ornsteinUhlenbeck;
+import static org.scorepipe.core.evaluators.Targets.sample;
+
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.scorepipe.api.DataSource;
+import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Evaluator.EvalContext;
+import org.scorepipe.api.Metrics;
+import org.scorepipe.api.Particles;
+import org.scorepipe.core.observers.EvaluateObserver;
+import org.scorepipe.core.sources.GaussianMixtureSource.Part;
+
+/**
+ * {@link Evaluator#subsample}'s promise, which lets the Spark runner send the driver the
+ * subsample alone: an evaluator that declares a cap gives, on the ensemble's evenly spaced rows
+ * {@code floor(i n / m)} handed over as an ensemble of {@code m} particles, the very metrics it
+ * gives on the whole ensemble.
+ */
+class SubsampleContractTest {
+    private static final DataSource DATA = mixture(3, new Part(0.5, new double[] {1, 0, 0}, new double[] {1.0}),
+            new Part(0.5, new double[] {-1, 2, 0}, new double[] {0.5, 1.0, 2.0}));
+
+    @Test
+    void theSubsampleAloneGivesTheWholeEnsemblesMetrics() {
+        int cap = 120;
+        List<Evaluator> evaluators = List.of(
+                new MmdEvaluator(new MmdEvaluator.Params(Reference.NOISED, new double[0], 0, cap), DATA, ornsteinUhlenbeck()),
+                new EnergyDistanceEvaluator(new EnergyDistanceEvaluator.Params(Reference.NOISED, 0, cap), DATA, ornsteinUhlenbeck()),
+                new KnnKlEvaluator(new KnnKlEvaluator.Params(Reference.NOISED, 5, 0, cap), DATA, ornsteinUhlenbeck()));
+        for (int n : new int[] {121, 500, 1007}) {
+            Particles all = sample(DATA, n, 3);
+            all.setTime(0.3);
+            Particles rows = new Particles(cap, 3, 0, Subsample.rows(all.data(), n, 3, cap), 0.3);
+            EvalContext context = new EvalContext("eval", 0.3, evaluationNoise());
+            for (Evaluator e : evaluators) {
+                assertEquals(OptionalInt.of(cap), e.subsample());
+                assertEquals(text(e.evaluate(all, context)), text(e.evaluate(rows, context)),
+                        e.getClass().getSimpleName() + " at n = " + n);
+            }
+        }
+    }
+
+    /** Every metric with its value's exact digits (arrays element by element). */
+    private static String text(Metrics metrics) {
+        StringBuilder out = new StringBuilder();
+        metrics.values().forEach((name, v) -> out.append(name).append('=')
+                .append(v instanceof double[] a ? java.util.Arrays.toString(a) : String.valueOf(v)).append('\n'));
+        return out.toString();
+    }
+
+    @Test
+    void anEvaluateObserverHasASubsampleOnlyWhenEveryEvaluatorSharesIt() {
+        Evaluator mmd = new MmdEvaluator(new MmdEvaluator.Params(Reference.DATA, new double[0], 0, 100), DATA, ornsteinUhlenbeck());
+        Evaluator energy = new EnergyDistanceEvaluator(new EnergyDistanceEvaluator.Params(Reference.DATA, 0, 100), DATA,
+                ornsteinUhlenbeck());
+        Evaluator wider = new EnergyDistanceEvaluator(new EnergyDistanceEvaluator.Params(Reference.DATA, 0, 200), DATA,
+                ornsteinUhlenbeck());
+        Evaluator moments = new MomentsEvaluator(new MomentsEvaluator.Params(Reference.DATA, 0), DATA, ornsteinUhlenbeck());
+        assertEquals(OptionalInt.of(100), new EvaluateObserver(List.of(mmd, energy)).subsample());
+        assertEquals(OptionalInt.empty(), new EvaluateObserver(List.of(mmd, wider)).subsample());
+        assertEquals(OptionalInt.empty(), new EvaluateObserver(List.of(mmd, moments)).subsample());
+    }
+}
