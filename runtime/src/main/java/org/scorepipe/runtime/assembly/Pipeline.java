@@ -66,6 +66,14 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
 
         /** Its steps in the schedule: a stage's own, 1 for an observer (it observes once). */
         long steps();
+
+        /** The checks every entry's constructor makes: a name, a noise key no greater than its index. */
+        private static void check(String name, int index, int noiseKey) {
+            requireNonNull(name, "name is null");
+            if (noiseKey < 0 || noiseKey > index) {
+                throw new IllegalArgumentException("noise key " + noiseKey + " of entry " + index + " is outside [0, " + index + "]");
+            }
+        }
     }
 
     /**
@@ -76,11 +84,8 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
     public record PlannedObserver(String name, int index, int noiseKey, String type, Observer observer, String configHash,
             List<String> sharedUsed, List<NamedComponent> components) implements Entry {
         public PlannedObserver {
-            requireNonNull(name, "name is null");
+            Entry.check(name, index, noiseKey);
             requireNonNull(observer, "observer is null");
-            if (noiseKey < 0 || noiseKey > index) {
-                throw new IllegalArgumentException("noise key " + noiseKey + " of entry " + index + " is outside [0, " + index + "]");
-            }
             sharedUsed = List.copyOf(sharedUsed);
             components = List.copyOf(components);
         }
@@ -113,12 +118,9 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
     public record PlannedStage(String name, int index, int noiseKey, String type, Stage stage, String configHash, List<String> sharedUsed,
             Optional<Curve> curve, List<NamedComponent> components) implements Entry {
         public PlannedStage {
-            requireNonNull(name, "name is null");
+            Entry.check(name, index, noiseKey);
             requireNonNull(stage, "stage is null");
             requireNonNull(curve, "curve is null");
-            if (noiseKey < 0 || noiseKey > index) {
-                throw new IllegalArgumentException("noise key " + noiseKey + " of stage " + index + " is outside [0, " + index + "]");
-            }
             sharedUsed = List.copyOf(sharedUsed);
             components = List.copyOf(components);
         }
