@@ -56,7 +56,11 @@ import org.scorepipe.onnx.ScoreOutput;
  *
  * <p>With {@code ema > 0} the saved model takes an exponential moving average of the weights over
  * the steps ({@link WeightAverage}) rather than the last step's, which averages out the optimiser's
- * noise.
+ * noise. With {@code skip: gaussian} (epsilon only) the network learns the residual over the exact
+ * noise prediction of the data's Gaussian fit, {@code y = eps - eps_G(x_t, t)}, target
+ * {@code z - eps_G(x_t, t)} ({@link GaussianSkip}); the Gaussian (mean and covariance of
+ * {@code skip-samples} data draws, taken with the noise of steps {@code steps, steps + 1, ...}) is
+ * saved in the model's description, and the {@code djl} score adds {@code eps_G} back.
  */
 @Component(kind = ComponentKind.TRAINER, name = "dsm", doc = "Denoising score matching of a noise-conditional MLP on the"
         + " pipeline's data along its noising path (DJL, PyTorch on the CPU); writes model/ for the djl score and, with"
@@ -217,7 +221,8 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
         String output = settings.output().configName();
         return new org.scorepipe.api.Trainer.Result(String.format("a %s MLP %s predicting %s along %s: %d steps of %d samples",
                 settings.activation().configName(), java.util.Arrays.toString(settings.hidden()), output, pathName,
-                settings.steps(), settings.batch()) + (settings.ema() > 0 ? ", weights averaged (ema " + settings.ema() + ")" : ""),
+                settings.steps(), settings.batch()) + (settings.ema() > 0 ? ", weights averaged (ema " + settings.ema() + ")" : "")
+                + (settings.skip() == Skip.GAUSSIAN ? ", over the data's Gaussian fit (skip gaussian)" : ""),
                 result.finalLoss(), files,
                 "--set components.score.type=djl --set components.score.model=" + result.model()
                         + " --set components.score.output=" + output);
