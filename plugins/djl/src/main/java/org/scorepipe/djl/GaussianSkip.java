@@ -28,6 +28,10 @@ public final class GaussianSkip {
     private final double[] lambda;
     /** Eigenvectors as rows: {@code vt[i*d + j] = V_ji}. */
     private final double[] vt;
+    /** The same, one array per eigenvector: {@code vtRows[i][j] = V_ji}. */
+    private final double[][] vtRows;
+    /** The rows of V: {@code vRows[j][i] = V_ji}. */
+    private final double[][] vRows;
 
     /**
      * @param mean mu, d numbers
@@ -49,6 +53,14 @@ public final class GaussianSkip {
         for (int i = 0; i < d; i++) {
             // A sampled covariance can come out a hair indefinite; Sigma_t stays positive as long as sigma_t > 0.
             lambda[i] = Math.max(lambda[i], 0.0);
+        }
+        this.vtRows = new double[d][d];
+        this.vRows = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                vtRows[i][j] = vt[i * d + j];
+                vRows[j][i] = vt[i * d + j];
+            }
         }
     }
 
@@ -117,32 +129,31 @@ public final class GaussianSkip {
         for (int i = 0; i < d; i++) {
             scale[i] = sigma / (alpha * alpha * lambda[i] + sigma * sigma);
         }
-        double[] y = new double[d];
         double[] p = new double[d];
+        double[] o = new double[d];
+        // Both products as sums of scaled rows (axpy), each array indexed by the loop variable alone, the form
+        // C2 vectorises (DESIGN.md, "Vectorisation on JDK 17").
         for (int r = 0; r < rows; r++) {
             int xo = offset + r * d;
+            // p = diag(scale) V^T y = diag(scale) sum_j y_j (row j of V), y = x - alpha mu
+            java.util.Arrays.fill(p, 0.0);
             for (int j = 0; j < d; j++) {
-                y[j] = x[xo + j] - alpha * mean[j];
-            }
-            // p = diag(scale) V^T y
-            for (int i = 0; i < d; i++) {
-                double s = 0;
-                int vo = i * d;
-                for (int j = 0; j < d; j++) {
-                    s += vt[vo + j] * y[j];
+                double yj = x[xo + j] - alpha * mean[j];
+                double[] row = vRows[j];
+                for (int i = 0; i < d; i++) {
+                    p[i] += yj * row[i];
                 }
-                p[i] = s * scale[i];
             }
             // out = V p = sum_i p_i v_i
-            int oo = outOffset + r * d;
-            java.util.Arrays.fill(out, oo, oo + d, 0.0);
+            java.util.Arrays.fill(o, 0.0);
             for (int i = 0; i < d; i++) {
-                double pi = p[i];
-                int vo = i * d;
+                double pi = p[i] * scale[i];
+                double[] v = vtRows[i];
                 for (int j = 0; j < d; j++) {
-                    out[oo + j] += pi * vt[vo + j];
+                    o[j] += pi * v[j];
                 }
             }
+            System.arraycopy(o, 0, out, outOffset + r * d, d);
         }
     }
 
