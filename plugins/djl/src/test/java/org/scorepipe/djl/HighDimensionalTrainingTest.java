@@ -1,7 +1,10 @@
 package org.scorepipe.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -125,5 +128,28 @@ class HighDimensionalTrainingTest {
                 assertEquals(expected, s[i], 1e-9 * (1 + Math.abs(expected)), "t = " + t + ", i = " + i);
             }
         }
+    }
+
+    @Test
+    void badEmaAndSkipSettingsAreClearErrors() {
+        DenoisingScoreMatching.Settings plain = new DenoisingScoreMatching.Settings(new int[] {8}, MlpWeights.Activation.SILU,
+                ScoreOutput.EPSILON, 5, 16, 2e-3, 1e-3, 2.5, 1);
+        String m = assertThrows(IllegalArgumentException.class, () -> plain.withEma(1.0)).getMessage();
+        assertTrue(m.contains("ema must be in [0, 1)"), m);
+        DenoisingScoreMatching.Settings score = new DenoisingScoreMatching.Settings(new int[] {8}, MlpWeights.Activation.SILU,
+                ScoreOutput.SCORE, 5, 16, 2e-3, 1e-3, 2.5, 1);
+        m = assertThrows(IllegalArgumentException.class, () -> score.withSkip(DenoisingScoreMatching.Skip.GAUSSIAN, 100))
+                .getMessage();
+        assertTrue(m.contains("skip: gaussian needs output: epsilon"), m);
+        DenoisingScoreMatching trainer = new DenoisingScoreMatching(plain.withSkip(DenoisingScoreMatching.Skip.GAUSSIAN, 100),
+                mixture(), OU, "ornstein-uhlenbeck");
+        PhiloxNoise noise = new PhiloxNoise(3);
+        Path out = dir.resolve("never");
+        m = assertThrows(IllegalArgumentException.class, () -> trainer.train(k -> {
+            noise.position(0, k);
+            return noise;
+        }, 3, out, true, (step, total, loss) -> { })).getMessage();
+        assertTrue(m.contains("--export-onnx: the ONNX graph does not carry train.skip: gaussian"), m);
+        assertFalse(java.nio.file.Files.exists(out), "refused before training: nothing written");
     }
 }
