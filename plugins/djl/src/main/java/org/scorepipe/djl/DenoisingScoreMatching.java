@@ -53,6 +53,14 @@ import org.scorepipe.onnx.ScoreOutput;
  * Randomness: step {@code k} uses the noise {@code noise(k)}: the data source its streams 0 and 1,
  * the times stream 2 and {@code z} stream 3, batch row {@code i} as particle {@code i}; libtorch's
  * generator (weight initialisation) is seeded with {@code seed}.
+ *
+ * <p>With {@code ema > 0} the saved model takes an exponential moving average of the weights over
+ * the steps ({@link WeightAverage}) rather than the last step's, which averages out the optimiser's
+ * noise. With {@code skip: gaussian} (epsilon only) the network learns the residual over the exact
+ * noise prediction of the data's Gaussian fit, {@code y = eps - eps_G(x_t, t)}, target
+ * {@code z - eps_G(x_t, t)} ({@link GaussianSkip}); the Gaussian (mean and covariance of
+ * {@code skip-samples} data draws, taken with the noise of steps {@code steps, steps + 1, ...}) is
+ * saved in the model's description, and the {@code djl} score adds {@code eps_G} back.
  */
 @Component(kind = ComponentKind.TRAINER, name = "dsm", doc = "Denoising score matching of a noise-conditional MLP on the"
         + " pipeline's data along its noising path (DJL, PyTorch on the CPU); writes model/ for the djl score and, with"
@@ -70,7 +78,33 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             @Doc("smallest training time t_min > 0") @Default("0.001") double timeMin,
             @Doc("largest training time") @Default("1.0") double timeMax,
             @Doc("libtorch intra-op threads; 0 = one per core. OpenMP threads that share their cores with other work slow"
-                    + " training down many times over, so the default is one") @Default("1") int threads) {
+                    + " training down many times over, so the default is one") @Default("1") int threads,
+            @Doc("decay of the exponential moving average of the weights that the saved model takes (e.g. 0.999, with"
+                    + " TensorFlow's warm-up min(ema, (1+k)/(10+k))); 0 = off: the model takes the last step's weights")
+                    @Default("0.0") double ema,
+            @Doc("none, or gaussian: the network learns eps - eps_G, the residual over the exact noise prediction"
+                    + " eps_G = sigma_t Sigma_t^-1 (x - alpha_t mu), Sigma_t = alpha_t^2 Sigma + sigma_t^2 I, of the Gaussian"
+                    + " with the data's mean mu and covariance Sigma (estimated from skip-samples draws); output epsilon only")
+                    @Default("none") Skip skip,
+            @Doc("data draws the skip's mean and covariance are estimated from") @Default("100000") int skipSamples) {
+        /** The settings without a weight average ({@code ema = 0}) or skip. */
+        public Settings(int[] hidden, MlpWeights.Activation activation, ScoreOutput output, int steps, int batch,
+                double learningRate, double timeMin, double timeMax, int threads) {
+            this(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, 0.0, Skip.NONE, 100000);
+        }
+
+        /** These settings with {@code ema} as the weight average's decay. */
+        public Settings withEma(double ema) {
+            return new Settings(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, ema, skip,
+                    skipSamples);
+        }
+
+        /** These settings with the skip given. */
+        public Settings withSkip(Skip skip, int skipSamples) {
+            return new Settings(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, ema, skip,
+                    skipSamples);
+        }
+
         public Settings {
             if (hidden == null || hidden.length == 0) {
                 throw new IllegalArgumentException("hidden is empty; give the hidden layers' widths, e.g. [128, 128]");
@@ -98,7 +132,26 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be >= 0, got " + threads);
             }
+            if (!(ema >= 0 && ema < 1)) {
+                throw new IllegalArgumentException("ema must be in [0, 1) (0 = off, e.g. 0.999), got " + ema);
+            }
+            requireNonNull(skip, "skip is null");
+            if (skip == Skip.GAUSSIAN && output != ScoreOutput.EPSILON) {
+                throw new IllegalArgumentException("skip: gaussian needs output: epsilon (the residual is learned in noise"
+                        + " units), got output: " + output.configName());
+            }
+            if (skipSamples < 2) {
+                throw new IllegalArgumentException("skip-samples must be >= 2, got " + skipSamples);
+            }
         }
+    }
+
+    /** What the network's output is added to. */
+    public enum Skip {
+        /** Nothing: the network's output is the prediction. */
+        NONE,
+        /** The exact noise prediction of the data's Gaussian fit ({@link GaussianSkip}). */
+        GAUSSIAN
     }
 
     /** Told of each finished step. */
@@ -168,9 +221,38 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
         String output = settings.output().configName();
         return new org.scorepipe.api.Trainer.Result(String.format("a %s MLP %s predicting %s along %s: %d steps of %d samples",
                 settings.activation().configName(), java.util.Arrays.toString(settings.hidden()), output, pathName,
-                settings.steps(), settings.batch()), result.finalLoss(), files,
+                settings.steps(), settings.batch()) + (settings.ema() > 0 ? ", weights averaged (ema " + settings.ema() + ")" : "")
+                + (settings.skip() == Skip.GAUSSIAN ? ", over the data's Gaussian fit (skip gaussian)" : ""),
+                result.finalLoss(), files,
                 "--set components.score.type=djl --set components.score.model=" + result.model()
                         + " --set components.score.output=" + output);
+    }
+
+    /**
+     * The skip's Gaussian from {@code skip-samples} data draws, taken with the noise of steps
+     * {@code steps, steps + 1, ...} (past the training's own), a batch at a time.
+     */
+    private GaussianSkip estimateSkip(LongFunction<Noise> noise) {
+        int d = data.dimension();
+        int n = settings.skipSamples();
+        int batch = settings.batch();
+        double[] all = new double[n * d];
+        Particles particles = new Particles(batch, d);
+        for (int done = 0, k = 0; done < n; k++) {
+            data.sample(particles.all(), noise.apply(settings.steps() + (long) k));
+            int take = Math.min(batch, n - done);
+            System.arraycopy(particles.data(), 0, all, done * d, take * d);
+            done += take;
+        }
+        return GaussianSkip.estimate(all, n, d);
+    }
+
+    private static java.util.List<Parameter> parameters(SequentialBlock block) {
+        java.util.List<Parameter> list = new java.util.ArrayList<>();
+        for (ai.djl.util.Pair<String, Parameter> p : block.getParameters()) {
+            list.add(p.getValue());
+        }
+        return list;
     }
 
     /**
@@ -178,6 +260,11 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
      * and, if asked, {@code out/model.onnx}.
      */
     public Result train(LongFunction<Noise> noise, long seed, Path out, boolean exportOnnx, Progress progress) {
+        if (exportOnnx && settings.skip() != Skip.NONE) {
+            throw new IllegalArgumentException("--export-onnx: the ONNX graph does not carry train.skip: "
+                    + settings.skip().name().toLowerCase(java.util.Locale.ROOT) + "; sample with the djl score (model/),"
+                    + " or train with skip: none");
+        }
         int d = data.dimension();
         int batch = settings.batch();
         Engine engine = startEngine();
@@ -194,6 +281,8 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build());
+            GaussianSkip skip = settings.skip() == Skip.GAUSSIAN ? estimateSkip(noise) : null;
+            double[] base = new double[d];
             Particles particles = new Particles(batch, d);
             Block rows = particles.all();
             double[] u = new double[1];
@@ -204,6 +293,8 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             float[] weight = new float[batch];
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(batch, d), new Shape(batch, 1));
+                WeightAverage average = settings.ema() > 0 ? new WeightAverage(parameters(block), settings.ema(),
+                        trainer.getManager()) : null;
                 for (int k = 0; k < settings.steps(); k++) {
                     Noise n = noise.apply(k);
                     data.sample(rows, n);
@@ -217,8 +308,17 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                         tt[i] = (float) t;
                         weight[i] = settings.output() == ScoreOutput.SCORE ? (float) (sigma * sigma) : 1f;
                         for (int j = 0; j < d; j++) {
+                            xt[i * d + j] = (float) (alpha * x0[i * d + j] + sigma * z[j]);
+                        }
+                        if (skip != null) {
+                            // the network's target is z - eps_G(x_t, t), eps_G taken at the float32 point it sees
+                            for (int j = 0; j < d; j++) {
+                                base[j] = xt[i * d + j];
+                            }
+                            skip.epsilon(base, 0, 1, alpha, sigma, base, 0);
+                        }
+                        for (int j = 0; j < d; j++) {
                             int ij = i * d + j;
-                            xt[ij] = (float) (alpha * x0[ij] + sigma * z[j]);
                             double y = switch (settings.output()) {
                                 case EPSILON -> z[j];
                                 case SCORE -> -z[j] / sigma;
@@ -226,7 +326,7 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                                 // Salimans & Ho 2022: v = alpha_t eps - sigma_t x0
                                 case V_PREDICTION -> alpha * z[j] - sigma * x0[ij];
                             };
-                            target[ij] = (float) y;
+                            target[ij] = (float) (skip != null ? y - base[j] : y);
                         }
                     }
                     double loss;
@@ -243,6 +343,9 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                         }
                         trainer.step();
                     }
+                    if (average != null) {
+                        average.update();
+                    }
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException("the loss is " + loss + " at step " + (k + 1) + "; lower learning-rate"
                                 + " (now " + settings.learningRate() + ") or raise time-min (now " + settings.timeMin() + ")");
@@ -254,13 +357,17 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                     losses.append(k + 1).append(',').append(loss).append('\n');
                     progress.step(k + 1, settings.steps(), loss);
                 }
+                if (average != null) {
+                    average.copyInto();
+                }
             }
             MlpWeights weights = ScoreNetwork.weights(block, d, settings.activation());
             Path folder = out.resolve("model");
             String outputName = settings.output().configName();
             ScoreNetwork.save(model, new ScoreNetwork.Description(ScoreNetwork.FORMAT, d, settings.hidden(),
                     settings.activation().configName(), outputName, "x", "t", outputName, pathName,
-                    new double[] {settings.timeMin(), settings.timeMax()}), folder);
+                    new double[] {settings.timeMin(), settings.timeMax()},
+                    skip == null ? null : new ScoreNetwork.Gaussian(skip.mean(), skip.covariance())), folder);
             Files.writeString(out.resolve("loss.csv"), losses, StandardCharsets.UTF_8);
             java.util.Optional<Path> onnx = java.util.Optional.empty();
             if (exportOnnx) {

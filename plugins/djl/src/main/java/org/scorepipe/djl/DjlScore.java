@@ -36,7 +36,10 @@ import org.scorepipe.onnx.ScoreOutput;
  * {@code onnx} provider, {@code s = a_t y + b_t x} ({@link ScoreOutput}).
  *
  * <p>On load it checks the configured input names, output kind and the pipeline's dimension
- * against the model's description, and runs it once on two points. libtorch's grad mode is
+ * against the model's description, and runs it once on two points. A model trained with
+ * {@code skip: gaussian} predicts the residual {@code eps - eps_G} over the noise prediction of the
+ * data's Gaussian fit that its description holds; the score then is {@code -(eps_G + y)/sigma_t}
+ * ({@link GaussianSkip}). libtorch's grad mode is
  * thread-local, so every call switches it off for its thread; the parameters carry no gradient.
  * PyTorch natives come from Maven artifacts only ({@link DjlRuntime}).
  */
@@ -79,6 +82,8 @@ public final class DjlScore implements ScoreProvider {
     private final NoisingPath path;
     private final ThreadLocal<ParameterStore> stores;
     private final ThreadLocal<ByteBuffer[]> buffers = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
+    /** The exact noise prediction the network's output is added to, or null ({@link GaussianSkip}). */
+    private final GaussianSkip skip;
     private final java.util.concurrent.atomic.LongAdder modelNanos = new java.util.concurrent.atomic.LongAdder();
 
     @Inject
@@ -115,6 +120,8 @@ public final class DjlScore implements ScoreProvider {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("the model " + folder + " does not fit: " + String.join("; ", problems));
         }
+        this.skip = description.gaussian() == null ? null
+                : new GaussianSkip(description.gaussian().mean(), description.gaussian().covariance());
         DjlRuntime.pytorch(params.threads());
         this.model = ScoreNetwork.load(folder, description);
         this.type = params.precision() == Precision.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
@@ -204,6 +211,14 @@ public final class DjlScore implements ScoreProvider {
             } else {
                 for (int i = 0; i < n; i++) {
                     out[i] = a * yb.getFloat(i * Float.BYTES) + c * x[offset + i];
+                }
+            }
+            if (skip != null) {
+                // eps = eps_G + y, so s = a (eps_G + y) + c x: add a eps_G
+                double[] base = new double[n];
+                skip.epsilon(x, offset, rows, path.meanScale(t), path.noiseScale(t), base, 0);
+                for (int i = 0; i < n; i++) {
+                    out[i] += a * base[i];
                 }
             }
         } finally {

@@ -49,9 +49,25 @@ public final class ScoreNetwork {
      * @param outputName the output's name
      * @param path the noising path it was trained along (for the record)
      * @param timeRange the times it was trained on, {@code [from, to]}
+     * @param gaussian the Gaussian whose exact noise prediction the network's output is added to
+     *     ({@link GaussianSkip}); absent (null) for a plain network
      */
     public record Description(String format, int dimension, int[] hidden, String activation, String output, String xInput,
-            String tInput, String outputName, String path, double[] timeRange) {
+            String tInput, String outputName, String path, double[] timeRange, Gaussian gaussian) {
+        /** A plain network's description (no skip). */
+        public Description(String format, int dimension, int[] hidden, String activation, String output, String xInput,
+                String tInput, String outputName, String path, double[] timeRange) {
+            this(format, dimension, hidden, activation, output, xInput, tInput, outputName, path, timeRange, null);
+        }
+    }
+
+    /**
+     * The skip's Gaussian, {@code N(mean, covariance)}, covariance {@code d x d} row-major.
+     *
+     * @param mean mu
+     * @param covariance Sigma
+     */
+    public record Gaussian(double[] mean, double[] covariance) {
     }
 
     private ScoreNetwork() {
@@ -142,6 +158,16 @@ public final class ScoreNetwork {
                 || d.xInput() == null || d.tInput() == null || d.outputName() == null) {
             throw new IllegalArgumentException("model: " + file + " is incomplete: it needs dimension, hidden, activation, output,"
                     + " x-input, t-input and output-name");
+        }
+        if (d.gaussian() != null && (d.gaussian().mean() == null || d.gaussian().covariance() == null
+                || d.gaussian().mean().length != d.dimension()
+                || d.gaussian().covariance().length != d.dimension() * d.dimension())) {
+            throw new IllegalArgumentException("model: " + file + " has a gaussian skip that is not of dimension " + d.dimension()
+                    + ": it needs a mean of " + d.dimension() + " numbers and a covariance of " + d.dimension() * d.dimension());
+        }
+        if (d.gaussian() != null && !"epsilon".equals(d.output())) {
+            throw new IllegalArgumentException("model: " + file + " has a gaussian skip but predicts " + d.output()
+                    + "; a skip goes with output epsilon");
         }
         return d;
     }
