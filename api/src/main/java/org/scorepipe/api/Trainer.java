@@ -25,6 +25,15 @@ public interface Trainer {
     }
 
     /**
+     * Refuses, before anything is written, an export this trainer cannot make ({@code
+     * --export-onnx} of a model the ONNX graph cannot express, say).
+     *
+     * @throws IllegalArgumentException saying why and what to do instead
+     */
+    default void checkExport(boolean exportOnnx) {
+    }
+
+    /**
      * Trains, writing the model's files into {@link Context#directory()}.
      *
      * @throws IllegalArgumentException or {@link IllegalStateException} for a training that

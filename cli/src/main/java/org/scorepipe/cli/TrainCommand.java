@@ -53,8 +53,9 @@ final class TrainCommand implements Callable<Integer> {
         Trainer trainer = components.trainer();
         PipelineSpec spec = components.spec();
         try {
-            // The engine first: missing natives must leave no run directory behind.
+            // The engine and the export first: missing natives or an export the model cannot make leave no run directory.
             trainer.prepare();
+            trainer.checkExport(exportOnnx);
         } catch (IllegalArgumentException e) {
             throw new ScorepipeException(options.file + ": train: " + e.getMessage(), e);
         }

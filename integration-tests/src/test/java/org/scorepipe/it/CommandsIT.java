@@ -68,6 +68,13 @@ class CommandsIT {
         assertEquals(2, unknown.exitCode(), unknown.all());
         assertTrue(unknown.stderr().contains("train.type: unknown trainer type 'dms'; did you mean 'dsm'?"), unknown.all());
         assertTrue(!Files.exists(dir.resolve("never")), "a mistake leaves no run directory");
+
+        // An export the model cannot make is refused before anything is written, not after training.
+        Cli.Result export = Cli.run(dir, "train", Cli.PIPELINES.resolve("train-gmm-100d.yaml").toString(), "--export-onnx",
+                "--out", dir.resolve("never-exported").toString());
+        assertEquals(2, export.exitCode(), export.all());
+        assertTrue(export.stderr().contains("--export-onnx: the ONNX graph does not carry train.skip: gaussian"), export.all());
+        assertTrue(!Files.exists(dir.resolve("never-exported")), "a refused export leaves no run directory");
     }
 
     @Test

@@ -255,16 +255,22 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
         return list;
     }
 
-    /**
-     * Trains, then writes {@code out/model/} (description and DJL parameters), {@code out/loss.csv}
-     * and, if asked, {@code out/model.onnx}.
-     */
-    public Result train(LongFunction<Noise> noise, long seed, Path out, boolean exportOnnx, Progress progress) {
+    /** The ONNX graph carries the MLP alone: a model trained with a skip is refused before anything is written. */
+    @Override
+    public void checkExport(boolean exportOnnx) {
         if (exportOnnx && settings.skip() != Skip.NONE) {
             throw new IllegalArgumentException("--export-onnx: the ONNX graph does not carry train.skip: "
                     + settings.skip().name().toLowerCase(java.util.Locale.ROOT) + "; sample with the djl score (model/),"
                     + " or train with skip: none");
         }
+    }
+
+    /**
+     * Trains, then writes {@code out/model/} (description and DJL parameters), {@code out/loss.csv}
+     * and, if asked, {@code out/model.onnx}.
+     */
+    public Result train(LongFunction<Noise> noise, long seed, Path out, boolean exportOnnx, Progress progress) {
+        checkExport(exportOnnx);
         int d = data.dimension();
         int batch = settings.batch();
         Engine engine = startEngine();
