@@ -61,33 +61,30 @@ final class WeightAverage {
     /** Folds the parameters as they are now into the average. */
     void update() {
         double b = decay(beta, updates++);
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            for (int i = 0; i < parameters.size(); i++) {
-                NDArray theta = parameters.get(i).getArray();
-                NDArray a = averages.get(i);
-                // avg += (1 - b) (theta - avg), in place
-                try (NDArray step = theta.sub(a)) {
-                    a.addi(step.muli(1.0 - b));
-                }
+        // avg += (1 - b) (theta - avg), in place
+        eachPair((theta, a) -> {
+            try (NDArray step = theta.sub(a)) {
+                a.addi(step.muli(1.0 - b));
             }
-        } finally {
-            JniUtils.setGradMode(grad);
-        }
+        });
     }
 
     /** Overwrites the parameters with the average. */
     void copyInto() {
+        eachPair((theta, a) -> {
+            try (NDArray delta = a.sub(theta)) {
+                theta.addi(delta);
+            }
+        });
+    }
+
+    /** Runs {@code action} on each parameter and its average, in place, outside gradient recording. */
+    private void eachPair(java.util.function.BiConsumer<NDArray, NDArray> action) {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
             for (int i = 0; i < parameters.size(); i++) {
-                NDArray theta = parameters.get(i).getArray();
-                NDArray a = averages.get(i);
-                try (NDArray delta = a.sub(theta)) {
-                    theta.addi(delta);
-                }
+                action.accept(parameters.get(i).getArray(), averages.get(i));
             }
         } finally {
             JniUtils.setGradMode(grad);
