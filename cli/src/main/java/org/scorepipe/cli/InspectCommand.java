@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
-import org.scorepipe.runtime.checkpoint.Health;
 import org.scorepipe.runtime.config.ConfigTrees;
 import org.scorepipe.runtime.config.PipelineFile;
 import org.scorepipe.runtime.noise.PhiloxNoise;
@@ -42,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
                     + "; `scorepipe resume` takes the run directory itself");
         }
         var out = parent.spec.commandLine().getOut();
-        out.print(summary(CheckpointStore.read(checkpoint), Optional.ofNullable(against)));
+        out.print(summary(CheckpointStore.readManifest(checkpoint), Optional.ofNullable(against)));
         out.flush();
         return 0;
     }
@@ -62,12 +61,14 @@ final class InspectCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder();
         out.append(String.format("checkpoint     %s%n", checkpoint));
         out.append(String.format("format         %s%n", formatOf(checkpoint)));
+        out.append(String.format("layout         %s%n", c.sharded() ? c.shards().size() + " shards beside this manifest, all verified"
+                + " (" + c.shards().stream().mapToLong(s -> s.bytes()).sum() + " bytes)" : "one file"));
         out.append(String.format("pipeline       %s%n", c.pipeline()));
         out.append(String.format("run            %s%n", c.runId().isEmpty() ? "(no id recorded)" : c.runId()));
         out.append(String.format("position       %s (stage index %d, step %d)%n", c.position(), c.stage(), c.step()));
         out.append(String.format("t              %s%n", c.time()));
         out.append(String.format("particles      %d x %d (first index %d)%n", c.n(), c.dimension(), c.firstIndex()));
-        out.append(String.format("largest |x|    %.6g (%.6g when the stage began)%n", Health.maxAbs(c.particles()),
+        out.append(String.format("largest |x|    %.6g (%.6g when the stage began)%n", CheckpointStore.maxAbs(checkpoint, c),
                 c.stageStartMaxAbs()));
         out.append(String.format("seed           %d%n", c.seed()));
         out.append(String.format("noise          %s%s%n", c.noiseGenerator(),
@@ -75,6 +76,9 @@ final class InspectCommand implements Callable<Integer> {
         out.append(String.format("stages         %s%n", c.stageNames()));
         out.append(String.format("states         %s%n", c.states().isEmpty() ? "none" : c.states().keySet()));
         StringBuilder rows = new StringBuilder();
+        if (c.sharded()) {
+            rows.append("in the shards");
+        }
         c.rows().forEach((path, r) -> rows.append(rows.length() == 0 ? "" : ", ").append(path).append(" (")
                 .append(c.n() == 0 ? 0 : r.length / c.n()).append(" per particle)"));
         out.append(String.format("rows           %s%n", rows.length() == 0 ? "none" : rows));

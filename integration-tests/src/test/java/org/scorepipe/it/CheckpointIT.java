@@ -103,6 +103,45 @@ class CheckpointIT {
         assertArrayEquals(reference, resumed("killed", "--threads", "2"));
     }
 
+    /**
+     * The local runner writing sharded checkpoints (shards, then the manifest that commits them):
+     * killed mid-stage, it resumes from them to the bytes of the uninterrupted single-file run, and
+     * a damaged shard makes its checkpoint invalid, naming the shard, with the previous one used.
+     */
+    @Test
+    void shardedCheckpointsResumeToTheSameBytesAndADamagedShardFallsBack() throws Exception {
+        Process p = start("sharded", "--set", "checkpoint.layout=shards");
+        awaitCheckpoint(p, "sharded", "ckpt-s001-k0000000800");
+        p.destroyForcibly().waitFor();
+        Path checkpoints = dir.resolve("sharded/checkpoints");
+        List<String> shards;
+        try (Stream<Path> files = Files.list(checkpoints)) {
+            shards = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".spshard")).sorted().toList();
+        }
+        assertTrue(shards.stream().anyMatch(n -> n.startsWith("ckpt-s001-k0000000400.")), shards.toString());
+        Cli.Result inspected = Cli.run(dir, "inspect", checkpoints.resolve("ckpt-s001-k0000000400.spck").toString());
+        assertEquals(0, inspected.exitCode(), inspected.all());
+        assertTrue(inspected.stdout().contains("1 shards beside this manifest, all verified")
+                && inspected.stdout().contains("particles      3000 x 2"), inspected.stdout());
+
+        // The newest checkpoint's shard gets a flipped byte: resume falls back to the one before it.
+        String newest;
+        try (Stream<Path> files = Files.list(checkpoints)) {
+            newest = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".spck")).sorted()
+                    .reduce((a, b) -> b).orElseThrow();
+        }
+        String stem = newest.substring(0, newest.length() - ".spck".length()) + ".";
+        Path shard = checkpoints.resolve(shards.stream().filter(n -> n.startsWith(stem)).findFirst().orElseThrow());
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(shard, bytes);
+        Cli.Result r = Cli.run(dir, "resume", "sharded", "--quiet");
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.stderr().contains("skipped a damaged or foreign checkpoint") && r.stderr().contains(shard.getFileName().toString())
+                && r.stderr().contains("checksum"), r.stderr());
+        assertArrayEquals(reference, Files.readAllBytes(dir.resolve("sharded/samples.npy")));
+    }
+
     @Test
     void killedInsideTheSampleStageResumesToTheSameBytes() throws Exception {
         Process p = start("killed-sample", "--threads", "1");
@@ -213,7 +252,7 @@ class CheckpointIT {
         Files.writeString(dir.resolve("other.yaml"), PIPELINE.replace("steps: 1600", "steps: 800"));
         Cli.Result r = Cli.run(dir, "inspect", checkpoint.toString(), "--against", "other.yaml");
         assertEquals(0, r.exitCode(), r.all());
-        for (String expected : new String[] {"format         3", "rows           none", "pipeline       crash", "run            2", "stage 'corrector' at step 400",
+        for (String expected : new String[] {"format         4", "layout         one file", "rows           none", "pipeline       crash", "run            2", "stage 'corrector' at step 400",
                 "particles      3000 x 2", "seed           99", "philox4x64", "1 difference(s)",
                 "stages.sample.grid.steps: 1600 -> 800"}) {
             assertTrue(r.stdout().contains(expected), expected + " in\n" + r.stdout());

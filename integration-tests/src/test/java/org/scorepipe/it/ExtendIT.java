@@ -59,6 +59,21 @@ class ExtendIT {
         assertFalse(Files.exists(dir.resolve("fewer/samples.npy")));
     }
 
+    /** A finished run whose checkpoints are sharded grows as one with single-file checkpoints does. */
+    @Test
+    void aRunWithShardedCheckpointsGrowsToTheLargerRunByteForByte() throws Exception {
+        assertEquals(0, quickstart(2500, "big").exitCode());
+        Cli.Result small = run("run", Cli.PIPELINES.resolve("quickstart.yaml").toString(), "--set", "pipeline.particles=1000",
+                "--set", "checkpoint.layout=shards", "--out=sharded", SHORT[0], SHORT[1], SHORT[2], SHORT[3], "--quiet");
+        assertEquals(0, small.exitCode(), small.all());
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(dir.resolve("sharded/checkpoints"))) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".spshard")), "its checkpoints are sharded");
+        }
+        Cli.Result grown = run("extend", "sharded", "--particles", "2500", "--out", "grown", "--quiet");
+        assertEquals(0, grown.exitCode(), grown.all());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("big/samples.npy")), Files.readAllBytes(dir.resolve("grown/samples.npy")));
+    }
+
     /**
      * The multistep solvers' rows live with the particles, so the extension's particles make their
      * own history, exactly the larger run's: a grown dpm-solver++ or unipc run is that run byte for byte.

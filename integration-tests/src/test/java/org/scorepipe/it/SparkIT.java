@@ -406,6 +406,56 @@ class SparkIT {
         }
     }
 
+    /**
+     * Sharded checkpoints, the Spark runner's default: each executor writes its ranges as shards
+     * (with the rows a multistep solver carries), the driver only a manifest of a few kilobytes. A
+     * run cut back to a checkpoint inside the sample stage, with the next checkpoint's shards left
+     * without their manifest (a driver killed between the two), resumes with 1, 3 and 7 partitions
+     * and on the local runner to the local run's bytes; the orphaned shards are ignored, then swept.
+     */
+    @Test
+    void shardedCheckpointsResumeWithAnyPartitioningAndOnTheLocalRunner() throws IOException {
+        List<String> settings = new ArrayList<>(SMALL);
+        settings.addAll(List.of("stages.sample.predictor.type=dpm-solver++", "checkpoint.every=20"));
+        byte[] reference = samples(runLocal(QUICKSTART, settings));
+        Path spark = runSpark(QUICKSTART, settings, 3, Optional.empty());
+        assertArrayEquals(reference, samples(spark), "a sharded Spark run");
+
+        Path folder = spark.resolve("checkpoints");
+        Path mid = midStage(spark, 2, 40);
+        Checkpoint manifest = CheckpointStore.readManifest(mid);
+        assertTrue(manifest.sharded(), "the Spark runner shards its checkpoints by default");
+        assertEquals(3, manifest.shards().size(), "one shard per range");
+        assertTrue(Files.size(mid) < 16 << 10, "the manifest holds no particle: " + Files.size(mid) + " bytes");
+        assertTrue(CheckpointStore.read(mid).rows().containsKey("stages.sample.predictor"), "the shards carry the solver's rows");
+
+        String next = "ckpt-s003-k0000000000";
+        List<String> kept = new ArrayList<>(List.of(mid.getFileName().toString()));
+        manifest.shards().forEach(s -> kept.add(s.file()));
+        List<String> orphans;
+        try (Stream<Path> files = Files.list(folder)) {
+            orphans = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(next + ".") && n.endsWith(".spshard")).toList();
+        }
+        assertEquals(3, orphans.size(), "the next checkpoint's shards: " + orphans);
+        kept.addAll(orphans);
+        for (String where : List.of("1", "3", "7", "local")) {
+            Path copy = work.resolve("sharded-resume-" + where);
+            Files.createDirectories(copy.resolve("checkpoints"));
+            Files.copy(spark.resolve("config.yaml"), copy.resolve("config.yaml"));
+            for (String name : kept) {
+                Files.copy(folder.resolve(name), copy.resolve("checkpoints").resolve(name));
+            }
+            List<String> overrides = where.equals("local") ? List.of("runner.type=local") : List.of("runner.partitions=" + where);
+            ComponentRegistry registry = ComponentRegistry.discover(SparkIT.class.getClassLoader(), Optional.empty());
+            new Scorepipe(registry).withRunnerOptions(Map.of()).resume(copy, Optional.empty(), overrides, new RunControl());
+            assertArrayEquals(reference, samples(copy), "resumed from " + mid.getFileName() + " on " + where
+                    + (where.equals("local") ? "" : " partitions"));
+            for (String orphan : orphans) {
+                assertFalse(Files.exists(copy.resolve("checkpoints").resolve(orphan)), orphan + " was swept on " + where);
+            }
+        }
+    }
+
     /** The checkpoint at step {@code step} of stage {@code stage} in a run's folder. */
     private static Path midStage(Path run, int stage, long step) throws IOException {
         String name = String.format("ckpt-s%03d-k%010d.spck", stage, step);

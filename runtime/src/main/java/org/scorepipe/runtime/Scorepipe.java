@@ -22,6 +22,7 @@ import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.assembly.PipelineAssembler;
 import org.scorepipe.runtime.assembly.PipelineSections;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFolder;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.checkpoint.Compatibility;
 import org.scorepipe.runtime.config.ConfigTrees;
@@ -153,7 +154,7 @@ public final class Scorepipe {
     /** Validates, creates the run directory, runs every stage (or those after {@code from}), and writes the outputs. */
     public RunResult run(RunRequest request, RunControl control) {
         PipelineFile file = PipelineFile.load(request.file(), identify(request.overrides(), RunDirectory.newRunId()));
-        Optional<Checkpoint> from = request.from().map(CheckpointStore::read);
+        Optional<Checkpoint> from = request.from().map(CheckpointStore::read); // with its particles, a sharded one's too
         Pipeline pipeline = validate(file);
         from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), pipeline, pipeline.config()));
         PipelineSpec spec = pipeline.spec();
@@ -161,7 +162,8 @@ public final class Scorepipe {
         // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
         try (Runner runner = runners.create(pipeline, pipeline.config().toYaml()); dir) {
             dir.open(spec, pipeline.config().toYaml(), "run");
-            return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), from, control, log -> {
+            return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), from.map(c -> new From(c, Optional.empty())),
+                    control, log -> {
                 log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
                         spec.dimension());
                 request.from().ifPresent(f -> log.info("branched from {} at {}", f, from.get().position()));
@@ -272,7 +274,8 @@ public final class Scorepipe {
                 if (newConfig.isPresent()) {
                     dir.writeConfig(pipeline.spec(), pipeline.config().toYaml());
                 }
-                return execute(new Session(pipeline, dir, runner, store), Optional.of(c), control, log -> {
+                return execute(new Session(pipeline, dir, runner, store), Optional.of(new From(c, Optional.of(found.folder()))), control,
+                        log -> {
                     for (String skipped : newest.skipped()) {
                         log.warn("skipped a damaged or foreign checkpoint: {}", skipped);
                     }
@@ -330,6 +333,20 @@ public final class Scorepipe {
         }
     }
 
+    /**
+     * The checkpoint a run continues from, and the folder its shards are in if it is sharded (a
+     * resume's store: the runner reads them where it keeps its ranges); a checkpoint named by
+     * {@code --from} is read whole.
+     */
+    private record From(Checkpoint checkpoint, Optional<CheckpointFolder> shards) {
+        From {
+            requireNonNull(checkpoint, "checkpoint is null");
+            if (checkpoint.sharded() && shards.isEmpty()) {
+                throw new IllegalArgumentException("a sharded checkpoint needs the folder of its shards");
+            }
+        }
+    }
+
     /** Where {@code pipeline}'s checkpoints go in {@code dir}'s run, or empty with checkpoints off. */
     private Optional<CheckpointStore> checkpoints(Pipeline pipeline, RunDirectory dir) {
         Pipeline.CheckpointSettings settings = pipeline.checkpoint();
@@ -338,7 +355,7 @@ public final class Scorepipe {
                 : Optional.empty();
     }
 
-    private RunResult execute(Session session, Optional<Checkpoint> from, RunControl control, Consumer<Logger> preamble) {
+    private RunResult execute(Session session, Optional<From> from, RunControl control, Consumer<Logger> preamble) {
         Pipeline pipeline = session.pipeline();
         RunDirectory dir = session.dir();
         Runner runner = session.runner();
@@ -351,17 +368,21 @@ public final class Scorepipe {
         String resolvedYaml = pipeline.config().toYaml();
         try (RunLog log = RunLog.attach(dir.path().resolve("run.log"))) {
             preamble.accept(LOG);
+            boolean sharded = settings.sharded(runner.shardsCheckpoints());
             LOG.info("runner: {}; checkpoints: {}", runner.description(), store.isPresent()
-                    ? "every " + settings.every() + " steps and at stage ends (the newest " + settings.keep()
-                            + " within stages kept, and every one at a stage boundary) in " + store.get().location() : "off");
-            Particles particles;
+                    ? (sharded ? "sharded, " : "") + "every " + settings.every() + " steps and at stage ends (the newest "
+                            + settings.keep() + " within stages kept, and every one at a stage boundary) in "
+                            + store.get().location() : "off");
+            Particles particles = null;
             int startStage = 0;
             long startStep = 0;
             double stageStart = 0;
             double stageStartMaxAbs = 0;
             if (from.isPresent()) {
-                Checkpoint c = from.get();
-                particles = new Particles(c.n(), c.dimension(), c.firstIndex(), c.particles().clone(), c.time());
+                Checkpoint c = from.get().checkpoint();
+                if (!c.sharded()) {
+                    particles = new Particles(c.n(), c.dimension(), c.firstIndex(), c.particles().clone(), c.time());
+                }
                 dir.restoreMetrics(c.metrics());
                 startStage = c.stage();
                 startStep = c.step();
@@ -370,7 +391,7 @@ public final class Scorepipe {
             } else {
                 particles = new Particles(spec.particles(), spec.dimension());
             }
-            Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, outputs, store, settings.every(), control,
+            Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, outputs, store, settings.every(), sharded, control,
                     new RunListener() {
                         @Override
                         public void stageStarted(Pipeline.Entry stage, long steps) {
@@ -388,14 +409,16 @@ public final class Scorepipe {
                         }
                     });
             if (from.isPresent()) {
-                List<String> restored = execution.restore(from.get().states(), from.get().rows(), from.get().n());
+                Checkpoint c = from.get().checkpoint();
+                List<String> restored = execution.restore(c.states(), c.rows(), c.n());
                 if (!restored.isEmpty()) {
                     LOG.info("restored the state of {}", restored);
                 }
             }
             Execution.Outcome outcome;
             try {
-                outcome = execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs);
+                outcome = particles != null ? execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs)
+                        : execution.run(from.get().shards().orElseThrow(), from.get().checkpoint());
             } catch (ScorepipeException e) {
                 // The trace of what caused it goes to run.log only (the console shows messages alone).
                 LOG.error(e.getMessage(), e.getCause());

@@ -24,7 +24,7 @@ import org.scorepipe.runtime.checkpoint.CheckpointFolder;
  * checkpoint's name. Hadoop's {@code .crc} side files are not written, so the local runner
  * (which reads {@code file://} folders with plain Java I/O) and this folder see the same files.
  */
-final class HadoopCheckpointFolder implements CheckpointFolder {
+final class HadoopCheckpointFolder implements CheckpointFolder, java.io.Closeable {
     private final Path dir;
     private final FileSystem fs;
 
@@ -102,5 +102,11 @@ final class HadoopCheckpointFolder implements CheckpointFolder {
     @Override
     public void delete(String name) throws IOException {
         fs.delete(new Path(dir, name), false);
+    }
+
+    /** Closes this folder's private file system instance (an executor's task makes one per task). */
+    @Override
+    public void close() throws IOException {
+        fs.close();
     }
 }

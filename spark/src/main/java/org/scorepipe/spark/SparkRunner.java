@@ -35,10 +35,17 @@ import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.ScorepipeException;
 import org.scorepipe.runtime.assembly.Pipeline;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointException;
+import org.scorepipe.runtime.checkpoint.CheckpointFolder;
+import org.scorepipe.runtime.checkpoint.CheckpointShard;
+import org.scorepipe.runtime.checkpoint.CheckpointShards;
+import org.scorepipe.runtime.checkpoint.Health;
 import org.scorepipe.runtime.run.Counts;
 import org.scorepipe.runtime.run.LocalRunner;
 import org.scorepipe.runtime.run.NpyShards;
 import org.scorepipe.runtime.run.ObserverPoint;
+import org.scorepipe.runtime.run.RowStates;
 import org.scorepipe.runtime.run.RunControl;
 import org.scorepipe.runtime.run.SegmentResult;
 import org.scorepipe.runtime.run.Runner;
@@ -63,6 +70,11 @@ import org.scorepipe.runtime.run.Runner;
  * Observers are fed where it costs least ({@link #observe}): a mergeable one gets statistics
  * from the executors, one that writes a dataset ({@link Observer#readsParticles()} false) leaves
  * the particles where they are.
+ *
+ * <p>Checkpoints are sharded by default: each range is written as a shard where it lives
+ * ({@link CheckpointShardTask}), the driver writes the small manifest that names them, and a
+ * resume reads the shards on the executors, re-split into this run's ranges
+ * ({@link #load(CheckpointFolder, Checkpoint, Map)}), so no checkpoint brings the ensemble here.
  *
  * <p>Faults: a failed task attempt or a lost executor makes Spark recompute the ranges from
  * their lineage (the previous segment's cached ranges, or further back), and the recomputation
@@ -163,6 +175,102 @@ final class SparkRunner implements Runner {
         state = root.persist(StorageLevel.MEMORY_AND_DISK());
         lineage = 0;
         LOG.info("spark: {} particles in {} ranges", n, p);
+    }
+
+    /**
+     * Reads a sharded checkpoint's particles on the executors: range i of this run's partitioning
+     * reads its particles from the shards that hold them, whatever ranges wrote them, with the
+     * rows the pipeline's components keep. A shard that is missing or damaged fails the load,
+     * naming it.
+     */
+    @Override
+    public void load(CheckpointFolder folder, Checkpoint manifest, Map<String, Integer> rowWidths) {
+        unpersist(state);
+        n = manifest.n();
+        dimension = manifest.dimension();
+        firstIndex = manifest.firstIndex();
+        gathered = null;
+        int p = partitions(n);
+        long[] bounds = bounds(n, p);
+        List<long[]> ranges = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            ranges.add(new long[] {firstIndex + bounds[i], bounds[i + 1] - bounds[i]});
+        }
+        String uri = uri(folder);
+        CheckpointShards.Position at = CheckpointShards.Position.of(manifest);
+        List<CheckpointShard> shards = manifest.shards();
+        int d = dimension;
+        Map<String, Integer> widths = new TreeMap<>(rowWidths);
+        JavaRDD<RangeState> root = sc.parallelize(ranges, p).map(r -> {
+            try (HadoopCheckpointFolder source = new HadoopCheckpointFolder(uri, executorHadoopConf())) {
+                CheckpointShards.Slice slice = CheckpointShards.readRange(source, at, d, shards, r[0], (int) r[1]);
+                return new RangeState(r[0], (int) r[1], d, slice.data(), null, Counts.NONE,
+                        RowStates.kept(slice.rows(), widths, (int) r[1]));
+            } catch (ScorepipeException e) {
+                return RangeState.zeros(r[0], 0, d).failed(e.getMessage());
+            }
+        });
+        state = root.persist(StorageLevel.MEMORY_AND_DISK());
+        lineage = 0;
+        for (RangeState.Summary s : state.map(RangeState::summary).collect()) {
+            if (s.error() != null) {
+                unpersist(state);
+                state = null;
+                throw new CheckpointException(s.error());
+            }
+        }
+        LOG.info("spark: {} particles read from {} shards into {} ranges on the executors", n, shards.size(), p);
+    }
+
+    /** The Hadoop settings of the executor a task runs on. */
+    private static org.apache.hadoop.conf.Configuration executorHadoopConf() {
+        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
+    }
+
+    /** A checkpoint folder as a URI the executors reach: a local folder as {@code file://} (a shared file system). */
+    private static String uri(CheckpointFolder folder) {
+        String location = folder.location();
+        return location.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") ? location : Path.of(location).toAbsolutePath().toUri().toString();
+    }
+
+    @Override
+    public boolean shardsCheckpoints() {
+        return true;
+    }
+
+    /** Each range written as a shard by the executor that holds it; the driver sees their names and checksums only. */
+    @Override
+    public List<CheckpointShard> writeCheckpointShards(CheckpointFolder folder, CheckpointShards.Position at,
+            java.util.Set<String> rowKeys) {
+        if (state == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
+        String group = "scorepipe-" + (++jobs);
+        sc.setJobGroup(group, "checkpoint shards at stage index " + at.stage() + ", step " + at.step(), true);
+        List<CheckpointShard> shards;
+        try {
+            shards = new ArrayList<>(state.mapPartitions(new CheckpointShardTask(uri(folder), at, rowKeys)).collect());
+        } catch (RuntimeException e) {
+            throw new ScorepipeException("the executors could not write the checkpoint's shards: " + rootMessage(e), e);
+        } finally {
+            sc.clearJobGroup();
+        }
+        shards.sort(java.util.Comparator.comparingLong(CheckpointShard::first));
+        LOG.info("spark: {} checkpoint shards written by the executors", shards.size());
+        return shards;
+    }
+
+    /** The largest |x| of the ensemble, each range's computed where it lives (NaN if any is NaN). */
+    @Override
+    public double maxAbs() {
+        if (state == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
+        if (gathered != null) {
+            return Health.maxAbs(gathered.data());
+        }
+        return state.map(r -> Health.maxAbs(r.data())).collect().stream()
+                .reduce(0.0, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
     }
 
     /**

@@ -185,9 +185,19 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
      *     run directory, else a folder or a URI (a Hadoop file system's with the Spark runner)
      *     under which the run's checkpoints go to a sub-folder named after its run id
      */
-    public record CheckpointSettings(long every, int keep, String dir) {
+    public record CheckpointSettings(long every, int keep, String dir, Layout layout) {
+        /**
+         * How a checkpoint is laid out: one file, or shards written where the particles live and a
+         * manifest that commits them; {@code auto} leaves it to the runner (Spark shards, local
+         * writes one file).
+         */
+        public enum Layout {
+            AUTO, FILE, SHARDS
+        }
+
         public CheckpointSettings {
             requireNonNull(dir, "dir is null");
+            requireNonNull(layout, "layout is null");
             if (every < 0 || keep < 0) {
                 throw new IllegalArgumentException("need every >= 0 and keep >= 0, got " + every + ", " + keep);
             }
@@ -195,7 +205,12 @@ public record Pipeline(PipelineSpec spec, String runId, RunnerSettings runner, C
 
         /** Checkpoints in the run directory. */
         public CheckpointSettings(long every, int keep) {
-            this(every, keep, "");
+            this(every, keep, "", Layout.AUTO);
+        }
+
+        /** Whether checkpoints are sharded on a runner that {@code shardsByDefault} when left to it. */
+        public boolean sharded(boolean shardsByDefault) {
+            return layout == Layout.SHARDS || (layout == Layout.AUTO && shardsByDefault);
         }
 
         public boolean enabled() {

@@ -217,7 +217,7 @@ public final class PipelineAssembler {
             String runId = ParameterBinder.bind(PipelineSections.RunSection.class, root.sectionOrEmpty("run"), List.of()).id();
             // Every file path of every component is bound by now: the config as a run records it has them absolute.
             return new Pipeline(spec, runId, settings, new Pipeline.CheckpointSettings(checkpoint.every(), checkpoint.keep(),
-                    checkpoint.dir() == null ? "" : checkpoint.dir()), entries, file.withResolvedPaths(root.paths()));
+                    checkpoint.dir() == null ? "" : checkpoint.dir(), checkpoint.layout()), entries, file.withResolvedPaths(root.paths()));
         }
 
         private void declareShared(ConfigSection components) {

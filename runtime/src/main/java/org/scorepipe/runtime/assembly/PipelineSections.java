@@ -98,7 +98,10 @@ public final class PipelineSections {
                     + " kept); 0 turns checkpoints off") @Default("3") int keep,
             @Doc("where checkpoints go: empty for checkpoints/ in the run directory, else a folder (relative: to the pipeline"
                     + " file's folder; from --checkpoint-dir or --set: to the working directory) or (Spark runner) a Hadoop"
-                    + " file system URI such as hdfs://nn/ckpt, holding one sub-folder per run") @Default("") @FilePath String dir) {
+                    + " file system URI such as hdfs://nn/ckpt, holding one sub-folder per run") @Default("") @FilePath String dir,
+            @Doc("auto, file or shards: one file per checkpoint, or shard files written where the particles live and a small"
+                    + " manifest written last that commits them (auto: shards on the Spark runner, one file on the local one);"
+                    + " every runner reads both") @Default("auto") Pipeline.CheckpointSettings.Layout layout) {
         CheckpointSection {
             if (every < 0) {
                 throw new IllegalArgumentException("every must be >= 0 (0: only at the end of each stage), got " + every);

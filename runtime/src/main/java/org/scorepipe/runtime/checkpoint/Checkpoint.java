@@ -36,6 +36,9 @@ import java.util.TreeMap;
  * @param rows the rows of each {@code RowMemory} component ({@code n * width} doubles, row-major,
  *     in particle order), by key path: what the particles remember, stored with them
  * @param metrics the run's {@code metrics.json} document so far
+ * @param shards empty when {@code particles} and {@code rows} hold the ensemble (a single-file
+ *     checkpoint); else the shard files beside the manifest that hold them, in index order
+ *     ({@link CheckpointShards}), and {@code particles} and {@code rows} are empty
  */
 public record Checkpoint(
         String runId,
@@ -56,7 +59,17 @@ public record Checkpoint(
         double[] particles,
         Map<String, byte[]> states,
         Map<String, double[]> rows,
-        String metrics) {
+        String metrics,
+        List<CheckpointShard> shards) {
+
+    /** A single-file checkpoint: its particles and rows are its own. */
+    public Checkpoint(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
+            List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time, int n,
+            int dimension, long firstIndex, double[] particles, Map<String, byte[]> states, Map<String, double[]> rows,
+            String metrics) {
+        this(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step, stageStartTime,
+                stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, rows, metrics, List.of());
+    }
 
     /** A checkpoint whose particles carry no rows. */
     public Checkpoint(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
@@ -77,6 +90,7 @@ public record Checkpoint(
         states = new TreeMap<>(states);
         rows = new TreeMap<>(rows);
         requireNonNull(metrics, "metrics is null");
+        shards = List.copyOf(shards);
         if (stageNames.size() != stageHashes.size()) {
             throw new IllegalArgumentException("one hash per stage: " + stageNames.size() + " names, " + stageHashes.size() + " hashes");
         }
@@ -93,7 +107,12 @@ public record Checkpoint(
         if (!(stageStartMaxAbs >= 0)) {
             throw new IllegalArgumentException("the stage's starting scale " + stageStartMaxAbs + " is not a number >= 0");
         }
-        if (particles.length != (long) n * dimension) {
+        if (!shards.isEmpty()) {
+            if (particles.length != 0 || !rows.isEmpty()) {
+                throw new IllegalArgumentException("a sharded checkpoint keeps its particles and rows in its shards, not itself");
+            }
+            CheckpointShards.checkCover(shards, firstIndex, n);
+        } else if (particles.length != (long) n * dimension) {
             throw new IllegalArgumentException("particles hold " + particles.length + " values, not n * d = " + (long) n * dimension);
         }
         for (Map.Entry<String, double[]> e : rows.entrySet()) {
@@ -103,6 +122,17 @@ public record Checkpoint(
                         + " of rows for " + n + " particles");
             }
         }
+    }
+
+    /** Whether the particles are in shard files beside this manifest ({@link #shards()}) rather than in it. */
+    public boolean sharded() {
+        return !shards.isEmpty();
+    }
+
+    /** This checkpoint with the particles and rows read from its shards: a single-file checkpoint. */
+    Checkpoint withParticles(double[] x, Map<String, double[]> rows) {
+        return new Checkpoint(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step,
+                stageStartTime, stageStartMaxAbs, time, n, dimension, firstIndex, x, states, rows, metrics);
     }
 
     /** Whether every stage is done. */

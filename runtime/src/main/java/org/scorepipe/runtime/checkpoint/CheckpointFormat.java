@@ -43,12 +43,15 @@ public final class CheckpointFormat {
      * The format this code writes. Version 2 added the run's identity and the stage's starting
      * scale, and bounds every string; version 1 files are refused by name. Version 3 adds, at the
      * end of the metadata, the rows the particles carry for {@code RowMemory} components, by key
-     * path (before, such per-particle state hid in the component's own state bytes).
+     * path (before, such per-particle state hid in the component's own state bytes). Version 4
+     * adds, last, the shards of a sharded checkpoint: such a file is the manifest, and its
+     * payload holds no particle ({@link CheckpointShards}).
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /**
-     * The oldest format this code reads: a version 2 file is version 3 without rows. A version 2
+     * The oldest format this code reads: a version 2 file is version 3 without rows, and a version
+     * 3 file is version 4 without shards. A version 2
      * file that holds a multistep solver's state in the component's old bytes is refused when it
      * is resumed, naming both versions.
      */
@@ -182,7 +185,7 @@ public final class CheckpointFormat {
         } catch (KryoException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new CheckpointException(name + " is corrupt: its metadata cannot be read (" + e.getMessage() + ")");
         }
-        long values = (long) meta.n() * meta.dimension();
+        long values = meta.shards().isEmpty() ? (long) meta.n() * meta.dimension() : 0;
         if (meta.n() < 0 || meta.dimension() < 1 || 4L + metaLength + 8L * values != length) {
             throw new CheckpointException(name + " is corrupt: " + meta.n() + " x " + meta.dimension()
                     + " particles do not fill its payload");
@@ -194,7 +197,8 @@ public final class CheckpointFormat {
                 throw new IllegalArgumentException("its metrics are not a JSON object");
             }
             // Checkpoints are written only of healthy ensembles: anything else was made by hand.
-            if (!Health.healthy(Health.maxAbs(particles), meta.stageStartMaxAbs())) {
+            // (A manifest's shards are checked as they are read: CheckpointStore.)
+            if (meta.shards().isEmpty() && !Health.healthy(Health.maxAbs(particles), meta.stageStartMaxAbs())) {
                 throw new IllegalArgumentException("its particles are not finite, or far beyond their scale at the stage start");
             }
             return meta.toCheckpoint(particles);
@@ -206,7 +210,16 @@ public final class CheckpointFormat {
     /** A checkpoint without its particles: what Kryo serialises. */
     record Metadata(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
             List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time, int n,
-            int dimension, long firstIndex, Map<String, byte[]> states, String metrics, Map<String, double[]> rows) {
+            int dimension, long firstIndex, Map<String, byte[]> states, String metrics, Map<String, double[]> rows,
+            List<CheckpointShard> shards) {
+
+        /** Metadata of a single-file checkpoint, as format 3 has it. */
+        Metadata(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
+                List<String> stageHashes, int stage, long step, double stageStartTime, double stageStartMaxAbs, double time,
+                int n, int dimension, long firstIndex, Map<String, byte[]> states, String metrics, Map<String, double[]> rows) {
+            this(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step, stageStartTime,
+                    stageStartMaxAbs, time, n, dimension, firstIndex, states, metrics, rows, List.of());
+        }
 
         /** Metadata without rows, as format 2 has it (tests craft such files). */
         Metadata(String runId, String pipeline, long seed, String noiseGenerator, String config, List<String> stageNames,
@@ -219,12 +232,12 @@ public final class CheckpointFormat {
         static Metadata of(Checkpoint c) {
             return new Metadata(c.runId(), c.pipeline(), c.seed(), c.noiseGenerator(), c.config(), c.stageNames(),
                     c.stageHashes(), c.stage(), c.step(), c.stageStartTime(), c.stageStartMaxAbs(), c.time(), c.n(),
-                    c.dimension(), c.firstIndex(), c.states(), c.metrics(), c.rows());
+                    c.dimension(), c.firstIndex(), c.states(), c.metrics(), c.rows(), c.shards());
         }
 
         Checkpoint toCheckpoint(double[] particles) {
             return new Checkpoint(runId, pipeline, seed, noiseGenerator, config, stageNames, stageHashes, stage, step,
-                    stageStartTime, stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, rows, metrics);
+                    stageStartTime, stageStartMaxAbs, time, n, dimension, firstIndex, particles, states, rows, metrics, shards);
         }
     }
 
@@ -301,6 +314,17 @@ public final class CheckpointFormat {
                     out.writeDoubles(e.getValue(), 0, e.getValue().length);
                 }
             }
+            if (version >= 4) {
+                // Format 4: the shards of a sharded checkpoint, in index order (none for a single file).
+                out.writeInt(m.shards().size());
+                for (CheckpointShard shard : m.shards()) {
+                    writeString(out, shard.file());
+                    out.writeLong(shard.first());
+                    out.writeInt(shard.n());
+                    out.writeLong(shard.bytes());
+                    out.writeInt(shard.crc32c());
+                }
+            }
         }
 
         @Override
@@ -337,8 +361,15 @@ public final class CheckpointFormat {
                     rows.put(key, in.readDoubles(length));
                 }
             }
+            List<CheckpointShard> shards = new ArrayList<>();
+            if (version >= 4) {
+                int shardCount = checkedCount(in.readInt(), in);
+                for (int i = 0; i < shardCount; i++) {
+                    shards.add(new CheckpointShard(readString(in), in.readLong(), in.readInt(), in.readLong(), in.readInt()));
+                }
+            }
             return new Metadata(runId, pipeline, seed, noise, config, names, hashes, stage, step, stageStart, stageStartMaxAbs,
-                    time, n, d, first, states, metrics, rows);
+                    time, n, d, first, states, metrics, rows, shards);
         }
 
         private static void writeStrings(Output out, List<String> strings) {

@@ -23,6 +23,12 @@ import org.scorepipe.runtime.ScorepipeException;
  * <p>A store belongs to one run ({@code runId}): it refuses, and never deletes, a checkpoint
  * another run wrote, even one copied into its folder.
  *
+ * <p>A checkpoint is one file, or, sharded, a manifest under that name and the shard files it
+ * names ({@link CheckpointShards}), which the runner writes first where the particles live; the
+ * manifest, written last and atomically, commits them. A sharded checkpoint is valid only when
+ * its manifest and every shard it names verify; shards no manifest names (those of a writer
+ * killed before its manifest, or of a pruned checkpoint) are deleted at the next save.
+ *
  * <p>The folder is a local directory ({@link #CheckpointStore(Path, int)}) or any
  * {@link CheckpointFolder}, such as a Hadoop file system's the Spark runner provides. The
  * methods that speak of {@link Path}s are for local folders only; the others work everywhere
@@ -82,6 +88,11 @@ public final class CheckpointStore {
         return folder.location();
     }
 
+    /** The folder itself: where a runner writes the shards of a sharded checkpoint before {@link #save}. */
+    public CheckpointFolder folder() {
+        return folder;
+    }
+
     private LocalCheckpointFolder local() {
         if (folder instanceof LocalCheckpointFolder l) {
             return l;
@@ -102,7 +113,8 @@ public final class CheckpointStore {
 
     /**
      * Writes the checkpoint atomically, then deletes this run's checkpoints within stages but the
-     * newest {@code keep}. Returns its location.
+     * newest {@code keep}, and the shards no checkpoint names. Returns its location. A sharded
+     * checkpoint's shards must be in the folder already: this writes its manifest, which commits them.
      */
     public String save(Checkpoint checkpoint) {
         if (!checkpoint.runId().equals(runId)) {
@@ -132,11 +144,71 @@ public final class CheckpointStore {
     private void prune() {
         List<String> rolling = names().stream().filter(n -> !atBoundary(n)).filter(this::ours).toList();
         for (int i = 0; i < rolling.size() - keep; i++) {
-            try {
-                folder.delete(rolling.get(i));
-            } catch (IOException e) {
-                LOG.warn("could not delete the old checkpoint {}: {}", folder.locate(rolling.get(i)), e.getMessage());
+            delete(rolling.get(i), "old checkpoint");
+        }
+        sweepShards();
+    }
+
+    /**
+     * Deletes this run's shards that no checkpoint in the folder names: those of a checkpoint just
+     * pruned, and those a writer left when it was killed before committing their manifest. A shard
+     * named by any manifest, readable or not, or written by another run, is left alone.
+     */
+    private void sweepShards() {
+        List<String> all;
+        try {
+            all = folder.names();
+        } catch (IOException e) {
+            return;
+        }
+        List<String> shards = all.stream().filter(CheckpointShards::isShard).toList();
+        if (shards.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (String manifest : names()) {
+            java.util.Optional<List<String>> listed = shardsNamedBy(manifest);
+            if (listed.isEmpty()) {
+                return; // a manifest that cannot be read may name any shard: delete none
             }
+            named.addAll(listed.get());
+        }
+        for (String shard : shards) {
+            if (!named.contains(shard) && shardIsOurs(shard)) {
+                delete(shard, "unnamed shard");
+            }
+        }
+    }
+
+    /** The shards a manifest names (none for a single-file checkpoint), or empty if it cannot be read. */
+    private java.util.Optional<List<String>> shardsNamedBy(String manifest) {
+        try (InputStream in = new BufferedInputStream(folder.open(manifest), 1 << 16)) {
+            return java.util.Optional.of(CheckpointShards.files(CheckpointFormat.read(in, manifest, folder.size(manifest)).shards()));
+        } catch (IOException | CheckpointException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private boolean shardIsOurs(String shard) {
+        try (InputStream in = folder.open(shard)) {
+            byte[] head = in.readNBytes(8 + 4 + 8 + 4 + 4 + 1024);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+            if (head.length < 28) {
+                return false;
+            }
+            int length = b.getInt(24);
+            return length >= 0 && length <= head.length - 28
+                    && new String(head, 28, length, java.nio.charset.StandardCharsets.UTF_8).equals(runId);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void delete(String name, String what) {
+        try {
+            folder.delete(name);
+        } catch (IOException e) {
+            LOG.warn("could not delete the {} {}: {}", what, folder.locate(name), e.getMessage());
         }
     }
 
@@ -215,7 +287,8 @@ public final class CheckpointStore {
 
     /**
      * This run's checkpoint at the start of stage {@code stage} (step 0), if it was written and
-     * kept (every stage-boundary checkpoint is kept).
+     * kept (every stage-boundary checkpoint is kept), with its particles (read from its shards if
+     * it is sharded).
      *
      * @throws CheckpointException if it is damaged or another run's
      */
@@ -229,13 +302,57 @@ public final class CheckpointStore {
             throw new CheckpointException(folder.locate(name) + " belongs to run " + describeRun(c.runId()) + ", not to this run ("
                     + describeRun(runId) + ")");
         }
-        return Optional.of(c);
+        return Optional.of(whole(c));
     }
 
-    /** Reads one checkpoint file. */
+    /**
+     * Reads one checkpoint file, with its particles: those of a sharded checkpoint are read from
+     * the shards beside it, in index order, into this JVM's memory.
+     */
     public static Checkpoint read(Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        return read(CheckpointFolder.local(parent), file.getFileName().toString(), file.toString());
+        CheckpointFolder folder = CheckpointFolder.local(file.toAbsolutePath().getParent());
+        return whole(folder, read(folder, file.getFileName().toString(), file.toString()));
+    }
+
+    /**
+     * Reads one checkpoint file as it is: a single file with its particles, or a sharded
+     * checkpoint's manifest, whose every shard has been verified but none is kept in memory.
+     */
+    public static Checkpoint readManifest(Path file) {
+        return read(CheckpointFolder.local(file.toAbsolutePath().getParent()), file.getFileName().toString(), file.toString());
+    }
+
+    /**
+     * The largest |x| of a checkpoint's particles (NaN if one is not finite), read a shard at a
+     * time for a sharded one.
+     */
+    public static double maxAbs(Path file, Checkpoint c) {
+        if (!c.sharded()) {
+            return Health.maxAbs(c.particles());
+        }
+        CheckpointFolder folder = CheckpointFolder.local(file.toAbsolutePath().getParent());
+        double max = 0;
+        for (CheckpointShard shard : c.shards()) {
+            max = Math.max(max, CheckpointShards.open(folder, shard, CheckpointShards.Position.of(c), c.dimension(), 0, 0).maxAbs());
+        }
+        return max;
+    }
+
+    /**
+     * {@code c} with its particles and rows: itself if it is a single file, else a single-file
+     * checkpoint of what its shards in this store's folder hold.
+     */
+    public Checkpoint whole(Checkpoint c) {
+        return whole(folder, c);
+    }
+
+    private static Checkpoint whole(CheckpointFolder folder, Checkpoint c) {
+        if (!c.sharded()) {
+            return c;
+        }
+        CheckpointShards.Slice all = CheckpointShards.readRange(folder, CheckpointShards.Position.of(c), c.dimension(), c.shards(),
+                c.firstIndex(), c.n());
+        return c.withParticles(all.data(), all.rows());
     }
 
     private static Checkpoint read(CheckpointFolder folder, String name) {
@@ -243,8 +360,9 @@ public final class CheckpointStore {
     }
 
     private static Checkpoint read(CheckpointFolder folder, String name, String shown) {
+        Checkpoint c;
         try (InputStream in = new BufferedInputStream(folder.open(name), 1 << 16)) {
-            return CheckpointFormat.read(in, shown, folder.size(name));
+            c = CheckpointFormat.read(in, shown, folder.size(name));
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new CheckpointException(shown + ": no such checkpoint file");
         } catch (IOException e) {
@@ -252,6 +370,30 @@ public final class CheckpointStore {
         } catch (OutOfMemoryError e) {
             throw new CheckpointException(shown + ": too large to read in this JVM's memory (" + Runtime.getRuntime().maxMemory()
                     / (1 << 20) + " MB of heap); give Java more with -Xmx (SCOREPIPE_JAVA_OPTS=-Xmx8g for ./scorepipe)");
+        }
+        if (c.sharded()) {
+            verifyShards(folder, c, shown);
+        }
+        return c;
+    }
+
+    /**
+     * Reads every shard of a sharded checkpoint through, checking its length, checksum, header
+     * and health, and keeping none of it: a megabyte at a time, whatever the shards' size.
+     */
+    private static void verifyShards(CheckpointFolder folder, Checkpoint c, String shown) {
+        CheckpointShards.Position at = CheckpointShards.Position.of(c);
+        double maxAbs = 0;
+        for (CheckpointShard shard : c.shards()) {
+            try {
+                maxAbs = Math.max(maxAbs, CheckpointShards.open(folder, shard, at, c.dimension(), 0, 0).maxAbs());
+            } catch (CheckpointException e) {
+                throw new CheckpointException(shown + ": " + e.getMessage());
+            }
+            if (!Health.healthy(maxAbs, c.stageStartMaxAbs())) {
+                throw new CheckpointException(shown + " is corrupt: the particles of its shard " + folder.locate(shard.file())
+                        + " are not finite, or far beyond their scale at the stage start");
+            }
         }
     }
 }

@@ -23,7 +23,10 @@ import org.scorepipe.runtime.assembly.Pipeline.Entry;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedObserver;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFolder;
 import org.scorepipe.runtime.checkpoint.CheckpointFormat;
+import org.scorepipe.runtime.checkpoint.CheckpointShard;
+import org.scorepipe.runtime.checkpoint.CheckpointShards;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
 import org.scorepipe.runtime.checkpoint.Health;
 import org.scorepipe.runtime.noise.PhiloxNoise;
@@ -44,6 +47,7 @@ public final class Execution {
     private final RunOutputs outputs;
     private final Optional<CheckpointStore> store;
     private final long checkpointEvery;
+    private final boolean sharded;
     private final RunControl control;
     private final RunListener listener;
     /** The largest |x| at the start of the stage in progress: what {@link Health} measures its growth against. */
@@ -54,6 +58,9 @@ public final class Execution {
     private Counts counts = Counts.NONE;
     /** The rows a restored checkpoint's particles carry, by key path, until {@link #run} hands them to the runner. */
     private Map<String, double[]> restoredRows = Map.of();
+    /** The ensemble the runner holds: how many particles, from which global index. */
+    private int loadedN;
+    private long loadedFirstIndex;
 
     /**
      * @param pipeline the pipeline
@@ -63,12 +70,14 @@ public final class Execution {
      * @param outputs where the reports of the {@link Counting} components and what the observers see are recorded
      * @param store where checkpoints go, or empty to take none
      * @param checkpointEvery steps between checkpoints within a stage (0: only at stage ends)
+     * @param sharded whether checkpoints are sharded: the runner writes the particles as shards
+     *     where they live, and the store a small manifest ({@link CheckpointShards})
      * @param control stop requests and progress
      * @param listener stage events
      */
     public Execution(Pipeline pipeline, String resolvedYaml, Runner runner, RunDirectory dir, RunOutputs outputs,
             Optional<CheckpointStore> store,
-            long checkpointEvery, RunControl control, RunListener listener) {
+            long checkpointEvery, boolean sharded, RunControl control, RunListener listener) {
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
         this.resolvedYaml = requireNonNull(resolvedYaml, "resolvedYaml is null");
         this.runner = requireNonNull(runner, "runner is null");
@@ -79,6 +88,7 @@ public final class Execution {
             throw new IllegalArgumentException("checkpointEvery must be >= 0, got " + checkpointEvery);
         }
         this.checkpointEvery = checkpointEvery;
+        this.sharded = sharded;
         this.control = requireNonNull(control, "control is null");
         this.listener = requireNonNull(listener, "listener is null");
     }
@@ -95,14 +105,30 @@ public final class Execution {
      * @param stageStartMaxAbs the largest |x| when that stage began
      */
     public Outcome run(Particles initial, int startStage, long startStep, double stageStartTime, double stageStartMaxAbs) {
-        this.stageStartMaxAbs = stageStartMaxAbs;
-        List<Entry> entries = pipeline.entries();
-        long seed = pipeline.spec().seed();
         restoredRows.forEach(initial::putRowState);
         restoredRows = Map.of();
         runner.load(initial);
-        double time = initial.time();
-        int n = initial.size();
+        return runLoaded(initial.size(), initial.firstIndex(), initial.time(), startStage, startStep, stageStartTime, stageStartMaxAbs);
+    }
+
+    /**
+     * Runs on from a sharded checkpoint (after {@link #restore} of its states), whose particles
+     * and rows the runner reads from its shards where it keeps them: a Spark runner on its
+     * executors, re-split into its own ranges, so they never pass through this JVM.
+     */
+    public Outcome run(CheckpointFolder folder, Checkpoint manifest) {
+        runner.load(folder, manifest, RowStates.widths(pipeline.entries(), pipeline.spec().dimension()));
+        return runLoaded(manifest.n(), manifest.firstIndex(), manifest.time(), manifest.stage(), manifest.step(),
+                manifest.stageStartTime(), manifest.stageStartMaxAbs());
+    }
+
+    private Outcome runLoaded(int n, long firstIndex, double time, int startStage, long startStep, double stageStartTime,
+            double stageStartMaxAbs) {
+        this.stageStartMaxAbs = stageStartMaxAbs;
+        this.loadedN = n;
+        this.loadedFirstIndex = firstIndex;
+        List<Entry> entries = pipeline.entries();
+        long seed = pipeline.spec().seed();
         for (int s = startStage; s < entries.size(); s++) {
             Entry entry = entries.get(s);
             long began = System.nanoTime();
@@ -299,9 +325,8 @@ public final class Execution {
         if (store.isEmpty()) {
             return Optional.empty();
         }
-        Particles particles = runner.gather();
         List<Entry> stages = pipeline.entries();
-        double maxAbs = Health.maxAbs(particles.data());
+        double maxAbs = runner.maxAbs();
         if (!Health.healthy(maxAbs, stageStartMaxAbs)) {
             String stageName = stages.get(Math.max(0, step == 0 ? stage - 1 : stage)).name();
             throw new ScorepipeException("stage '" + stageName + "' diverged by " + (step == 0 ? "its end" : "step " + step)
@@ -323,15 +348,39 @@ public final class Execution {
             names.add(p.name());
             hashes.add(p.configHash());
         }
-        Checkpoint checkpoint = new Checkpoint(pipeline.runId(), pipeline.spec().name(), pipeline.spec().seed(),
-                PhiloxNoise.GENERATOR, resolvedYaml, names, hashes, stage, step, stageStartTime, stageStartMaxAbs, time,
-                particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), counts.states(),
-                rows(particles), dir.metricsJson());
         long began = System.nanoTime();
+        Checkpoint checkpoint;
+        if (sharded) {
+            // The shards first, where the particles live; the manifest, written last, commits them.
+            CheckpointShards.Position at = new CheckpointShards.Position(pipeline.runId(), stage, step);
+            List<CheckpointShard> shards = writeShards(at);
+            checkpoint = new Checkpoint(pipeline.runId(), pipeline.spec().name(), pipeline.spec().seed(), PhiloxNoise.GENERATOR,
+                    resolvedYaml, names, hashes, stage, step, stageStartTime, stageStartMaxAbs, time, loadedN, pipeline.spec()
+                            .dimension(), loadedFirstIndex, new double[0], counts.states(), Map.of(), dir.metricsJson(), shards);
+        } else {
+            Particles particles = runner.gather();
+            checkpoint = new Checkpoint(pipeline.runId(), pipeline.spec().name(), pipeline.spec().seed(),
+                    PhiloxNoise.GENERATOR, resolvedYaml, names, hashes, stage, step, stageStartTime, stageStartMaxAbs, time,
+                    particles.size(), particles.dimension(), particles.firstIndex(), particles.data(), counts.states(),
+                    rows(particles), dir.metricsJson());
+        }
         String file = store.get().save(checkpoint);
         LOG.info("checkpoint at {} written to {} in {} ms", checkpoint.position(), file,
                 String.format("%.1f", (System.nanoTime() - began) / 1e6));
         return Optional.of(file);
+    }
+
+    /** The ensemble's shards of the checkpoint at {@code at}, written by the runner into the store's folder. */
+    private List<CheckpointShard> writeShards(CheckpointShards.Position at) {
+        try {
+            return runner.writeCheckpointShards(store.orElseThrow().folder(), at, RowStates.widths(pipeline.entries(),
+                    pipeline.spec().dimension()).keySet());
+        } catch (RuntimeException e) {
+            String previous = latest().map(p -> "; the previous checkpoint " + p + " is intact").orElse("");
+            throw new ScorepipeException("could not write the shards of the checkpoint at stage index " + at.stage() + ", step "
+                    + at.step() + " to " + store.get().location() + ": " + e.getMessage() + previous
+                    + ". Free space or fix the folder's permissions (every executor must reach it), then resume.", e);
+        }
     }
 
     /** The rows the particles carry for the pipeline's {@link RowMemory} components, by key path. */
@@ -363,8 +412,6 @@ public final class Execution {
             throw new ScorepipeException(e.getMessage());
         }
         List<String> restored = new ArrayList<>();
-        Map<String, double[]> kept = new LinkedHashMap<>();
-        int d = pipeline.spec().dimension();
         RowStates.byPath(pipeline.entries()).forEach((path, memory) -> {
             if (states.containsKey(path) && !(memory instanceof Counting)) {
                 throw new ScorepipeException(path + ": the checkpoint keeps this component's per-particle state inside the"
@@ -373,19 +420,11 @@ public final class Execution {
                         + " Resume it with the scorepipe that wrote it, or continue from a checkpoint at the start of a stage"
                         + " that does not use it, or start the run again");
             }
-            double[] r = rows.get(path);
-            if (r == null) {
-                return;
-            }
-            long expected = (long) n * memory.rowWidth(d);
-            if (r.length != expected) {
-                throw new ScorepipeException(path + ": the checkpoint's particles carry " + (n == 0 ? 0 : r.length / n)
-                        + " doubles per particle for it, but " + memory.getClass().getSimpleName() + " keeps "
-                        + memory.rowWidth(d) + "; continue from a checkpoint at the start of the stage, or keep its component");
-            }
-            kept.put(path, r.clone());
-            restored.add(path);
         });
+        Map<String, double[]> kept = new LinkedHashMap<>();
+        RowStates.kept(rows, RowStates.widths(pipeline.entries(), pipeline.spec().dimension()), n)
+                .forEach((path, r) -> kept.put(path, r.clone()));
+        restored.addAll(kept.keySet());
         restoredRows = kept;
         for (Entry stage : pipeline.entries()) {
             for (String path : Counts.counting(stage).values()) {

@@ -40,6 +40,37 @@ public final class RowStates {
         return found;
     }
 
+    /** How many doubles per particle each row-memory component of the pipeline keeps, by key path. */
+    public static Map<String, Integer> widths(List<Entry> stages, int dimension) {
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        byPath(stages).forEach((path, memory) -> widths.put(path, memory.rowWidth(dimension)));
+        return widths;
+    }
+
+    /**
+     * The rows of a checkpoint that the pipeline's components keep ({@code widths}, by key path):
+     * rows of a path that is no row-memory component now (the stage in progress changed its
+     * predictor) are dropped.
+     *
+     * @throws org.scorepipe.runtime.ScorepipeException naming the path, if rows have another width
+     */
+    public static Map<String, double[]> kept(Map<String, double[]> rows, Map<String, Integer> widths, int n) {
+        Map<String, double[]> kept = new LinkedHashMap<>();
+        widths.forEach((path, width) -> {
+            double[] r = rows.get(path);
+            if (r == null) {
+                return;
+            }
+            if (r.length != (long) n * width) {
+                throw new org.scorepipe.runtime.ScorepipeException(path + ": the checkpoint's particles carry "
+                        + (n == 0 ? 0 : r.length / n) + " doubles per particle for it, but its component keeps " + width
+                        + "; continue from a checkpoint at the start of the stage, or keep its component");
+            }
+            kept.put(path, r);
+        });
+        return kept;
+    }
+
     /** Names the rows of the stage's row-memory components on {@code particles} by their key paths. */
     public static void name(PlannedStage stage, Particles particles) {
         of(stage).forEach(particles::nameRowState);

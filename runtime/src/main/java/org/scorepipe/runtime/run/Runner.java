@@ -1,9 +1,16 @@
 package org.scorepipe.runtime.run;
 
+import java.util.List;
+import java.util.Map;
 import org.scorepipe.api.Observation;
 import org.scorepipe.api.Observer;
 import org.scorepipe.api.Particles;
 import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
+import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.runtime.checkpoint.CheckpointFolder;
+import org.scorepipe.runtime.checkpoint.CheckpointShard;
+import org.scorepipe.runtime.checkpoint.CheckpointShards;
+import org.scorepipe.runtime.checkpoint.Health;
 
 /**
  * Holds the ensemble and runs segments of stages over it. Implementations differ in where the
@@ -15,6 +22,73 @@ import org.scorepipe.runtime.assembly.Pipeline.PlannedStage;
 public interface Runner extends AutoCloseable {
     /** Takes {@code particles} as the ensemble to work on (the runner may distribute and keep it). */
     void load(Particles particles);
+
+    /**
+     * Takes the particles of a sharded checkpoint as the ensemble, with the rows its shards carry
+     * for the row-memory components the pipeline has now ({@code rowWidths}, by key path; others
+     * are dropped). By default they are read here, shard by shard in index order; a distributed
+     * runner reads them where it keeps its ranges, however many ranges it has.
+     *
+     * @throws org.scorepipe.runtime.checkpoint.CheckpointException naming a shard that is missing or damaged
+     */
+    default void load(CheckpointFolder folder, Checkpoint manifest, Map<String, Integer> rowWidths) {
+        CheckpointShards.Slice all = CheckpointShards.readRange(folder, CheckpointShards.Position.of(manifest),
+                manifest.dimension(), manifest.shards(), manifest.firstIndex(), manifest.n());
+        Particles particles = new Particles(manifest.n(), manifest.dimension(), manifest.firstIndex(), all.data(), manifest.time());
+        RowStates.kept(all.rows(), rowWidths, manifest.n()).forEach(particles::putRowState);
+        load(particles);
+    }
+
+    /**
+     * The largest |x| of any coordinate of the ensemble, NaN if any is NaN: what the health check
+     * before a checkpoint measures ({@link org.scorepipe.runtime.checkpoint.Health}). By default of
+     * the ensemble {@link #gather gathered}; a distributed runner computes it where the particles live.
+     */
+    default double maxAbs() {
+        return Health.maxAbs(gather().data());
+    }
+
+    /**
+     * Writes the ensemble as the shards of the checkpoint at {@code at} into {@code folder}, each
+     * atomically (complete or absent), and returns them in index order, for the manifest that
+     * commits them. By default the ensemble {@link #gather gathered} here, in shards of
+     * {@value #LOCAL_ROWS_PER_SHARD} particles at most; a distributed runner writes each range
+     * where it lives.
+     *
+     * @param rowKeys the key paths of the rows the particles carry that the checkpoint keeps
+     */
+    default List<CheckpointShard> writeCheckpointShards(CheckpointFolder folder, CheckpointShards.Position at,
+            java.util.Set<String> rowKeys) {
+        Particles all = gather();
+        Map<String, double[]> rows = new java.util.TreeMap<>(all.rowStates());
+        rows.keySet().retainAll(rowKeys);
+        String token = java.util.UUID.randomUUID().toString().substring(0, 8);
+        List<CheckpointShard> shards = new java.util.ArrayList<>();
+        try {
+            for (int from = 0; from < all.size(); from += LOCAL_ROWS_PER_SHARD) {
+                int rowsHere = Math.min(LOCAL_ROWS_PER_SHARD, all.size() - from);
+                long first = all.firstIndex() + from;
+                String file = CheckpointShards.fileName(at.stage(), at.step(), first, token);
+                CheckpointShard[] written = new CheckpointShard[1];
+                int offset = from;
+                folder.writeAtomically(file, out -> written[0] = CheckpointShards.write(out, file, at, first, offset, rowsHere,
+                        all.dimension(), all.data(), rows, all.size()));
+                shards.add(written[0]);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+        return shards;
+    }
+
+    /**
+     * Whether this runner's checkpoints are sharded when the pipeline leaves it to the runner
+     * ({@code checkpoint.layout: auto}): a runner whose ensemble lives on other machines says yes,
+     * so that no checkpoint brings the particles to this JVM.
+     */
+    default boolean shardsCheckpoints() {
+        return false;
+    }
 
     /**
      * Runs steps {@code [from, to)} of {@code stage} on every particle, each block through the

@@ -59,7 +59,7 @@ class ExecutionRestoreTest {
         Pipeline pipeline = new Pipeline(new PipelineSpec("p", 1, 4, 2), "run", Pipeline.RunnerSettings.local(1, 8),
                 new Pipeline.CheckpointSettings(0, 1), List.of(Pipeline.PlannedStage.of("walk", 0, new Remembering())),
                 PipelineFile.parse("p.yaml", "pipeline: {name: p, particles: 4, dimension: 2}\n", List.of()));
-        return new Execution(pipeline, "", new LocalRunner(1, 8), RunDirectory.at(dir), NO_OUTPUTS, Optional.empty(), 0,
+        return new Execution(pipeline, "", new LocalRunner(1, 8), RunDirectory.at(dir), NO_OUTPUTS, Optional.empty(), 0, false,
                 new RunControl(), RunListener.NONE);
     }
 
@@ -75,7 +75,7 @@ class ExecutionRestoreTest {
         ScorepipeException e = assertThrows(ScorepipeException.class,
                 () -> execution().restore(Map.of(), Map.of("stages.walk", new double[4 * 2]), 4));
         assertTrue(e.getMessage().startsWith("stages.walk: the checkpoint's particles carry 2 doubles per particle")
-                && e.getMessage().contains("Remembering keeps 3"), e.getMessage());
+                && e.getMessage().contains("its component keeps 3"), e.getMessage());
     }
 
     /** A format 2 checkpoint kept a multistep solver's state in the component's own bytes: refused, naming both formats. */
