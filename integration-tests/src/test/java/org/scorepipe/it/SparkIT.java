@@ -456,6 +456,83 @@ class SparkIT {
         }
     }
 
+    /**
+     * The run a user moves to Spark for: an ensemble larger than the driver's heap (2.2 million
+     * particles in d = 16, 282 MB of coordinates, a driver of -Xmx256m) with checkpoints every 10
+     * steps, a curve every 10 steps, sliced Wasserstein and Parquet output, on two executor
+     * processes. The driver, killed after its first checkpoint inside the corrector stage, resumes
+     * and finishes with the same small heap: no checkpoint, curve point, evaluation or output ever
+     * brought the ensemble to it (one that did would fail it: the heap cannot hold the particles).
+     */
+    @Test
+    void aRunLargerThanTheDriversHeapRunsAndResumesOnTheCluster() throws Exception {
+        int n = 2_200_000;
+        String plus = "[" + String.join(", ", java.util.Collections.nCopies(16, "2.0")) + "]";
+        String minus = "[" + String.join(", ", java.util.Collections.nCopies(16, "-2.0")) + "]";
+        Path file = work.resolve("larger-than-the-driver.yaml");
+        Files.writeString(file, """
+                pipeline: {name: larger-than-the-driver, seed: 5, particles: %d, dimension: 16}
+                checkpoint: {every: 10, keep: 2}
+                components:
+                  data:
+                    type: gaussian-mixture
+                    components:
+                      - {weight: 0.5, mean: %s, covariance: 1.0}
+                      - {weight: 0.5, mean: %s, covariance: 1.0}
+                  path: {type: ornstein-uhlenbeck}
+                  score: {type: analytic}
+                stages:
+                  - {name: init, type: init, from: gaussian}
+                  - {name: corrector, type: corrector, time: 1.0, steps: 40, corrector: {type: langevin, step: 0.05},
+                     every: 10, evaluators: [moments]}
+                  - {name: sw, type: evaluate, evaluators: [{type: sliced-wasserstein, projections: 16, max-samples: 20000}]}
+                  - {name: save, type: save, format: parquet}
+                """.formatted(n, plus, minus));
+        Path run = work.resolve("larger-than-the-driver");
+        List<String> driver = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-cp",
+                SPARK_JAR + java.io.File.pathSeparator + Files.readString(SPARK_CLASSPATH).strip(), "org.scorepipe.cli.ScorepipeCommand"));
+        // Spark refuses a driver under 450 MB of heap unless told what memory to plan for: spark.testing.memory
+        // sets only the figure its memory manager plans with (the driver stores next to nothing), not the heap.
+        List<String> cluster = List.of("--master", CLUSTER, "--partitions", "4", "--conf", "spark.ui.enabled=false", "--conf",
+                "spark.testing.memory=" + (512L << 20), "--quiet");
+        List<String> first = new ArrayList<>(driver);
+        first.addAll(List.of("run", file.toString(), "--out", run.toString(), "--runner", "spark"));
+        first.addAll(cluster);
+        Path log = work.resolve("larger-than-the-driver.log");
+        Process process = new ProcessBuilder(first).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
+        Path inside = run.resolve("checkpoints").resolve("ckpt-s001-k0000000010.spck");
+        try {
+            awaitUntil(() -> Files.exists(inside), () -> !process.isAlive(),
+                    () -> "no checkpoint inside the corrector stage before the driver ended:\n" + readQuietly(log));
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(1, TimeUnit.MINUTES);
+        }
+        assertFalse(Files.exists(run.resolve("samples.parquet")), "the driver finished before it was killed");
+
+        List<String> resume = new ArrayList<>(driver);
+        resume.addAll(List.of("resume", run.toString()));
+        resume.addAll(cluster);
+        Path resumeLog = work.resolve("larger-than-the-driver-resume.log");
+        Process resumed = new ProcessBuilder(resume).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(resumeLog.toFile()).start();
+        if (!resumed.waitFor(8, TimeUnit.MINUTES)) {
+            resumed.descendants().forEach(ProcessHandle::destroyForcibly);
+            resumed.destroyForcibly();
+            throw new AssertionError("the resume did not finish in 8 minutes:\n" + readQuietly(resumeLog));
+        }
+        assertEquals(0, resumed.exitValue(), readQuietly(resumeLog) + readQuietly(run.resolve("run.log")));
+        String runLog = Files.readString(run.resolve("run.log"));
+        assertTrue(runLog.contains("particles read from 4 shards into 4 ranges on the executors"), runLog);
+        String metrics = Files.readString(run.resolve("metrics.json"));
+        assertTrue(metrics.contains("sliced-wasserstein"), metrics);
+        assertEquals(n, spark.read().parquet(run.resolve("samples.parquet").toString()).count(), "every particle in the dataset");
+        com.google.gson.JsonArray curve = com.google.gson.JsonParser.parseString(metrics).getAsJsonObject().getAsJsonArray("curves");
+        assertEquals(40, curve.get(curve.size() - 1).getAsJsonObject().get("step").getAsLong(), "the curve reached the end: " + curve);
+    }
+
     /** The checkpoint at step {@code step} of stage {@code stage} in a run's folder. */
     private static Path midStage(Path run, int stage, long step) throws IOException {
         String name = String.format("ckpt-s%03d-k%010d.spck", stage, step);

@@ -88,10 +88,15 @@ public final class Scorepipe {
     }
 
     /**
-     * {@code pipeline}, if this JVM's heap can hold its ensemble (the driver holds every particle,
-     * whatever the runner); else a message saying how much it needs, before anything is written.
+     * {@code pipeline}, if this JVM's heap can hold its ensemble when it runs here (the local
+     * runner); else a message saying how much it needs, before anything is written. A distributed
+     * runner keeps the ensemble on its executors, and refuses what would gather it into a heap too
+     * small when it comes to it.
      */
     private static Pipeline requireHeap(PipelineFile file, Pipeline pipeline) {
+        if (!pipeline.runner().type().equals("local")) {
+            return pipeline;
+        }
         PipelineSpec spec = pipeline.spec();
         long bytes = (long) spec.particles() * spec.dimension() * Double.BYTES;
         long heap = Runtime.getRuntime().maxMemory();
@@ -388,8 +393,6 @@ public final class Scorepipe {
                 startStep = c.step();
                 stageStart = c.stageStartTime();
                 stageStartMaxAbs = c.stageStartMaxAbs();
-            } else {
-                particles = new Particles(spec.particles(), spec.dimension());
             }
             Execution execution = new Execution(pipeline, resolvedYaml, runner, dir, outputs, store, settings.every(), sharded, control,
                     new RunListener() {
@@ -417,7 +420,8 @@ public final class Scorepipe {
             }
             Execution.Outcome outcome;
             try {
-                outcome = particles != null ? execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs)
+                outcome = from.isEmpty() ? execution.runFresh(spec.particles(), spec.dimension())
+                        : particles != null ? execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs)
                         : execution.run(from.get().shards().orElseThrow(), from.get().checkpoint());
             } catch (ScorepipeException e) {
                 // The trace of what caused it goes to run.log only (the console shows messages alone).

@@ -79,8 +79,9 @@ import org.scorepipe.runtime.run.Runner;
  * <p>Faults: a failed task attempt or a lost executor makes Spark recompute the ranges from
  * their lineage (the previous segment's cached ranges, or further back), and the recomputation
  * gives the same bytes because a task never changes its input. The lineage is cut whenever
- * the ensemble is on the driver anyway (a checkpoint, a curve point) and has grown long, so a
- * recovery replays a bounded number of segments.
+ * the ensemble is on the driver anyway (a gathered checkpoint or observer) or at a sharded
+ * checkpoint (the ranges are read back from its shards), once it has grown long, so a recovery
+ * replays a bounded number of segments.
  */
 final class SparkRunner implements Runner {
     private static final Logger LOG = LogManager.getLogger(SparkRunner.class);
@@ -146,6 +147,25 @@ final class SparkRunner implements Runner {
         return Math.max(1, Math.min(wanted, particles));
     }
 
+    /** Zero ranges made by the executors: nothing is shipped, nothing is held here. */
+    @Override
+    public void loadFresh(int particles, int d) {
+        unpersist(state);
+        n = particles;
+        dimension = d;
+        firstIndex = 0;
+        gathered = null;
+        int p = partitions(n);
+        long[] bounds = bounds(n, p);
+        List<long[]> ranges = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            ranges.add(new long[] {bounds[i], bounds[i + 1] - bounds[i]});
+        }
+        state = sc.parallelize(ranges, p).map(r -> RangeState.zeros(r[0], (int) r[1], d)).persist(StorageLevel.MEMORY_AND_DISK());
+        lineage = 0;
+        LOG.info("spark: {} particles in {} ranges", n, p);
+    }
+
     @Override
     public void load(Particles particles) {
         unpersist(state);
@@ -186,40 +206,48 @@ final class SparkRunner implements Runner {
     @Override
     public void load(CheckpointFolder folder, Checkpoint manifest, Map<String, Integer> rowWidths) {
         unpersist(state);
+        state = null;
         n = manifest.n();
         dimension = manifest.dimension();
         firstIndex = manifest.firstIndex();
         gathered = null;
+        state = fromShards(uri(folder), CheckpointShards.Position.of(manifest), manifest.shards(), Optional.of(rowWidths));
+        lineage = 0;
+        LOG.info("spark: {} particles read from {} shards into {} ranges on the executors", n, manifest.shards().size(),
+                state.getNumPartitions());
+    }
+
+    /**
+     * This run's ranges read from shards on the executors, cached, and read through once (so a
+     * missing or damaged shard fails here, naming it), with the rows the pipeline keeps
+     * ({@code rowWidths}; all the shards carry if empty).
+     */
+    private JavaRDD<RangeState> fromShards(String uri, CheckpointShards.Position at, List<CheckpointShard> shards,
+            Optional<Map<String, Integer>> rowWidths) {
         int p = partitions(n);
         long[] bounds = bounds(n, p);
         List<long[]> ranges = new ArrayList<>();
         for (int i = 0; i < p; i++) {
             ranges.add(new long[] {firstIndex + bounds[i], bounds[i + 1] - bounds[i]});
         }
-        String uri = uri(folder);
-        CheckpointShards.Position at = CheckpointShards.Position.of(manifest);
-        List<CheckpointShard> shards = manifest.shards();
         int d = dimension;
-        Map<String, Integer> widths = new TreeMap<>(rowWidths);
-        JavaRDD<RangeState> root = sc.parallelize(ranges, p).map(r -> {
+        Map<String, Integer> widths = rowWidths.map(TreeMap::new).orElse(null);
+        JavaRDD<RangeState> read = sc.parallelize(ranges, p).map(r -> {
             try (HadoopCheckpointFolder source = new HadoopCheckpointFolder(uri, executorHadoopConf())) {
                 CheckpointShards.Slice slice = CheckpointShards.readRange(source, at, d, shards, r[0], (int) r[1]);
-                return new RangeState(r[0], (int) r[1], d, slice.data(), null, Counts.NONE,
-                        RowStates.kept(slice.rows(), widths, (int) r[1]));
+                Map<String, double[]> rows = widths == null ? slice.rows() : RowStates.kept(slice.rows(), widths, (int) r[1]);
+                return new RangeState(r[0], (int) r[1], d, slice.data(), null, Counts.NONE, rows);
             } catch (ScorepipeException e) {
                 return RangeState.zeros(r[0], 0, d).failed(e.getMessage());
             }
-        });
-        state = root.persist(StorageLevel.MEMORY_AND_DISK());
-        lineage = 0;
-        for (RangeState.Summary s : state.map(RangeState::summary).collect()) {
+        }).persist(StorageLevel.MEMORY_AND_DISK());
+        for (RangeState.Summary s : read.map(RangeState::summary).collect()) {
             if (s.error() != null) {
-                unpersist(state);
-                state = null;
+                unpersist(read);
                 throw new CheckpointException(s.error());
             }
         }
-        LOG.info("spark: {} particles read from {} shards into {} ranges on the executors", n, shards.size(), p);
+        return read;
     }
 
     /** The Hadoop settings of the executor a task runs on. */
@@ -257,6 +285,15 @@ final class SparkRunner implements Runner {
         }
         shards.sort(java.util.Comparator.comparingLong(CheckpointShard::first));
         LOG.info("spark: {} checkpoint shards written by the executors", shards.size());
+        if (lineage >= MAX_LINEAGE) {
+            // The shards just written are a reliable copy of the ranges: reading them back cuts the
+            // lineage, so a lost executor replays from here, never from the run's start.
+            JavaRDD<RangeState> old = state;
+            state = fromShards(uri(folder), at, shards, Optional.empty());
+            unpersist(old);
+            lineage = 0;
+            LOG.info("spark: lineage cut at the checkpoint's shards");
+        }
         return shards;
     }
 
@@ -491,6 +528,16 @@ final class SparkRunner implements Runner {
         if (gathered != null) {
             return gathered;
         }
+        long ensemble = (long) n * dimension * Double.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (ensemble > heap / 2) {
+            throw new ScorepipeException("the pipeline needs its " + n + " particles (" + (ensemble >> 20) + " MiB) on the driver,"
+                    + " whose heap of " + (heap >> 20) + " MiB cannot hold them with room to spare: something gathers the"
+                    + " ensemble (a stage that moves every particle at once, an observer that reads every particle such as"
+                    + " save with format npy or an evaluator that neither merges nor subsamples, or checkpoint.layout: file)."
+                    + " Give the driver more memory (--driver-memory, or SCOREPIPE_JAVA_OPTS=-Xmx...), or keep the particles on"
+                    + " the executors: save with format parquet or npy-shards, evaluators that merge or subsample");
+        }
         double[] x = new double[Math.multiplyExact(n, dimension)];
         Map<String, double[]> rows = new TreeMap<>();
         int p = state.getNumPartitions();
@@ -566,14 +613,9 @@ final class SparkRunner implements Runner {
         }
         String target = name.contains("://") || name.startsWith("file:") ? name : runDirectory.resolve(name).toAbsolutePath().toUri().toString();
         StructType schema = ParquetDatasets.SCHEMA;
-        JavaRDD<Row> rows = state.flatMap(r -> {
-            List<Row> out = new ArrayList<>(r.n());
-            int d = r.dimension();
-            for (int i = 0; i < r.n(); i++) {
-                out.add(RowFactory.create(r.firstIndex() + i, Arrays.copyOfRange(r.data(), i * d, i * d + d)));
-            }
-            return out.iterator();
-        });
+        // Row by row as Parquet takes them: an executor never holds its range twice over as rows.
+        JavaRDD<Row> rows = state.flatMap(r -> java.util.stream.IntStream.range(0, r.n()).mapToObj(i -> RowFactory.create(
+                r.firstIndex() + i, Arrays.copyOfRange(r.data(), i * r.dimension(), (i + 1) * r.dimension()))).iterator());
         try {
             spark.createDataFrame(rows, schema).write().mode(SaveMode.ErrorIfExists).parquet(target);
         } catch (RuntimeException e) {

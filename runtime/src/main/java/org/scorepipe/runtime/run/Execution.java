@@ -111,6 +111,12 @@ public final class Execution {
         return runLoaded(initial.size(), initial.firstIndex(), initial.time(), startStage, startStep, stageStartTime, stageStartMaxAbs);
     }
 
+    /** Runs a pipeline from its start, on a fresh ensemble of {@code n} particles the runner makes where it keeps them. */
+    public Outcome runFresh(int n, int dimension) {
+        runner.loadFresh(n, dimension);
+        return runLoaded(n, 0, 0.0, 0, 0, 0.0, 0.0);
+    }
+
     /**
      * Runs on from a sharded checkpoint (after {@link #restore} of its states), whose particles
      * and rows the runner reads from its shards where it keeps them: a Spark runner on its

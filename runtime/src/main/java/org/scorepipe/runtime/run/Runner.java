@@ -24,6 +24,15 @@ public interface Runner extends AutoCloseable {
     void load(Particles particles);
 
     /**
+     * Takes a fresh ensemble of {@code n} particles at the origin, at time 0, from index 0: a run's
+     * start. By default made here; a distributed runner makes its ranges where they will live, so
+     * a run starts without the ensemble ever being on this JVM.
+     */
+    default void loadFresh(int n, int dimension) {
+        load(new Particles(n, dimension));
+    }
+
+    /**
      * Takes the particles of a sharded checkpoint as the ensemble, with the rows its shards carry
      * for the row-memory components the pipeline has now ({@code rowWidths}, by key path; others
      * are dropped). By default they are read here, shard by shard in index order; a distributed

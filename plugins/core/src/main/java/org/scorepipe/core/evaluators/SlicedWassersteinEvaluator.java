@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.stream.IntStream;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
@@ -31,6 +32,11 @@ import org.scorepipe.api.Particles;
  * samples, computed exactly also for different sample sizes (on the merged grid of levels
  * {@code i/n} and {@code j/m}). The reference samples are drawn as described in
  * {@link Reference#samples}. Reported as {@code sliced-wasserstein}.
+ *
+ * <p>An ensemble larger than {@code max-samples} is compared through its {@link Subsample} of
+ * that many evenly spaced particles (and as many reference samples at most): the distance's sampling error at that size (of order
+ * {@code 1/sqrt(max-samples)}) is far below what a sampler's bias shows, and on the Spark runner
+ * only those rows travel to the driver.
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "sliced-wasserstein",
         doc = "Sliced 2-Wasserstein distance to fresh reference samples over random directions.")
@@ -45,7 +51,9 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
             @Doc("number of random directions") @Default("128") int projections,
             @Doc("number of reference samples; 0 = as many as particles") @Default("0") int referenceSamples,
             @Doc("which ensemble stream the directions come from: evaluators with different seeds use different"
-                    + " directions") @Default("0") int seed) {
+                    + " directions") @Default("0") int seed,
+            @Doc("the most particles compared: a larger ensemble is cut to this many, evenly spaced by index (and the"
+                    + " reference samples alike)") @Default("100000") int maxSamples) {
         public Params {
             requireNonNull(reference, "reference is null");
             if (projections < 1) {
@@ -58,11 +66,14 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
             if (seed < 0) {
                 throw new IllegalArgumentException("seed must be >= 0 (it selects a noise stream), got " + seed);
             }
+            if (maxSamples < 1) {
+                throw new IllegalArgumentException("max-samples must be >= 1, got " + maxSamples);
+            }
         }
 
-        /** The directions of seed 0. */
+        /** The directions of seed 0, up to 100 000 particles. */
         public Params(Reference reference, int projections, int referenceSamples) {
-            this(reference, projections, referenceSamples, 0);
+            this(reference, projections, referenceSamples, 0, 100_000);
         }
     }
 
@@ -77,14 +88,22 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
         this.path = requireNonNull(path, "path is null");
     }
 
+    /** Reads the {@link Subsample} of {@code max-samples} rows, and the ensemble's size only through it. */
+    @Override
+    public OptionalInt subsample() {
+        return OptionalInt.of(params.maxSamples());
+    }
+
     @Override
     public Metrics evaluate(Particles particles, EvalContext context) {
-        int n = particles.size();
+        int all = particles.size();
         int d = particles.dimension();
-        if (n == 0) {
+        if (all == 0) {
             throw new IllegalArgumentException("the sliced-wasserstein evaluator needs at least one particle");
         }
-        int m = params.referenceSamples() == 0 ? n : params.referenceSamples();
+        int n = Subsample.size(all, params.maxSamples());
+        double[] x = Subsample.rows(particles.data(), all, d, n);
+        int m = Subsample.size(params.referenceSamples() == 0 ? n : params.referenceSamples(), params.maxSamples());
         Particles reference = params.reference().samples(data, path, m, d, context);
         int projections = params.projections();
         double[] directions = directions(context.noise(), params.seed(), projections, d);
@@ -97,7 +116,7 @@ public final class SlicedWassersteinEvaluator implements Evaluator {
         IntStream.range(0, groups).parallel().forEach(g -> {
             int first = g * DIRECTIONS_PER_PASS;
             int count = Math.min(DIRECTIONS_PER_PASS, projections - first);
-            double[][] projected = project(particles.data(), n, d, directions, first, count);
+            double[][] projected = project(x, n, d, directions, first, count);
             double[][] projectedReference = project(reference.data(), m, d, directions, first, count);
             for (int q = 0; q < count; q++) {
                 Arrays.sort(projected[q]);

@@ -70,9 +70,9 @@ class SlicedWassersteinEvaluatorTest {
         DataSource shifted = mixture(4, new Part(1.0, new double[] {1, 1, 1, 1}, new double[] {1.0}));
         Particles particles = sample(mixture(4, new Part(1.0, new double[4], new double[] {1.0})), 4_000, 1);
         double first = slicedWasserstein(new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(
-                Reference.DATA, 400, 0, 0), shifted, ornsteinUhlenbeck()), particles, 0.0);
+                Reference.DATA, 400, 0, 0, 100_000), shifted, ornsteinUhlenbeck()), particles, 0.0);
         double second = slicedWasserstein(new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(
-                Reference.DATA, 400, 0, 1), shifted, ornsteinUhlenbeck()), particles, 0.0);
+                Reference.DATA, 400, 0, 1, 100_000), shifted, ornsteinUhlenbeck()), particles, 0.0);
         assertTrue(first != second, "seeds 0 and 1 gave the same directions");
         // As in the shift test: SW^2 has sd 4 * (1/4) / sqrt(400) = 0.05, SW 0.025, plus 0.01 sampling: 5 sd = 0.18.
         assertEquals(1.0, first, 0.18);

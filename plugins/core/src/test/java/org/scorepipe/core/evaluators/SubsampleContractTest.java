@@ -33,7 +33,9 @@ class SubsampleContractTest {
         List<Evaluator> evaluators = List.of(
                 new MmdEvaluator(new MmdEvaluator.Params(Reference.NOISED, new double[0], 0, cap), DATA, ornsteinUhlenbeck()),
                 new EnergyDistanceEvaluator(new EnergyDistanceEvaluator.Params(Reference.NOISED, 0, cap), DATA, ornsteinUhlenbeck()),
-                new KnnKlEvaluator(new KnnKlEvaluator.Params(Reference.NOISED, 5, 0, cap), DATA, ornsteinUhlenbeck()));
+                new KnnKlEvaluator(new KnnKlEvaluator.Params(Reference.NOISED, 5, 0, cap), DATA, ornsteinUhlenbeck()),
+                new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(Reference.NOISED, 16, 0, 0, cap), DATA,
+                        ornsteinUhlenbeck()));
         for (int n : new int[] {121, 500, 1007}) {
             Particles all = sample(DATA, n, 3);
             all.setTime(0.3);
