@@ -150,6 +150,9 @@ class SparkIT {
         Path file = work.resolve("subsample.yaml");
         // Before the save, which gathers the ensemble (and would leave it gathered for whatever follows).
         String far = "  - {name: far, type: evaluate, evaluators: [{type: mmd, max-samples: 150}, {type: energy-distance,"
+                + " max-samples: 150}]}\n"
+                // moments merge, sliced Wasserstein reads the subsample: statistics and the 150 rows travel.
+                + "  - {name: mixed, type: evaluate, evaluators: [moments, {type: sliced-wasserstein, projections: 8,"
                 + " max-samples: 150}]}\n";
         Files.writeString(file, Files.readString(QUICKSTART).replace("  - {name: save, type: save}\n",
                 far + "  - {name: save, type: save}\n"));
@@ -162,6 +165,9 @@ class SparkIT {
         assertEquals(local, evaluations(run), "the same metrics, to the last digit");
         assertTrue(Files.readString(run.resolve("run.log")).contains("gathered the evenly spaced subsample of 150 of "),
                 "the driver gathered the subsample only");
+        assertTrue(local.contains("\"stage\":\"mixed\"") && local.contains("sliced-wasserstein"), local);
+        assertTrue(Files.readString(run.resolve("run.log")).contains("stage mixed evaluated from per-range statistics and a"
+                + " subsample of 150 particles"), "the mixed entry got statistics and the subsample");
     }
 
     /** A list of a run's metrics.json ({@code evaluations} or {@code curves}), as text. */

@@ -477,8 +477,18 @@ final class SparkRunner implements Runner {
         if (sum == null) {
             throw new ScorepipeException("stage '" + at.name() + "' needs at least one particle");
         }
-        observer.finish(sum, n, dimension, at);
-        LOG.info("spark: stage {} evaluated from per-range statistics; no particle left the executors", at.name());
+        java.util.OptionalInt besides = observer.subsampleBesides();
+        if (besides.isEmpty()) {
+            observer.finish(sum, n, dimension, at);
+            LOG.info("spark: stage {} evaluated from per-range statistics; no particle left the executors", at.name());
+            return;
+        }
+        // The evaluators that do not merge read the subsample alone: it is all that travels (or the
+        // ensemble, when it is no larger than the subsample would be).
+        Particles subsample = besides.getAsInt() < n ? gatherSubsample(besides.getAsInt(), at.time()) : gather();
+        subsample.setTime(at.time());
+        observer.finish(sum, n, dimension, subsample, at);
+        LOG.info("spark: stage {} evaluated from per-range statistics and a subsample of {} particles", at.name(), subsample.size());
     }
 
     /**

@@ -331,6 +331,7 @@ public final class Execution {
         if (store.isEmpty()) {
             return Optional.empty();
         }
+        long began = System.nanoTime(); // the health check, the shards or the gathering, and the write: what a checkpoint costs
         List<Entry> stages = pipeline.entries();
         double maxAbs = runner.maxAbs();
         if (!Health.healthy(maxAbs, stageStartMaxAbs)) {
@@ -354,7 +355,6 @@ public final class Execution {
             names.add(p.name());
             hashes.add(p.configHash());
         }
-        long began = System.nanoTime();
         Checkpoint checkpoint;
         if (sharded) {
             // The shards first, where the particles live; the manifest, written last, commits them.

@@ -22,7 +22,8 @@ import org.scorepipe.api.Particles;
  * entry, under the observation's name and time: an {@code evaluate} entry between stages, or
  * the curve of a stage's {@code every: N}. When every evaluator is a {@link MergeableEvaluator},
  * a distributed runner feeds it statistics from where the particles live instead of the
- * particles.
+ * particles; when the others all read the evenly spaced subsample under one cap (sliced
+ * Wasserstein, MMD, ...), the statistics and that subsample ({@link #subsampleBesides}).
  */
 @Component(kind = ComponentKind.OBSERVER, name = "evaluate",
         doc = "Runs the listed evaluators on the whole ensemble and records their metrics.")
@@ -54,19 +55,38 @@ public final class EvaluateObserver implements MergeableObserver {
         return evaluators.stream().allMatch(e -> e.subsample().equals(first)) ? first : OptionalInt.empty();
     }
 
+    /** Whether some evaluators merge, and the others (if any) read one subsample. */
     @Override
     public boolean mergeable() {
-        return evaluators.stream().allMatch(e -> e instanceof MergeableEvaluator);
+        List<Evaluator> rest = others();
+        return rest.size() < evaluators.size() && (rest.isEmpty() || common(rest).isPresent());
     }
 
-    /** Each evaluator's statistics of the block, one after the other. */
+    /** The subsample cap the evaluators that do not merge share, if there are such evaluators. */
+    @Override
+    public OptionalInt subsampleBesides() {
+        List<Evaluator> rest = others();
+        return rest.isEmpty() ? OptionalInt.empty() : common(rest);
+    }
+
+    private List<Evaluator> others() {
+        return evaluators.stream().filter(e -> !(e instanceof MergeableEvaluator)).toList();
+    }
+
+    private static OptionalInt common(List<Evaluator> some) {
+        OptionalInt first = some.get(0).subsample();
+        return some.stream().allMatch(e -> e.subsample().equals(first)) ? first : OptionalInt.empty();
+    }
+
+    /** The statistics of the block of each evaluator that merges, one after the other. */
     @Override
     public double[] partial(Block block, Observation at) {
         Evaluator.EvalContext context = at.evalContext();
-        double[][] parts = new double[evaluators.size()][];
+        List<MergeableEvaluator> merging = merging();
+        double[][] parts = new double[merging.size()][];
         int length = 0;
         for (int i = 0; i < parts.length; i++) {
-            parts[i] = ((MergeableEvaluator) evaluators.get(i)).partial(block, context);
+            parts[i] = merging.get(i).partial(block, context);
             length += parts[i].length;
         }
         double[] joined = new double[length];
@@ -78,14 +98,34 @@ public final class EvaluateObserver implements MergeableObserver {
         return joined;
     }
 
+    private List<MergeableEvaluator> merging() {
+        return evaluators.stream().filter(e -> e instanceof MergeableEvaluator).map(e -> (MergeableEvaluator) e).toList();
+    }
+
     @Override
     public void finish(double[] statistics, long n, int dimension, Observation at) {
+        if (!others().isEmpty()) {
+            throw new IllegalStateException(at.name() + ": evaluators that do not merge need the subsample too");
+        }
+        finish(statistics, n, dimension, null, at);
+    }
+
+    /**
+     * The metrics of every evaluator in the listed order: those that merge from the statistics,
+     * the others from the subsample, which gives them what the whole ensemble would
+     * ({@link Evaluator#subsample}).
+     */
+    @Override
+    public void finish(double[] statistics, long n, int dimension, Particles subsample, Observation at) {
         Evaluator.EvalContext context = at.evalContext();
         Block none = new Particles(0, dimension).all();
         List<Metrics> all = new ArrayList<>();
         int offset = 0;
         for (Evaluator evaluator : evaluators) {
-            MergeableEvaluator mergeable = (MergeableEvaluator) evaluator;
+            if (!(evaluator instanceof MergeableEvaluator mergeable)) {
+                all.add(evaluator.evaluate(requireNonNull(subsample, "subsample is null"), context));
+                continue;
+            }
             int length = mergeable.partial(none, context).length;
             all.add(mergeable.combine(Arrays.copyOfRange(statistics, offset, offset + length), n, context));
             offset += length;

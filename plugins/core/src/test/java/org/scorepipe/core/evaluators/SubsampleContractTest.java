@@ -49,6 +49,58 @@ class SubsampleContractTest {
         }
     }
 
+    /**
+     * An {@code evaluate} of evaluators that merge and one that reads the subsample, finished as a
+     * distributed runner finishes it (chunk statistics summed in index order, and the subsample's
+     * rows), records the very metrics it records from the whole ensemble.
+     */
+    @Test
+    void aMixedEvaluateFinishedFromStatisticsAndTheSubsampleEqualsTheWholeEnsembles() {
+        int cap = 150;
+        EvaluateObserver mixed = new EvaluateObserver(List.of(
+                new MomentsEvaluator(new MomentsEvaluator.Params(Reference.NOISED, 0), DATA, ornsteinUhlenbeck()),
+                new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(Reference.NOISED, 16, 0, 0, cap), DATA,
+                        ornsteinUhlenbeck())));
+        assertEquals(true, mixed.mergeable());
+        assertEquals(OptionalInt.of(cap), mixed.subsampleBesides());
+        assertEquals(OptionalInt.empty(), mixed.subsample(), "moments read every particle");
+        int n = 1000;
+        Particles all = sample(DATA, n, 3);
+        all.setTime(0.3);
+        List<Metrics> whole = new java.util.ArrayList<>();
+        List<Metrics> finished = new java.util.ArrayList<>();
+        mixed.observe(all, observation(whole));
+        double[] sum = null;
+        for (int from = 0; from < n; from += org.scorepipe.api.MergeableEvaluator.CHUNK) {
+            double[] chunk = mixed.partial(all.block(from, Math.min(n, from + org.scorepipe.api.MergeableEvaluator.CHUNK)),
+                    observation(finished));
+            if (sum == null) {
+                sum = chunk;
+            } else {
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += chunk[i];
+                }
+            }
+        }
+        mixed.finish(sum, n, 3, new Particles(cap, 3, 0, Subsample.rows(all.data(), n, 3, cap), 0.3), observation(finished));
+        assertEquals(1, whole.size());
+        assertEquals(text(whole.get(0)), text(finished.get(0)));
+    }
+
+    private static org.scorepipe.api.Observation observation(List<Metrics> into) {
+        return new org.scorepipe.api.Observation("eval", 0, 0.3, evaluationNoise(), new org.scorepipe.api.RunOutputs() {
+            @Override
+            public void recordMetrics(String stage, double time, Metrics metrics) {
+                into.add(metrics);
+            }
+
+            @Override
+            public void saveSamples(String stage, String fileName, Particles particles) {
+                throw new UnsupportedOperationException();
+            }
+        });
+    }
+
     /** Every metric with its value's exact digits (arrays element by element). */
     private static String text(Metrics metrics) {
         StringBuilder out = new StringBuilder();
