@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Driver heap and checkpoint wall time against ensemble size, single-file checkpoints (gathered to
 # the driver, written there) against sharded ones (written by the executors, a manifest by the
-# driver), on local-cluster[2,1,MEM] (two executor processes, one core each). For each N in SIZES
+# driver), on local-cluster[2,1,MEM] (two executor processes of one core and MEM - 512 MB of heap each). For each N in SIZES
 # (d = 16) and each layout, runs init then 20 Langevin steps with a checkpoint at step 10 in a
 # fresh driver JVM of -Xmx$DRIVER, and prints the step-10 checkpoint's time (health check,
 # gathering or shards, write) from run.log and the driver's heap peak (HeapPeak.java: the sum of
@@ -19,6 +19,7 @@ trap 'rm -rf "$work"' EXIT
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # local-cluster's executors start from SPARK_HOME/jars: links to the Spark runner's class path.
 export SPARK_HOME="$work/spark-home"
+export SPARK_SCALA_VERSION="${SPARK_SCALA_VERSION:-2.13}"
 mkdir -p "$SPARK_HOME/jars"
 classpath="$root/spark/target/scorepipe-spark.jar:$(cat "$root/spark/target/spark-classpath.txt")"
 tr ':' '\n' <<< "$(cat "$root/spark/target/spark-classpath.txt")" | while read -r jar; do
@@ -45,7 +46,7 @@ for n in $sizes; do
     out="$work/$n-$layout"
     java --add-modules jdk.incubator.vector -Xmx"$driver" -cp "$classpath" "$here/HeapPeak.java" org.scorepipe.cli.ScorepipeCommand \
       run "$work/scaling.yaml" --out "$out" --runner spark --master "local-cluster[2,1,$mem]" --partitions 4 \
-      --conf spark.ui.enabled=false --set "pipeline.particles=$n" --set "checkpoint.layout=$layout" --quiet \
+      --conf spark.ui.enabled=false --conf "spark.executor.memory=$((mem - 512))m" --set "pipeline.particles=$n" --set "checkpoint.layout=$layout" --quiet \
       > "$work/$n-$layout.out" 2> "$work/$n-$layout.err" || { cat "$work/$n-$layout.err"; exit 1; }
     ms="$(grep -o "at stage 'corrector' at step 10 written to .* in [0-9.]* ms" "$out/run.log" | grep -o '[0-9.]* ms$' | cut -d' ' -f1)"
     peak="$(grep -o 'heap-peak-mib [0-9]*' "$work/$n-$layout.err" | cut -d' ' -f2)"

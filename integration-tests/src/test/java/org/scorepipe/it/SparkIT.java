@@ -539,6 +539,34 @@ class SparkIT {
         assertEquals(40, curve.get(curve.size() - 1).getAsJsonObject().get("step").getAsLong(), "the curve reached the end: " + curve);
     }
 
+    /**
+     * {@code extend} on the cluster: a finished run of 1000 particles, from Spark (sharded
+     * checkpoints) or from the local runner (single files), grown to 2500 on 7 partitions (one
+     * range holds particles of both: 512..1023) gives the 2500-particle run's samples and metrics
+     * to the last digit.
+     */
+    @Test
+    void aFinishedRunGrowsOnTheClusterToTheLargerRunsBytes() throws IOException {
+        List<String> shorter = List.of("stages.corrector.steps=60", "stages.sample.grid.steps=30");
+        List<String> big = new ArrayList<>(shorter);
+        big.add("pipeline.particles=2500");
+        Path reference = runLocal(QUICKSTART, big);
+        List<String> small = new ArrayList<>(shorter);
+        small.add("pipeline.particles=1000");
+        Map<String, Path> finished = Map.of("spark", runSpark(QUICKSTART, small, 3, Optional.empty()), "local",
+                runLocal(QUICKSTART, small));
+        for (Map.Entry<String, Path> run : finished.entrySet()) {
+            ComponentRegistry registry = ComponentRegistry.discover(SparkIT.class.getClassLoader(), Optional.empty());
+            Path grown = new Scorepipe(registry).withRunnerOptions(Map.of()).extend(run.getValue(), 2500,
+                    Optional.of(work.resolve("grown-from-" + run.getKey())), work, List.of("runner.type=spark",
+                            "runner.master=" + CLUSTER, "runner.partitions=7"), new RunControl()).directory();
+            assertArrayEquals(samples(reference), samples(grown), "the " + run.getKey() + " run grown on the cluster");
+            assertEquals(evaluations(reference), evaluations(grown), "its metrics, to the last digit");
+            assertTrue(Files.readString(grown.resolve("run.log")).contains("extending particles 1000 and on, spark"),
+                    "it ran on the cluster");
+        }
+    }
+
     /** The checkpoint at step {@code step} of stage {@code stage} in a run's folder. */
     private static Path midStage(Path run, int stage, long step) throws IOException {
         String name = String.format("ckpt-s%03d-k%010d.spck", stage, step);

@@ -183,16 +183,22 @@ public final class Scorepipe {
      * particles from the start, byte for byte, since a particle's noise depends only on its index
      * ({@link ExtendingRunner}). The finished run is only read. Refused, with the reason, for a
      * pipeline whose result for a particle depends on the others (a whole-ensemble stage that moves
-     * particles, such as adaptive-flow), with curves inside stages, with counting components (their
-     * totals exist only per stage end of the finished run), or on another runner than the local one.
+     * particles, such as adaptive-flow), with curves inside stages, or with counting components (their
+     * totals exist only per stage end of the finished run). It runs on the local runner or on Spark
+     * (the finished run's runner unless {@code runnerOverrides}, {@code runner.*} keys, say otherwise);
+     * the runner's settings never change a byte.
      */
-    public RunResult extend(Path runDirectory, int particles, Optional<Path> out, Path runsRoot, RunControl control) {
+    public RunResult extend(Path runDirectory, int particles, Optional<Path> out, Path runsRoot, List<String> runnerOverrides,
+            RunControl control) {
         PipelineFile own = PipelineFile.load(runDirectory.resolve("config.yaml"), List.of());
         String finishedId = PipelineSections.runId(own);
-        if (!PipelineSections.runnerType(own).equals("local")) {
-            throw new ScorepipeException(runDirectory + " ran on the " + PipelineSections.runnerType(own) + " runner; extend runs locally only");
+        for (String override : runnerOverrides) {
+            if (!override.startsWith("runner.")) {
+                throw new IllegalArgumentException("extend changes the runner's settings only, not " + override);
+            }
         }
-        CheckpointStore finished = runners.checkpointStore("local", PipelineSections.checkpointDir(own), runDirectory, Integer.MAX_VALUE, finishedId);
+        CheckpointStore finished = runners.checkpointStore(PipelineSections.runnerType(own), PipelineSections.checkpointDir(own),
+                runDirectory, Integer.MAX_VALUE, finishedId);
         Checkpoint end = finished.newestValid().map(CheckpointStore.Found::checkpoint)
                 .filter(c -> c.step() == 0 && c.stage() == c.stageNames().size())
                 .orElseThrow(() -> new ScorepipeException(runDirectory + " has no checkpoint at the end of the run in "
@@ -203,7 +209,9 @@ public final class Scorepipe {
                     + " particles; give more than " + n);
         }
         String runId = RunDirectory.newRunId();
-        List<String> overrides = identify(List.of("pipeline.particles=" + particles, "checkpoint.every=0"), runId);
+        List<String> grown = new ArrayList<>(List.of("pipeline.particles=" + particles, "checkpoint.every=0"));
+        grown.addAll(runnerOverrides);
+        List<String> overrides = identify(grown, runId);
         Pipeline pipeline = validate(PipelineFile.load(runDirectory.resolve("config.yaml"), overrides));
         for (Pipeline.Entry entry : pipeline.entries()) {
             if (!(entry instanceof PlannedStage stage)) {
@@ -221,8 +229,7 @@ public final class Scorepipe {
             }
         }
         Compatibility.checkGrown(end, finished.location(), pipeline, pipeline.config());
-        Map<Integer, double[]> boundaries = new HashMap<>();
-        IntFunction<double[]> finishedAt = s -> boundaries.computeIfAbsent(s, stage -> {
+        IntFunction<Checkpoint> boundary = stage -> {
             Checkpoint c = finished.atStageStart(stage).orElseThrow(() -> new ScorepipeException(finished.location()
                     + " has no checkpoint at the start of stage " + stage + ", which extend needs: stage-boundary checkpoints"
                     + " are kept unless removed by hand"));
@@ -230,12 +237,27 @@ public final class Scorepipe {
                 throw new ScorepipeException(finished.location() + ": the checkpoint at the start of stage " + stage
                         + " is not of this run's pipeline (" + c.n() + " particles)");
             }
-            return c.particles();
-        });
+            return c;
+        };
         PipelineSpec spec = pipeline.spec();
         RunDirectory dir = out.map(RunDirectory::at).orElseGet(() -> RunDirectory.fresh(runsRoot, spec.name()));
         Pipeline.RunnerSettings settings = pipeline.runner();
-        try (Runner runner = new ExtendingRunner(new LocalRunner(settings.threads(), settings.blockSize()), n, finishedAt); dir) {
+        Runner extending;
+        if (settings.type().equals("local")) {
+            Map<Integer, double[]> boundaries = new HashMap<>();
+            extending = new ExtendingRunner(new LocalRunner(settings.threads(), settings.blockSize()), n,
+                    s -> boundaries.computeIfAbsent(s, stage -> finished.whole(boundary.apply(stage)).particles()));
+        } else {
+            // The runner first, as for a run: an unreachable cluster must leave no run directory behind.
+            extending = runners.create(pipeline, pipeline.config().toYaml());
+            try {
+                extending.extendFinished(n, finished.folder(), boundary);
+            } catch (UnsupportedOperationException e) {
+                extending.close();
+                throw new ScorepipeException("extend: " + e.getMessage() + "; extend with --runner local or --runner spark");
+            }
+        }
+        try (Runner runner = extending; dir) {
             dir.open(spec, pipeline.config().toYaml(), "extend");
             return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), Optional.empty(), control, log -> log.info(
                     "extend {} ({} particles) to {} particles in {}", runDirectory, n, particles, dir.path()));

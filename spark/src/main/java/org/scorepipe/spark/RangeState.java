@@ -47,6 +47,62 @@ record RangeState(long firstIndex, int n, int dimension, double[] data, String e
         return particles;
     }
 
+    /** Particles of copies of the range's rows {@code skip ..} (coordinates and rows), at {@code time}. */
+    Particles copyTail(int skip, double time) {
+        Particles particles = new Particles(n - skip, dimension, firstIndex + skip,
+                java.util.Arrays.copyOfRange(data, skip * dimension, n * dimension), time);
+        rows.forEach((key, r) -> {
+            int width = r.length / n;
+            particles.putRowState(key, java.util.Arrays.copyOfRange(r, skip * width, n * width));
+        });
+        return particles;
+    }
+
+    /**
+     * This range with its first {@code k} particles' coordinates and rows replaced by {@code head}
+     * and {@code headRows} (and the rest by {@code tail}'s, when given: what a segment made of
+     * them); a key only one side has is NaN on the other, as a fresh row is.
+     */
+    RangeState spliced(int k, double[] head, Map<String, double[]> headRows, Particles tail, Counts counts) {
+        double[] x = data.clone();
+        System.arraycopy(head, 0, x, 0, k * dimension);
+        Map<String, double[]> tailRows = tail == null ? new TreeMap<>() : tail.rowStates();
+        if (tail != null) {
+            System.arraycopy(tail.data(), 0, x, k * dimension, (n - k) * dimension);
+        }
+        Map<String, double[]> all = new TreeMap<>();
+        java.util.Set<String> keys = new java.util.TreeSet<>(rows.keySet());
+        keys.addAll(headRows.keySet());
+        keys.addAll(tailRows.keySet());
+        for (String key : keys) {
+            int width = widthOf(key, headRows, k, tailRows, n - k);
+            double[] r = rows.containsKey(key) ? rows.get(key).clone() : nan(n * width);
+            if (headRows.containsKey(key)) {
+                System.arraycopy(headRows.get(key), 0, r, 0, k * width);
+            } else {
+                java.util.Arrays.fill(r, 0, k * width, Double.NaN);
+            }
+            if (tailRows.containsKey(key)) {
+                System.arraycopy(tailRows.get(key), 0, r, k * width, (n - k) * width);
+            }
+            all.put(key, r);
+        }
+        return new RangeState(firstIndex, n, dimension, x, null, counts, all);
+    }
+
+    private int widthOf(String key, Map<String, double[]> head, int k, Map<String, double[]> tail, int rest) {
+        if (rows.containsKey(key)) {
+            return rows.get(key).length / n;
+        }
+        return head.containsKey(key) && k > 0 ? head.get(key).length / k : tail.get(key).length / rest;
+    }
+
+    private static double[] nan(int length) {
+        double[] r = new double[length];
+        java.util.Arrays.fill(r, Double.NaN);
+        return r;
+    }
+
     /** What the driver needs to know after a segment, without the coordinates. */
     Summary summary() {
         return new Summary(firstIndex, n, error, counts);

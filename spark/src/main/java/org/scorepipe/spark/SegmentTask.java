@@ -1,6 +1,7 @@
 package org.scorepipe.spark;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -37,9 +38,12 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
     private final long from;
     private final long to;
     private final int blockSize;
+    /** Particles below this global index are a finished run's, which an extension does not move (0: none). */
+    private final long keepBelow;
 
     SegmentTask(String pipelineKey, String resolvedYaml, String pluginFolder, long seed, int stageIndex, double time, long from,
-            long to, int blockSize) {
+            long to, int blockSize, long keepBelow) {
+        this.keepBelow = keepBelow;
         this.pipelineKey = pipelineKey;
         this.resolvedYaml = resolvedYaml;
         this.pluginFolder = pluginFolder;
@@ -64,6 +68,10 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
         if (range.error() != null || range.n() == 0) {
             return range;
         }
+        int skip = (int) Math.min(range.n(), Math.max(0, keepBelow - range.firstIndex()));
+        if (skip == range.n()) {
+            return new RangeState(range.firstIndex(), range.n(), range.dimension(), range.data(), null, Counts.NONE, range.rows());
+        }
         Pipeline pipeline;
         try {
             pipeline = ExecutorPipelines.get(pipelineKey, resolvedYaml, pluginFolder);
@@ -79,7 +87,7 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
             return range.failed("an executor could not build the pipeline: " + why);
         }
         PlannedStage planned = (PlannedStage) pipeline.entries().get(stageIndex);
-        Particles particles = range.copy(time);
+        Particles particles = skip == 0 ? range.copy(time) : range.copyTail(skip, time);
         Counts counts;
         try (LocalRunner runner = new LocalRunner(1, blockSize)) {
             counts = runner.runSegment(seed, planned, particles, from, to, new RunControl()).counts();
@@ -90,7 +98,18 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
             // deterministic (a diverging step, a component's own check): retrying gives the same
             return range.failed(e.getMessage());
         }
+        if (skip > 0) {
+            // An extension's range: its first rows (a finished run's) stay as they are.
+            return range.spliced(skip, Arrays.copyOf(range.data(), skip * range.dimension()), head(range, skip), particles, counts);
+        }
         return new RangeState(range.firstIndex(), range.n(), range.dimension(), particles.data(), null, counts,
                 particles.rowStates());
+    }
+
+    /** The rows of the range's first {@code k} particles, by key. */
+    private static java.util.Map<String, double[]> head(RangeState range, int k) {
+        java.util.Map<String, double[]> head = new java.util.TreeMap<>();
+        range.rows().forEach((key, r) -> head.put(key, Arrays.copyOf(r, k * (r.length / range.n()))));
+        return head;
     }
 }

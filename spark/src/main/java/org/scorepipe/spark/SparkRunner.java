@@ -105,6 +105,11 @@ final class SparkRunner implements Runner {
 
     private JavaRDD<RangeState> state;
     private int lineage;
+    /** An extension's finished particles (0: this run is no extension), where their checkpoints are, and which stage is in progress. */
+    private long extensionFrom;
+    private String finishedUri;
+    private java.util.function.IntFunction<Checkpoint> finishedAt;
+    private String insideStage;
     private int n;
     private int dimension;
     private long firstIndex;
@@ -138,7 +143,7 @@ final class SparkRunner implements Runner {
 
     @Override
     public String description() {
-        return "spark, master " + sc.master() + ", " + (partitionsSetting > 0 ? partitionsSetting + " partitions"
+        return (extensionFrom > 0 ? "extending particles " + extensionFrom + " and on, " : "") + "spark, master " + sc.master() + ", " + (partitionsSetting > 0 ? partitionsSetting + " partitions"
                 : "partitions: default parallelism (" + sc.defaultParallelism() + ")") + ", blocks of " + blockSize;
     }
 
@@ -270,6 +275,7 @@ final class SparkRunner implements Runner {
     @Override
     public List<CheckpointShard> writeCheckpointShards(CheckpointFolder folder, CheckpointShards.Position at,
             java.util.Set<String> rowKeys) {
+        requireWhole();
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
@@ -300,6 +306,7 @@ final class SparkRunner implements Runner {
     /** The largest |x| of the ensemble, each range's computed where it lives (NaN if any is NaN). */
     @Override
     public double maxAbs() {
+        requireWhole();
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
@@ -357,7 +364,7 @@ final class SparkRunner implements Runner {
         }
         JavaRDD<RangeState> next = state
                 .mapPartitions(new SegmentTask(pipelineKey, resolvedYaml, pluginFolderName, seed, planned.index(), time, from, to,
-                        blockSize), true)
+                        blockSize, extensionFrom), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         String group = "scorepipe-" + (++jobs);
         sc.setJobGroup(group, "stage " + planned.name() + " steps " + from + ".." + (to - 1), true);
@@ -394,7 +401,84 @@ final class SparkRunner implements Runner {
         for (long k = from; k < to; k++) {
             control.stepDone(n);
         }
+        if (extensionFrom > 0) {
+            insideStage = planned.name();
+            if (to == planned.stage().steps()) {
+                spliceFinished(planned.index() + 1);
+                insideStage = null;
+            }
+        }
         return new SegmentResult(to, counts);
+    }
+
+    @Override
+    public void extendFinished(int finishedParticles, CheckpointFolder folder, java.util.function.IntFunction<Checkpoint> atStageStart) {
+        this.extensionFrom = finishedParticles;
+        this.finishedUri = uri(folder);
+        this.finishedAt = atStageStart;
+    }
+
+    /**
+     * The first {@link #extensionFrom} particles of each range replaced, on the executors, by the
+     * finished run's at the start of stage {@code stage}, read from its checkpoint there (its
+     * shards, or its single file, which each range that needs it reads).
+     */
+    private void spliceFinished(int stage) {
+        Checkpoint c = finishedAt.apply(stage);
+        long finishedN = extensionFrom;
+        String folder = finishedUri;
+        int d = dimension;
+        CheckpointShards.Position at = CheckpointShards.Position.of(c);
+        List<CheckpointShard> shards = c.shards();
+        String file = org.scorepipe.runtime.checkpoint.CheckpointStore.fileName(stage, 0);
+        JavaRDD<RangeState> spliced = state.map(r -> {
+            if (r.error() != null || r.firstIndex() >= finishedN) {
+                return r;
+            }
+            int k = (int) Math.min(r.n(), finishedN - r.firstIndex());
+            try (HadoopCheckpointFolder source = new HadoopCheckpointFolder(folder, executorHadoopConf())) {
+                CheckpointShards.Slice head;
+                if (!shards.isEmpty()) {
+                    head = CheckpointShards.readRange(source, at, d, shards, r.firstIndex(), k);
+                } else {
+                    Checkpoint whole;
+                    try (java.io.InputStream in = new java.io.BufferedInputStream(source.open(file), 1 << 16)) {
+                        whole = org.scorepipe.runtime.checkpoint.CheckpointFormat.read(in, source.locate(file), source.size(file));
+                    }
+                    int from = (int) r.firstIndex();
+                    Map<String, double[]> rows = new TreeMap<>();
+                    whole.rows().forEach((key, all) -> {
+                        int width = all.length / whole.n();
+                        rows.put(key, Arrays.copyOfRange(all, from * width, (from + k) * width));
+                    });
+                    head = new CheckpointShards.Slice(from, k, d, Arrays.copyOfRange(whole.particles(), from * d, (from + k) * d),
+                            rows, 0);
+                }
+                return r.spliced(k, head.data(), head.rows(), null, r.counts());
+            } catch (ScorepipeException | java.io.IOException e) {
+                return r.failed("reading the finished run's particles at the start of stage index " + stage + ": "
+                        + e.getMessage());
+            }
+        }).persist(StorageLevel.MEMORY_AND_DISK());
+        for (RangeState.Summary s : spliced.map(RangeState::summary).collect()) {
+            if (s.error() != null) {
+                unpersist(spliced);
+                throw new ScorepipeException(s.error());
+            }
+        }
+        unpersist(state);
+        state = spliced;
+        lineage++;
+        gathered = null;
+    }
+
+    /** An extension's ensemble is whole only at stage boundaries: what needs it inside a stage is refused. */
+    private void requireWhole() {
+        if (insideStage != null) {
+            throw new ScorepipeException("an extension knows the finished run's particles only at stage boundaries, not inside"
+                    + " stage '" + insideStage + "': it has no curve points or checkpoints inside a stage, and a stopped"
+                    + " extension starts again with `scorepipe extend`");
+        }
     }
 
     /** The job's result, or null if a stop was requested first (the caller cancels it). */
@@ -429,6 +513,7 @@ final class SparkRunner implements Runner {
      */
     @Override
     public void observe(ObserverPoint point, Observer observer, Observation at) {
+        requireWhole();
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
@@ -532,6 +617,7 @@ final class SparkRunner implements Runner {
 
     @Override
     public Particles gather() {
+        requireWhole();
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
@@ -615,6 +701,7 @@ final class SparkRunner implements Runner {
 
     @Override
     public String writeDataset(String stage, String name, String format, Path runDirectory) {
+        requireWhole();
         if (format.equals("npy-shards")) {
             return writeNpyShards(stage, name, runDirectory);
         }

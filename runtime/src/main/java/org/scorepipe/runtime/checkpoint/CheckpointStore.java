@@ -101,7 +101,7 @@ public final class CheckpointStore {
     }
 
     /** The file name of the checkpoint at a position. */
-    static String fileName(int stage, long step) {
+    public static String fileName(int stage, long step) {
         return String.format("ckpt-s%03d-k%010d.spck", stage, step);
     }
 
@@ -287,8 +287,8 @@ public final class CheckpointStore {
 
     /**
      * This run's checkpoint at the start of stage {@code stage} (step 0), if it was written and
-     * kept (every stage-boundary checkpoint is kept), with its particles (read from its shards if
-     * it is sharded).
+     * kept (every stage-boundary checkpoint is kept): a single file, or a sharded checkpoint's
+     * manifest, its shards verified ({@link #whole} reads its particles).
      *
      * @throws CheckpointException if it is damaged or another run's
      */
@@ -302,7 +302,7 @@ public final class CheckpointStore {
             throw new CheckpointException(folder.locate(name) + " belongs to run " + describeRun(c.runId()) + ", not to this run ("
                     + describeRun(runId) + ")");
         }
-        return Optional.of(whole(c));
+        return Optional.of(c);
     }
 
     /**

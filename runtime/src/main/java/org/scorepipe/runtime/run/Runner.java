@@ -91,6 +91,18 @@ public interface Runner extends AutoCloseable {
     }
 
     /**
+     * Sets this runner to extend a finished run of {@code n} particles, as {@link ExtendingRunner}
+     * extends it on the local runner: stages move particles {@code n ..} alone, and at the end of
+     * each the first {@code n} are the finished run's at that point, read from its stage-boundary
+     * checkpoint in {@code folder} ({@code atStageStart}: a single file or a sharded checkpoint's
+     * manifest). Inside a stage the ensemble is not whole, and what needs it is refused. By default
+     * a runner cannot.
+     */
+    default void extendFinished(int n, CheckpointFolder folder, java.util.function.IntFunction<Checkpoint> atStageStart) {
+        throw new UnsupportedOperationException(description() + " cannot extend a finished run");
+    }
+
+    /**
      * Whether this runner's checkpoints are sharded when the pipeline leaves it to the runner
      * ({@code checkpoint.layout: auto}): a runner whose ensemble lives on other machines says yes,
      * so that no checkpoint brings the particles to this JVM.
