@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
@@ -70,6 +71,12 @@ import org.scorepipe.core.scores.NoisedMixture;
  * {@code bpd-se} (no dequantisation offset: the data are taken as continuous); with two or more
  * probes {@code nll-probe-se}, the part of the standard error due to the probes,
  * {@code sqrt(sum_i var_i / K) / m}; and {@code nll-score-rows}, the score rows evaluated per point.
+ *
+ * <p>{@code points: particles} measures the {@link Subsample} of {@code max-points} evenly spaced
+ * particles, and {@code points: data} does not read the particles at all, so the evaluator
+ * declares that subsample ({@link #subsample}): on the Spark runner only those rows travel to the
+ * driver. It does not merge: although each point's value is its own, {@code nll-se} is taken
+ * about the mean (two passes), and the points are a subsample, not every particle.
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "likelihood",
         doc = "Negative log-likelihood (nats per point, bits per dimension) of the particles or data by the probability-flow ODE.")
@@ -169,6 +176,15 @@ public final class LikelihoodEvaluator implements Evaluator {
             throw new IllegalArgumentException("prior: exact needs a Gaussian-mixture data source (gaussian, gaussian-mixture); "
                     + data.getClass().getSimpleName() + " has no closed form; use prior: noise");
         }
+    }
+
+    /**
+     * Reads the {@link Subsample} of {@code max-points} rows only ({@code points: particles}), or
+     * no particle at all ({@code points: data}): the same metrics from those rows as from the ensemble.
+     */
+    @Override
+    public OptionalInt subsample() {
+        return OptionalInt.of(params.maxPoints());
     }
 
     /** Per-point results: {@code -log p_delta}, the probes' sample variance (0 for one probe), and the score rows used in all. */

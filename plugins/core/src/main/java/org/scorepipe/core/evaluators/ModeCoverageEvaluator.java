@@ -8,11 +8,11 @@ import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
 import org.scorepipe.api.Doc;
-import org.scorepipe.api.Evaluator;
+import org.scorepipe.api.Block;
 import org.scorepipe.api.GaussianMixture;
+import org.scorepipe.api.MergeableEvaluator;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
-import org.scorepipe.api.Particles;
 
 /**
  * Which modes of a Gaussian-mixture target the particles found, the failure that "Mode-seeking of
@@ -26,10 +26,14 @@ import org.scorepipe.api.Particles;
  * </pre>
  * {@code modes-missing} counts only modes whose target weight reaches the threshold, so it is 0 for
  * a sampler that finds every mode it should (up to sampling noise near the threshold).
+ *
+ * <p>The metrics depend on the particles only through the counts per mode, which are additive:
+ * the evaluator merges, with the statistics of {@link ModeFrequenciesEvaluator} (exact integers,
+ * so any grouping of the chunks gives the same counts and the same metrics).
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "mode-coverage",
         doc = "Number and fraction of mixture modes that hold at least a given share (min-share) of the particles.")
-public final class ModeCoverageEvaluator implements Evaluator {
+public final class ModeCoverageEvaluator implements MergeableEvaluator {
 
     /** Parameters, bound from the evaluator's config section. */
     public record Params(
@@ -58,21 +62,25 @@ public final class ModeCoverageEvaluator implements Evaluator {
                         + " (type: gaussian-mixture) to know the modes; for other data use sliced-wasserstein or mmd"));
     }
 
+    /** The counts of the block's rows per component ({@link ModeFrequenciesEvaluator#counts(Reference.Components, Block)}). */
     @Override
-    public Metrics evaluate(Particles particles, EvalContext context) {
-        int n = particles.size();
+    public double[] partial(Block block, EvalContext context) {
+        if (mixture.dimension() != block.dimension()) {
+            throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
+                    + " but the particles have " + block.dimension());
+        }
+        return ModeFrequenciesEvaluator.counts(params.reference().components(mixture, path, context.time()), block);
+    }
+
+    @Override
+    public Metrics combine(double[] counts, long n, EvalContext context) {
         if (n == 0) {
             throw new IllegalArgumentException("the mode-coverage evaluator needs at least one particle");
         }
-        if (mixture.dimension() != particles.dimension()) {
-            throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
-                    + " but the particles have " + particles.dimension());
-        }
-        Reference.Components target = params.reference().components(mixture, path, context.time());
-        long[] counts = ModeFrequenciesEvaluator.counts(target, particles);
         double[] weights = mixture.weights();
         // Compare counts, not rounded shares: covered <=> count >= s n.
         double threshold = params.minShare() * n;
+        // The counts are exact integers below 2^53, as are their sums.
         int covered = 0;
         int missing = 0;
         for (int k = 0; k < counts.length; k++) {

@@ -13,7 +13,6 @@ import org.scorepipe.api.MergeableEvaluator;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.NoisingPath;
-import org.scorepipe.api.Particles;
 
 /**
  * How the particles spread over the modes of a Gaussian-mixture target, the measure of mode
@@ -64,7 +63,11 @@ public final class ModeFrequenciesEvaluator implements MergeableEvaluator {
             throw new IllegalArgumentException("the data source has dimension " + mixture.dimension()
                     + " but the particles have " + block.dimension());
         }
-        Reference.Components target = params.reference().components(mixture, path, context.time());
+        return counts(params.reference().components(mixture, path, context.time()), block);
+    }
+
+    /** {@code counts[k] = #{rows of the block assigned to component k of target}}, as doubles (exact integers). */
+    static double[] counts(Reference.Components target, Block block) {
         double[] counts = new double[target.size()];
         double[] x = block.data();
         int d = block.dimension();
@@ -91,17 +94,5 @@ public final class ModeFrequenciesEvaluator implements MergeableEvaluator {
                 .put("target-weights", weights)
                 .put("max-weight-error", maxError)
                 .build();
-    }
-
-    /** {@code counts[k] = #{i : k*(x_i) = k}}, each particle assigned to its most responsible component of {@code target}. */
-    static long[] counts(Reference.Components target, Particles particles) {
-        int n = particles.size();
-        int d = particles.dimension();
-        long[] counts = new long[target.size()];
-        double[] x = particles.data();
-        for (int i = 0; i < n; i++) {
-            counts[target.mostResponsible(x, i * d)]++;
-        }
-        return counts;
     }
 }

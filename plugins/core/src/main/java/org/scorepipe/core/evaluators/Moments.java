@@ -1,6 +1,7 @@
 package org.scorepipe.core.evaluators;
 
 import java.util.Optional;
+import org.scorepipe.api.Block;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Evaluator.EvalContext;
 import org.scorepipe.api.GaussianMixture;
@@ -31,6 +32,78 @@ record Moments(double[] mean, double[] covariance) {
         }
         int m = referenceSamples == 0 ? n : referenceSamples;
         return sample(reference.samples(data, path, m, d, context).data(), m, d);
+    }
+
+    /**
+     * {@code [sum_i x_i, sum_i x_i x_i^T]} over the block's rows ({@code d + d*d} values, the
+     * second row-major): additive across chunks, the statistics a {@link org.scorepipe.api.MergeableEvaluator}
+     * of the sample moments sums ({@link #fromSums(double[], long)}).
+     */
+    static double[] sums(Block block) {
+        return sums(block, new double[block.dimension()]);
+    }
+
+    /**
+     * {@code [sum_i (x_i - c), sum_i (x_i - c)(x_i - c)^T]} about a fixed shift {@code c}, the
+     * same for every chunk: the sums of {@link #sums(Block)} for {@code c = 0}. A shift near the
+     * sample mean keeps {@link #fromSums}' one-pass covariance as accurate as the centred one.
+     */
+    static double[] sums(Block block, double[] shift) {
+        int d = block.dimension();
+        double[] stats = new double[d + d * d];
+        double[] x = block.data();
+        double[] y = new double[d];
+        for (int r = 0; r < block.size(); r++) {
+            int o = block.offset() + r * d;
+            for (int a = 0; a < d; a++) {
+                y[a] = x[o + a] - shift[a];
+            }
+            for (int a = 0; a < d; a++) {
+                double ya = y[a];
+                stats[a] += ya;
+                int row = d + a * d;
+                for (int b = 0; b < d; b++) {
+                    stats[row + b] += ya * y[b];
+                }
+            }
+        }
+        return stats;
+    }
+
+    /** The dimension {@code d} of statistics of {@link #sums}' length {@code d + d*d}. */
+    static int dimensionOfSums(double[] stats) {
+        return (int) Math.round((Math.sqrt(1.0 + 4.0 * stats.length) - 1.0) / 2.0);
+    }
+
+    /**
+     * The sample mean {@code m = S1/n} and unbiased sample covariance
+     * {@code C = (S2 - n m m^T)/(n - 1)} from the summed {@link #sums(Block)} of {@code n}
+     * particles: one pass, and accurate while the means are not huge against the spread.
+     */
+    static Moments fromSums(double[] stats, long n) {
+        return fromSums(stats, n, new double[dimensionOfSums(stats)]);
+    }
+
+    /**
+     * The sample moments from the summed {@link #sums(Block, double[])} about {@code c}:
+     * {@code u = S1/n}, {@code m = c + u}, {@code C = (S2 - n u u^T)/(n - 1)}; the rounding of the
+     * difference grows with {@code |u|^2 / |C|}, so it is small when {@code c} is near the mean.
+     */
+    static Moments fromSums(double[] stats, long n, double[] shift) {
+        int d = dimensionOfSums(stats);
+        double[] u = new double[d];
+        double[] mean = new double[d];
+        for (int a = 0; a < d; a++) {
+            u[a] = stats[a] / n;
+            mean[a] = shift[a] + u[a];
+        }
+        double[] covariance = new double[d * d];
+        for (int a = 0; a < d; a++) {
+            for (int b = 0; b < d; b++) {
+                covariance[a * d + b] = (stats[d + a * d + b] - n * u[a] * u[b]) / (n - 1);
+            }
+        }
+        return new Moments(mean, covariance);
     }
 
     /** The sample mean and unbiased sample covariance of the {@code n} rows of {@code x}. */

@@ -73,21 +73,7 @@ public final class MomentsEvaluator implements MergeableEvaluator {
      */
     @Override
     public double[] partial(Block block, EvalContext context) {
-        int d = block.dimension();
-        double[] stats = new double[d + d * d];
-        double[] x = block.data();
-        for (int r = 0; r < block.size(); r++) {
-            int o = block.offset() + r * d;
-            for (int a = 0; a < d; a++) {
-                double xa = x[o + a];
-                stats[a] += xa;
-                int row = d + a * d;
-                for (int b = 0; b < d; b++) {
-                    stats[row + b] += xa * x[o + b];
-                }
-            }
-        }
-        return stats;
+        return Moments.sums(block);
     }
 
     @Override
@@ -95,17 +81,10 @@ public final class MomentsEvaluator implements MergeableEvaluator {
         if (n < 2) {
             throw new IllegalArgumentException("the moments evaluator needs at least 2 particles, got " + n);
         }
-        int d = (int) Math.round((Math.sqrt(1.0 + 4.0 * stats.length) - 1.0) / 2.0);
-        double[] mean = new double[d];
-        for (int a = 0; a < d; a++) {
-            mean[a] = stats[a] / n;
-        }
-        double[] covariance = new double[d * d];
-        for (int a = 0; a < d; a++) {
-            for (int b = 0; b < d; b++) {
-                covariance[a * d + b] = (stats[d + a * d + b] - n * mean[a] * mean[b]) / (n - 1);
-            }
-        }
+        int d = Moments.dimensionOfSums(stats);
+        Moments sample = Moments.fromSums(stats, n);
+        double[] mean = sample.mean();
+        double[] covariance = sample.covariance();
         Moments target = Moments.target(params.reference(), params.referenceSamples(), data, path, mixture,
                 (int) Math.min(n, Integer.MAX_VALUE), d, context);
         double covarianceError = distance(covariance, target.covariance());

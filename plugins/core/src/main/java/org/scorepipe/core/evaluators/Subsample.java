@@ -1,8 +1,9 @@
 package org.scorepipe.core.evaluators;
 
 /**
- * The deterministic subsample the quadratic metrics ({@code mmd}, {@code energy-distance},
- * {@code knn-kl}) work on when the ensemble is larger than their {@code max-samples}: the
+ * The deterministic subsample the metrics that do not merge ({@code mmd}, {@code energy-distance},
+ * {@code knn-kl}, {@code sliced-wasserstein}, {@code tail-quantiles}, {@code likelihood}) work on
+ * when the ensemble is larger than their {@code max-samples} ({@code max-points}): the
  * {@code m} evenly spaced rows {@code floor(i n / m)}, {@code i = 0 .. m-1}.
  *
  * <p>Every particle's path is a function of its own index and noise only, so the particles are

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import jakarta.inject.Inject;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
@@ -41,6 +42,13 @@ import org.hipparchus.distribution.continuous.FDistribution;
  * reference, {@link HeavyTailedMixture#radialQuantile} of the law at the particles' time, with the
  * path's own noise ({@code |X_t|^2} is a scale mixture of {@code chi^2_d}). Other targets are
  * compared with {@code reference-samples} fresh draws.
+ *
+ * <p>A quantile needs the order statistics of all the norms, which no sum of chunk statistics
+ * gives exactly, so the evaluator does not merge: an ensemble larger than {@code max-samples} is
+ * measured through its {@link Subsample} of that many evenly spaced particles (with
+ * {@code reference-samples: 0}, as many reference samples), and on the Spark runner only those
+ * rows travel to the driver. At the default of 10^5 the 99.9% quantile still rests on 100 points;
+ * explicit {@code reference-samples} are drawn on the driver and not capped.
  */
 @Component(kind = ComponentKind.EVALUATOR, name = "tail-quantiles",
         doc = "Quantiles (90/99/99.9%) of the radial norm |x| of the particles against the reference's.")
@@ -51,7 +59,10 @@ public final class TailQuantilesEvaluator implements Evaluator {
             @Doc("compare with the data (data) or with the data noised to the particles' time (noised)")
             @Default("noised") Reference reference,
             @Doc("quantile levels in (0, 1)") @Default("[0.9, 0.99, 0.999]") double[] levels,
-            @Doc("number of reference samples; 0 = as many as particles") @Default("0") int referenceSamples) {
+            @Doc("number of reference samples; 0 = as many as particles (after the max-samples cut)")
+            @Default("0") int referenceSamples,
+            @Doc("the most particles measured: a larger ensemble is cut to this many, evenly spaced by index")
+            @Default("100000") int maxSamples) {
         public Params {
             requireNonNull(reference, "reference is null");
             if (levels == null || levels.length == 0) {
@@ -67,6 +78,14 @@ public final class TailQuantilesEvaluator implements Evaluator {
                 throw new IllegalArgumentException("reference-samples must be >= 0 (0 = as many as particles), got "
                         + referenceSamples);
             }
+            if (maxSamples < 1) {
+                throw new IllegalArgumentException("max-samples must be >= 1, got " + maxSamples);
+            }
+        }
+
+        /** Up to 100 000 particles. */
+        public Params(Reference reference, double[] levels, int referenceSamples) {
+            this(reference, levels, referenceSamples, 100_000);
         }
 
         @Override
@@ -86,15 +105,22 @@ public final class TailQuantilesEvaluator implements Evaluator {
         this.path = requireNonNull(path, "path is null");
     }
 
+    /** Reads the {@link Subsample} of {@code max-samples} rows, and the ensemble's size only through it. */
+    @Override
+    public OptionalInt subsample() {
+        return OptionalInt.of(params.maxSamples());
+    }
+
     @Override
     public Metrics evaluate(Particles particles, EvalContext context) {
-        int n = particles.size();
+        int all = particles.size();
         int d = particles.dimension();
-        if (n == 0) {
+        if (all == 0) {
             throw new IllegalArgumentException("the tail-quantiles evaluator needs at least one particle");
         }
+        int n = Subsample.size(all, params.maxSamples());
         double[] levels = params.levels();
-        double[] quantiles = quantiles(sortedNorms(particles.data(), n, d), levels);
+        double[] quantiles = quantiles(sortedNorms(Subsample.rows(particles.data(), all, d, n), n, d), levels);
         double[] target = exactQuantiles(levels, d, context.time());
         if (target == null) {
             int m = params.referenceSamples() == 0 ? n : params.referenceSamples();

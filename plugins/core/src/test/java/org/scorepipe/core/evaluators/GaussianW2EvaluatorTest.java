@@ -1,11 +1,14 @@
 package org.scorepipe.core.evaluators;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.scorepipe.core.evaluators.Targets.evaluationNoise;
+import static org.scorepipe.core.evaluators.Targets.mergedOverRanges;
 import static org.scorepipe.core.evaluators.Targets.mixture;
 import static org.scorepipe.core.evaluators.Targets.ornsteinUhlenbeck;
 import static org.scorepipe.core.evaluators.Targets.sample;
+import static org.scorepipe.core.evaluators.Targets.text;
 import static org.scorepipe.core.evaluators.Targets.withoutClosedForm;
 
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,46 @@ class GaussianW2EvaluatorTest {
         assertEquals(0.0, evaluate(first, particles), 0.13);
         // Without a closed form the reference is sampled too (40 000 points): errors add, sqrt(2) * 0.13 < 0.19.
         assertEquals(exact, evaluate(withoutClosedForm(second), particles), 0.19);
+    }
+
+    /**
+     * The fit's moments come from additive sums: chunk statistics summed in index order, over
+     * ranges cut at chunk boundaries as a distributed runner cuts them, give {@code evaluate}'s
+     * value to the last bit, with a closed-form reference and with a sampled one, and for an
+     * ensemble whose first index is not a multiple of the chunk.
+     */
+    @Test
+    void chunkStatisticsOverChunkAlignedRangesGiveTheWholeEnsemblesValue() {
+        DataSource first = mixture(2, new Part(0.3, M1, S1), new Part(0.7, M2, S2));
+        Particles particles = sample(first, 1000, 1);
+        particles.setTime(0.4);
+        EvalContext context = new EvalContext("eval", 0.4, evaluationNoise());
+        for (DataSource data : new DataSource[] {first, withoutClosedForm(first)}) {
+            for (Reference reference : Reference.values()) {
+                GaussianW2Evaluator evaluator = new GaussianW2Evaluator(new GaussianW2Evaluator.Params(reference, 0), data,
+                        ornsteinUhlenbeck());
+                String whole = text(evaluator.evaluate(particles, context));
+                for (int[] cuts : new int[][] {{}, {256}, {256, 512, 768}, {768}}) {
+                    assertEquals(whole, text(mergedOverRanges(evaluator, particles, cuts, context)),
+                            reference + " cut at " + java.util.Arrays.toString(cuts));
+                }
+                // Particles 100 .. 1099: chunks end at global 256, 512, ..., so ranges cut there.
+                Particles shifted = new Particles(1000, 2, 100, particles.data().clone(), 0.4);
+                assertEquals(text(evaluator.evaluate(shifted, context)),
+                        text(mergedOverRanges(evaluator, shifted, new int[] {156, 412, 924}, context)), reference + " from 100");
+            }
+        }
+    }
+
+    /** The one-pass moments of the sums agree with the two-pass centred ones to rounding. */
+    @Test
+    void theMomentsOfTheSumsAreTheCentredMoments() {
+        Particles particles = sample(mixture(2, new Part(1.0, M1, S1)), 5000, 1);
+        Moments twoPass = Moments.sample(particles.data(), 5000, 2);
+        Moments onePass = Moments.fromSums(Moments.sums(particles.all()), 5000);
+        assertArrayEquals(twoPass.mean(), onePass.mean(), 1e-14);
+        // S2 - n m m^T cancels about |m|^2 / |S| ~ 1 digit of the sums' 16.
+        assertArrayEquals(twoPass.covariance(), onePass.covariance(), 1e-13);
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.scorepipe.core.evaluators.Targets.evaluationNoise;
+import static org.scorepipe.core.evaluators.Targets.mergedOverRanges;
 import static org.scorepipe.core.evaluators.Targets.mixture;
 import static org.scorepipe.core.evaluators.Targets.ornsteinUhlenbeck;
 import static org.scorepipe.core.evaluators.Targets.sample;
+import static org.scorepipe.core.evaluators.Targets.text;
 import static org.scorepipe.core.evaluators.Targets.withoutClosedForm;
 
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,25 @@ class ModeCoverageEvaluatorTest {
         Metrics atOnePermille = evaluate(0.001, particles);
         assertEquals(3, atOnePermille.number("modes-covered"));
         assertEquals(1.0, atOnePermille.number("mode-coverage"));
+    }
+
+    /** Counts per mode add up exactly: chunk statistics over ranges cut anywhere (even mid-chunk) give evaluate's metrics. */
+    @Test
+    void chunkStatisticsOverAnyBlocksGiveTheWholeEnsemblesMetrics() {
+        Particles particles = sample(DATA, 3000, 1);
+        particles.setTime(0.5);
+        EvalContext context = new EvalContext("eval", 0.5, evaluationNoise());
+        for (Reference reference : Reference.values()) {
+            for (double minShare : new double[] {0.001, 0.01, 0.4}) {
+                ModeCoverageEvaluator evaluator = new ModeCoverageEvaluator(new ModeCoverageEvaluator.Params(reference, minShare),
+                        DATA, ornsteinUhlenbeck());
+                String whole = text(evaluator.evaluate(particles, context));
+                for (int[] cuts : new int[][] {{}, {7}, {256, 1000, 1001}, {300, 2999}}) {
+                    assertEquals(whole, text(mergedOverRanges(evaluator, particles, cuts, context)),
+                            reference + " " + minShare + " cut at " + java.util.Arrays.toString(cuts));
+                }
+            }
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.scorepipe.api.Evaluator.EvalContext;
 import org.scorepipe.api.Metrics;
 import org.scorepipe.api.Particles;
 import org.scorepipe.core.observers.EvaluateObserver;
+import org.scorepipe.core.scores.AnalyticScore;
 import org.scorepipe.core.sources.GaussianMixtureSource.Part;
 
 /**
@@ -26,6 +27,8 @@ import org.scorepipe.core.sources.GaussianMixtureSource.Part;
 class SubsampleContractTest {
     private static final DataSource DATA = mixture(3, new Part(0.5, new double[] {1, 0, 0}, new double[] {1.0}),
             new Part(0.5, new double[] {-1, 2, 0}, new double[] {0.5, 1.0, 2.0}));
+    private static final org.scorepipe.api.ScoreProvider SCORE = new AnalyticScore(new AnalyticScore.Params(), DATA,
+            ornsteinUhlenbeck());
 
     @Test
     void theSubsampleAloneGivesTheWholeEnsemblesMetrics() {
@@ -35,7 +38,13 @@ class SubsampleContractTest {
                 new EnergyDistanceEvaluator(new EnergyDistanceEvaluator.Params(Reference.NOISED, 0, cap), DATA, ornsteinUhlenbeck()),
                 new KnnKlEvaluator(new KnnKlEvaluator.Params(Reference.NOISED, 5, 0, cap), DATA, ornsteinUhlenbeck()),
                 new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(Reference.NOISED, 16, 0, 0, cap), DATA,
-                        ornsteinUhlenbeck()));
+                        ornsteinUhlenbeck()),
+                new TailQuantilesEvaluator(new TailQuantilesEvaluator.Params(Reference.NOISED, new double[] {0.5, 0.9, 0.99}, 0,
+                        cap), DATA, ornsteinUhlenbeck()),
+                new TailQuantilesEvaluator(new TailQuantilesEvaluator.Params(Reference.DATA, new double[] {0.9}, 300, cap), DATA,
+                        ornsteinUhlenbeck()),
+                likelihood(LikelihoodEvaluator.Points.PARTICLES, cap),
+                likelihood(LikelihoodEvaluator.Points.DATA, cap));
         for (int n : new int[] {121, 500, 1007}) {
             Particles all = sample(DATA, n, 3);
             all.setTime(0.3);
@@ -49,6 +58,13 @@ class SubsampleContractTest {
         }
     }
 
+    /** A cheap likelihood (tolerance 1e-3, end 2, the closed-form score of DATA) under max-points {@code cap}. */
+    private static Evaluator likelihood(LikelihoodEvaluator.Points points, int cap) {
+        return new LikelihoodEvaluator(new LikelihoodEvaluator.Params(points, cap, -1, 2.0, LikelihoodEvaluator.Prior.NOISE,
+                1e-3, LikelihoodEvaluator.Divergence.HUTCHINSON, 2, LikelihoodEvaluator.Probe.RADEMACHER,
+                LikelihoodEvaluator.Difference.CENTRAL), DATA, ornsteinUhlenbeck(), SCORE);
+    }
+
     /**
      * An {@code evaluate} of evaluators that merge and one that reads the subsample, finished as a
      * distributed runner finishes it (chunk statistics summed in index order, and the subsample's
@@ -59,8 +75,12 @@ class SubsampleContractTest {
         int cap = 150;
         EvaluateObserver mixed = new EvaluateObserver(List.of(
                 new MomentsEvaluator(new MomentsEvaluator.Params(Reference.NOISED, 0), DATA, ornsteinUhlenbeck()),
+                new GaussianW2Evaluator(new GaussianW2Evaluator.Params(Reference.NOISED, 0), DATA, ornsteinUhlenbeck()),
+                new ModeCoverageEvaluator(new ModeCoverageEvaluator.Params(Reference.NOISED, 0.01), DATA, ornsteinUhlenbeck()),
                 new SlicedWassersteinEvaluator(new SlicedWassersteinEvaluator.Params(Reference.NOISED, 16, 0, 0, cap), DATA,
-                        ornsteinUhlenbeck())));
+                        ornsteinUhlenbeck()),
+                new TailQuantilesEvaluator(new TailQuantilesEvaluator.Params(Reference.NOISED, new double[] {0.9, 0.99}, 0, cap),
+                        DATA, ornsteinUhlenbeck())));
         assertEquals(true, mixed.mergeable());
         assertEquals(OptionalInt.of(cap), mixed.subsampleBesides());
         assertEquals(OptionalInt.empty(), mixed.subsample(), "moments read every particle");
