@@ -11,10 +11,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.scorepipe.runtime.checkpoint.Checkpoint;
+import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.checkpoint.CheckpointShard;
+import org.scorepipe.runtime.checkpoint.CheckpointShards;
 import org.scorepipe.runtime.checkpoint.CheckpointStore;
+import org.scorepipe.runtime.run.LocalRunner;
 
 /**
- * Checkpoint write and read throughput for {@code n x d} particles, against a plain
+ * Checkpoint write and read throughput for {@code n x d} particles, single-file and sharded (the
+ * local runner's shards, and the streaming verification a resume does on its driver), against a plain
  * {@link FileChannel} write of the same bytes (forced to disk, as checkpoints are) as the limit.
  *
  * <pre>
@@ -44,6 +49,11 @@ public final class CheckpointThroughput {
         double[] raw = new double[repeats];
         double[] write = new double[repeats];
         double[] read = new double[repeats];
+        double[] shardWrite = new double[repeats];
+        double[] shardVerify = new double[repeats];
+        CheckpointStore shardedStore = new CheckpointStore(dir.resolve("sharded"), 1, "bench-run");
+        LocalRunner runner = new LocalRunner(1, 1024);
+        runner.load(new Particles(n, d, 0, x, 0));
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
             rawWrite(dir.resolve("raw.bin"), x);
@@ -59,11 +69,28 @@ public final class CheckpointThroughput {
             if (back.particles().length != x.length) {
                 throw new IllegalStateException("read back the wrong size");
             }
+
+            // Sharded: the shards as the local runner writes them (2^20 particles each), then the manifest.
+            t0 = System.nanoTime();
+            CheckpointShards.Position at = new CheckpointShards.Position("bench-run", 0, 2 + r);
+            List<CheckpointShard> shards = runner.writeCheckpointShards(shardedStore.folder(), at, java.util.Set.of());
+            Path manifest = Path.of(shardedStore.save(new Checkpoint("bench-run", "bench", 1, "gen", "pipeline: {}", List.of("a"),
+                    List.of("h"), 0, 2 + r, 0, 1, 0, n, d, 0, new double[0], Map.of(), Map.of(), "{}", shards)));
+            shardWrite[r] = megabytes / ((System.nanoTime() - t0) / 1e9);
+
+            // What a resume's driver does before trusting it: every shard streamed through, checked, nothing kept.
+            t0 = System.nanoTime();
+            if (CheckpointStore.readManifest(manifest).shards().size() != shards.size()) {
+                throw new IllegalStateException("read back the wrong manifest");
+            }
+            shardVerify[r] = megabytes / ((System.nanoTime() - t0) / 1e9);
         }
         System.out.printf("%d x %d particles (%.0f MB), %d repeats, in %s%n", n, d, megabytes, repeats, dir);
         report("FileChannel write + force (limit)", raw);
         report("checkpoint write (atomic, forced)", write);
         report("checkpoint read (verified)", read);
+        report("sharded write (shards, then manifest)", shardWrite);
+        report("sharded verify (every shard streamed)", shardVerify);
     }
 
     private static void rawWrite(Path file, double[] x) throws IOException {

@@ -9,10 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.scorepipe.runtime.checkpoint.CheckpointShard;
 import org.scorepipe.runtime.checkpoint.CheckpointShards;
 
@@ -38,26 +36,34 @@ final class CheckpointShardTask implements FlatMapFunction<Iterator<RangeState>,
 
     @Override
     public Iterator<CheckpointShard> call(Iterator<RangeState> ranges) throws IOException {
-        TaskContext task = TaskContext.get();
-        String token = (task == null ? "0-0-0" : task.stageId() + "-" + task.stageAttemptNumber() + "-" + task.attemptNumber())
-                + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String token = token();
         List<CheckpointShard> written = new ArrayList<>();
-        try (HadoopCheckpointFolder target = new HadoopCheckpointFolder(folder,
-                SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()))) {
-            while (ranges.hasNext()) {
-                RangeState r = ranges.next();
-                if (r.n() == 0) {
-                    continue;
-                }
-                Map<String, double[]> rows = new TreeMap<>(r.rows());
-                rows.keySet().retainAll(rowKeys);
-                String file = CheckpointShards.fileName(at.stage(), at.step(), r.firstIndex(), token);
-                CheckpointShard[] shard = new CheckpointShard[1];
-                target.writeAtomically(file, out -> shard[0] = CheckpointShards.write(out, file, at, r.firstIndex(), 0, r.n(),
-                        r.dimension(), r.data(), rows, r.n()));
-                written.add(shard[0]);
+        HadoopCheckpointFolder target = HadoopCheckpointFolder.onExecutor(folder);
+        while (ranges.hasNext()) {
+            RangeState r = ranges.next();
+            if (r.n() > 0) {
+                written.add(write(target, r, at, rowKeys, token));
             }
         }
         return written.iterator();
+    }
+
+    /** A name part of this task attempt's own: a retried or speculative attempt writes other files. */
+    static String token() {
+        TaskContext task = TaskContext.get();
+        return (task == null ? "0-0-0" : task.stageId() + "-" + task.stageAttemptNumber() + "-" + task.attemptNumber())
+                + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Writes range {@code r} as its shard of the checkpoint at {@code at}, atomically, with the rows of {@code rowKeys}. */
+    static CheckpointShard write(HadoopCheckpointFolder target, RangeState r, CheckpointShards.Position at, Set<String> rowKeys,
+            String token) throws IOException {
+        Map<String, double[]> rows = new TreeMap<>(r.rows());
+        rows.keySet().retainAll(rowKeys);
+        String file = CheckpointShards.fileName(at.stage(), at.step(), r.firstIndex(), token);
+        CheckpointShard[] shard = new CheckpointShard[1];
+        target.writeAtomically(file, out -> shard[0] = CheckpointShards.write(out, file, at, r.firstIndex(), 0, r.n(),
+                r.dimension(), r.data(), rows, r.n()));
+        return shard[0];
     }
 }

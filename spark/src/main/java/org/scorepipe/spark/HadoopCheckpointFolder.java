@@ -24,7 +24,7 @@ import org.scorepipe.runtime.checkpoint.CheckpointFolder;
  * checkpoint's name. Hadoop's {@code .crc} side files are not written, so the local runner
  * (which reads {@code file://} folders with plain Java I/O) and this folder see the same files.
  */
-final class HadoopCheckpointFolder implements CheckpointFolder, java.io.Closeable {
+final class HadoopCheckpointFolder implements CheckpointFolder {
     private final Path dir;
     private final FileSystem fs;
 
@@ -104,9 +104,22 @@ final class HadoopCheckpointFolder implements CheckpointFolder, java.io.Closeabl
         fs.delete(new Path(dir, name), false);
     }
 
-    /** Closes this folder's private file system instance (an executor's task makes one per task). */
-    @Override
-    public void close() throws IOException {
-        fs.close();
+    /** One folder per location and executor JVM: a Hadoop configuration and file system cost tens of milliseconds to make. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, HadoopCheckpointFolder> ON_EXECUTOR =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The folder at {@code uri} as a task on an executor reaches it, with the executor's Hadoop
+     * settings, made once per executor JVM and kept for its life (it holds no open file).
+     */
+    static HadoopCheckpointFolder onExecutor(String uri) {
+        return ON_EXECUTOR.computeIfAbsent(uri, u -> {
+            try {
+                return new HadoopCheckpointFolder(u, org.apache.spark.deploy.SparkHadoopUtil.get()
+                        .newConfiguration(org.apache.spark.SparkEnv.get().conf()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot reach " + u + ": " + e.getMessage(), e);
+            }
+        });
     }
 }

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
 import org.scorepipe.api.Particles;
+import org.scorepipe.runtime.checkpoint.CheckpointShard;
 import org.scorepipe.runtime.run.Counts;
 
 /**
@@ -19,13 +20,24 @@ import org.scorepipe.runtime.run.Counts;
  *     which Spark would only retry to the same end; null when all went well
  * @param counts what the counting components counted in the segment that made this state
  * @param rows each row-memory component's rows of the range, {@code n * width} doubles, by key path
+ * @param shard the checkpoint shard the task that made this state wrote of it, when the segment
+ *     ended at a checkpoint ({@link SegmentTask}); null otherwise
  */
-record RangeState(long firstIndex, int n, int dimension, double[] data, String error, Counts counts, Map<String, double[]> rows)
-        implements Serializable {
-    private static final long serialVersionUID = 3L;
+record RangeState(long firstIndex, int n, int dimension, double[] data, String error, Counts counts, Map<String, double[]> rows,
+        CheckpointShard shard) implements Serializable {
+    private static final long serialVersionUID = 4L;
 
     RangeState {
         rows = new TreeMap<>(rows);
+    }
+
+    RangeState(long firstIndex, int n, int dimension, double[] data, String error, Counts counts, Map<String, double[]> rows) {
+        this(firstIndex, n, dimension, data, error, counts, rows, null);
+    }
+
+    /** This state, written as {@code shard} of a checkpoint by the task that made it. */
+    RangeState writtenAs(CheckpointShard written) {
+        return new RangeState(firstIndex, n, dimension, data, error, counts, rows, written);
     }
 
     RangeState(long firstIndex, int n, int dimension, double[] data, String error) {
@@ -105,10 +117,16 @@ record RangeState(long firstIndex, int n, int dimension, double[] data, String e
 
     /** What the driver needs to know after a segment, without the coordinates. */
     Summary summary() {
-        return new Summary(firstIndex, n, error, counts);
+        return new Summary(firstIndex, n, error, counts, error == null ? org.scorepipe.runtime.checkpoint.Health.maxAbs(data) : 0,
+                shard);
     }
 
-    record Summary(long firstIndex, int n, String error, Counts counts) implements Serializable {
-        private static final long serialVersionUID = 1L;
+    /**
+     * @param maxAbs the range's largest |x| (NaN if one is not finite): what a checkpoint's health check needs
+     * @param shard the checkpoint shard written of the range, if any
+     */
+    record Summary(long firstIndex, int n, String error, Counts counts, double maxAbs, CheckpointShard shard)
+            implements Serializable {
+        private static final long serialVersionUID = 3L;
     }
 }

@@ -40,10 +40,19 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
     private final int blockSize;
     /** Particles below this global index are a finished run's, which an extension does not move (0: none). */
     private final long keepBelow;
+    /** Where the checkpoint due at the segment's end goes, which each task writes of its range; null if none. */
+    private final ShardsAfter shardsAfter;
+
+    /** A sharded checkpoint due at the end of a segment: its folder's URI, its position, the rows it keeps. */
+    record ShardsAfter(String folder, org.scorepipe.runtime.checkpoint.CheckpointShards.Position at,
+            java.util.Set<String> rowKeys) implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+    }
 
     SegmentTask(String pipelineKey, String resolvedYaml, String pluginFolder, long seed, int stageIndex, double time, long from,
-            long to, int blockSize, long keepBelow) {
+            long to, int blockSize, long keepBelow, ShardsAfter shardsAfter) {
         this.keepBelow = keepBelow;
+        this.shardsAfter = shardsAfter;
         this.pipelineKey = pipelineKey;
         this.resolvedYaml = resolvedYaml;
         this.pluginFolder = pluginFolder;
@@ -56,10 +65,16 @@ final class SegmentTask implements FlatMapFunction<Iterator<RangeState>, RangeSt
     }
 
     @Override
-    public Iterator<RangeState> call(Iterator<RangeState> ranges) {
+    public Iterator<RangeState> call(Iterator<RangeState> ranges) throws java.io.IOException {
         List<RangeState> out = new ArrayList<>(1);
         while (ranges.hasNext()) {
-            out.add(run(ranges.next()));
+            RangeState next = run(ranges.next());
+            if (shardsAfter != null && next.error() == null && next.n() > 0) {
+                // The checkpoint due at the segment's end, written while the range is at hand: no job of its own.
+                next = next.writtenAs(CheckpointShardTask.write(HadoopCheckpointFolder.onExecutor(shardsAfter.folder()), next,
+                        shardsAfter.at(), shardsAfter.rowKeys(), CheckpointShardTask.token()));
+            }
+            out.add(next);
         }
         return out.iterator();
     }

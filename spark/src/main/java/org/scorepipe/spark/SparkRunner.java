@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +105,11 @@ final class SparkRunner implements Runner {
     private final boolean ownsSession;
 
     private JavaRDD<RangeState> state;
+    /** The checkpoint due at the next segment's end, which its tasks write; the shards they wrote. */
+    private SegmentTask.ShardsAfter shardsAfter;
+    private Written written;
+    /** The largest |x| of the ranges in {@link #state}, when its segment's summaries told it; null otherwise. */
+    private Double knownMaxAbs;
     private int lineage;
     /** An extension's finished particles (0: this run is no extension), where their checkpoints are, and which stage is in progress. */
     private long extensionFrom;
@@ -167,6 +173,7 @@ final class SparkRunner implements Runner {
             ranges.add(new long[] {bounds[i], bounds[i + 1] - bounds[i]});
         }
         state = sc.parallelize(ranges, p).map(r -> RangeState.zeros(r[0], (int) r[1], d)).persist(StorageLevel.MEMORY_AND_DISK());
+        knownMaxAbs = null;
         lineage = 0;
         LOG.info("spark: {} particles in {} ranges", n, p);
     }
@@ -198,6 +205,7 @@ final class SparkRunner implements Runner {
             root = sc.parallelize(slices(particles, bounds), p);
         }
         state = root.persist(StorageLevel.MEMORY_AND_DISK());
+        knownMaxAbs = null;
         lineage = 0;
         LOG.info("spark: {} particles in {} ranges", n, p);
     }
@@ -217,6 +225,7 @@ final class SparkRunner implements Runner {
         firstIndex = manifest.firstIndex();
         gathered = null;
         state = fromShards(uri(folder), CheckpointShards.Position.of(manifest), manifest.shards(), Optional.of(rowWidths));
+        knownMaxAbs = null;
         lineage = 0;
         LOG.info("spark: {} particles read from {} shards into {} ranges on the executors", n, manifest.shards().size(),
                 state.getNumPartitions());
@@ -238,7 +247,8 @@ final class SparkRunner implements Runner {
         int d = dimension;
         Map<String, Integer> widths = rowWidths.map(TreeMap::new).orElse(null);
         JavaRDD<RangeState> read = sc.parallelize(ranges, p).map(r -> {
-            try (HadoopCheckpointFolder source = new HadoopCheckpointFolder(uri, executorHadoopConf())) {
+            try {
+                HadoopCheckpointFolder source = HadoopCheckpointFolder.onExecutor(uri);
                 CheckpointShards.Slice slice = CheckpointShards.readRange(source, at, d, shards, r[0], (int) r[1]);
                 Map<String, double[]> rows = widths == null ? slice.rows() : RowStates.kept(slice.rows(), widths, (int) r[1]);
                 return new RangeState(r[0], (int) r[1], d, slice.data(), null, Counts.NONE, rows);
@@ -253,11 +263,6 @@ final class SparkRunner implements Runner {
             }
         }
         return read;
-    }
-
-    /** The Hadoop settings of the executor a task runs on. */
-    private static org.apache.hadoop.conf.Configuration executorHadoopConf() {
-        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
     }
 
     /** A checkpoint folder as a URI the executors reach: a local folder as {@code file://} (a shared file system). */
@@ -279,18 +284,24 @@ final class SparkRunner implements Runner {
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
-        String group = "scorepipe-" + (++jobs);
-        sc.setJobGroup(group, "checkpoint shards at stage index " + at.stage() + ", step " + at.step(), true);
         List<CheckpointShard> shards;
-        try {
-            shards = new ArrayList<>(state.mapPartitions(new CheckpointShardTask(uri(folder), at, rowKeys)).collect());
-        } catch (RuntimeException e) {
-            throw new ScorepipeException("the executors could not write the checkpoint's shards: " + rootMessage(e), e);
-        } finally {
-            sc.clearJobGroup();
+        if (written != null && written.state() == state && written.at().equals(at) && written.shards().size() == state.getNumPartitions()) {
+            shards = written.shards();
+            LOG.info("spark: {} checkpoint shards written by the segment's tasks", shards.size());
+        } else {
+            String group = "scorepipe-" + (++jobs);
+            sc.setJobGroup(group, "checkpoint shards at stage index " + at.stage() + ", step " + at.step(), true);
+            try {
+                shards = new ArrayList<>(state.mapPartitions(new CheckpointShardTask(uri(folder), at, rowKeys)).collect());
+            } catch (RuntimeException e) {
+                throw new ScorepipeException("the executors could not write the checkpoint's shards: " + rootMessage(e), e);
+            } finally {
+                sc.clearJobGroup();
+            }
+            shards.sort(java.util.Comparator.comparingLong(CheckpointShard::first));
+            LOG.info("spark: {} checkpoint shards written by the executors", shards.size());
         }
-        shards.sort(java.util.Comparator.comparingLong(CheckpointShard::first));
-        LOG.info("spark: {} checkpoint shards written by the executors", shards.size());
+        written = null;
         if (lineage >= MAX_LINEAGE) {
             // The shards just written are a reliable copy of the ranges: reading them back cuts the
             // lineage, so a lost executor replays from here, never from the run's start.
@@ -312,6 +323,9 @@ final class SparkRunner implements Runner {
         }
         if (gathered != null) {
             return Health.maxAbs(gathered.data());
+        }
+        if (knownMaxAbs != null) {
+            return knownMaxAbs;
         }
         return state.map(r -> Health.maxAbs(r.data())).collect().stream()
                 .reduce(0.0, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
@@ -356,6 +370,9 @@ final class SparkRunner implements Runner {
         if (state == null) {
             throw new IllegalStateException("no particles loaded");
         }
+        SegmentTask.ShardsAfter due = shardsAfter; // for this segment alone
+        shardsAfter = null;
+        written = null;
         if (planned.stage().wholeEnsemble()) {
             return runWholeEnsemble(seed, planned, time, from, to, control);
         }
@@ -364,7 +381,7 @@ final class SparkRunner implements Runner {
         }
         JavaRDD<RangeState> next = state
                 .mapPartitions(new SegmentTask(pipelineKey, resolvedYaml, pluginFolderName, seed, planned.index(), time, from, to,
-                        blockSize, extensionFrom), true)
+                        blockSize, extensionFrom, due), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         String group = "scorepipe-" + (++jobs);
         sc.setJobGroup(group, "stage " + planned.name() + " steps " + from + ".." + (to - 1), true);
@@ -393,6 +410,19 @@ final class SparkRunner implements Runner {
             }
             counts = counts.plus(s.counts());
         }
+        if (due != null) {
+            List<CheckpointShard> shards = new ArrayList<>();
+            summaries.forEach(summary -> {
+                if (summary.shard() != null) {
+                    shards.add(summary.shard());
+                }
+            });
+            shards.sort(java.util.Comparator.comparingLong(CheckpointShard::first));
+            written = new Written(due.at(), shards, next);
+        }
+        // Each range's largest |x| came back with its summary: a checkpoint after this segment needs no job for it.
+        knownMaxAbs = summaries.stream().mapToDouble(RangeState.Summary::maxAbs)
+                .reduce(0.0, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
         // The new ranges are computed and cached; the parent is recomputable from its lineage if ever needed.
         unpersist(state);
         state = next;
@@ -409,6 +439,16 @@ final class SparkRunner implements Runner {
             }
         }
         return new SegmentResult(to, counts);
+    }
+
+    /** The next segment's tasks write the checkpoint due at its end (not in an extension, whose stage ends splice rows). */
+    @Override
+    public void checkpointAfterSegment(CheckpointFolder folder, CheckpointShards.Position at, java.util.Set<String> rowKeys) {
+        shardsAfter = extensionFrom > 0 ? null : new SegmentTask.ShardsAfter(uri(folder), at, Set.copyOf(rowKeys));
+    }
+
+    /** Shards the tasks of the segment that made {@code state} wrote of it, for the checkpoint at {@code at}. */
+    private record Written(CheckpointShards.Position at, List<CheckpointShard> shards, JavaRDD<RangeState> state) {
     }
 
     @Override
@@ -436,7 +476,8 @@ final class SparkRunner implements Runner {
                 return r;
             }
             int k = (int) Math.min(r.n(), finishedN - r.firstIndex());
-            try (HadoopCheckpointFolder source = new HadoopCheckpointFolder(folder, executorHadoopConf())) {
+            try {
+                HadoopCheckpointFolder source = HadoopCheckpointFolder.onExecutor(folder);
                 CheckpointShards.Slice head;
                 if (!shards.isEmpty()) {
                     head = CheckpointShards.readRange(source, at, d, shards, r.firstIndex(), k);
@@ -468,6 +509,7 @@ final class SparkRunner implements Runner {
         }
         unpersist(state);
         state = spliced;
+        knownMaxAbs = null;
         lineage++;
         gathered = null;
     }
@@ -694,6 +736,7 @@ final class SparkRunner implements Runner {
         JavaRDD<RangeState> old = state;
         int p = partitions(n);
         state = sc.parallelize(slices(particles, bounds(n, p)), p).persist(StorageLevel.MEMORY_AND_DISK());
+        knownMaxAbs = null;
         unpersist(old);
         lineage = 0;
         gathered = particles;
@@ -784,6 +827,7 @@ final class SparkRunner implements Runner {
         driverRunner.close();
         unpersist(state);
         state = null;
+        knownMaxAbs = null;
         if (ownsSession) {
             try {
                 spark.stop();

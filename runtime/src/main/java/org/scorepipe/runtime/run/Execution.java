@@ -170,6 +170,15 @@ public final class Execution {
                     if (segment < next - k) {
                         next = k + segment; // written so, since k + segment may overflow: segment is unbounded on Spark
                     }
+                    if (sharded && store.isPresent()) {
+                        boolean atCheckpoint = next == steps || (checkpointEvery > 0 && next % checkpointEvery == 0);
+                        if (atCheckpoint) {
+                            CheckpointShards.Position at = next == steps
+                                    ? new CheckpointShards.Position(pipeline.runId(), s + 1, 0)
+                                    : new CheckpointShards.Position(pipeline.runId(), s, next);
+                            runner.checkpointAfterSegment(store.get().folder(), at, rowKeys());
+                        }
+                    }
                     long segmentBegan = System.nanoTime();
                     long from = k;
                     SegmentResult result = runSegment(seed, planned, time, k, next);
@@ -379,14 +388,18 @@ public final class Execution {
     /** The ensemble's shards of the checkpoint at {@code at}, written by the runner into the store's folder. */
     private List<CheckpointShard> writeShards(CheckpointShards.Position at) {
         try {
-            return runner.writeCheckpointShards(store.orElseThrow().folder(), at, RowStates.widths(pipeline.entries(),
-                    pipeline.spec().dimension()).keySet());
+            return runner.writeCheckpointShards(store.orElseThrow().folder(), at, rowKeys());
         } catch (RuntimeException e) {
             String previous = latest().map(p -> "; the previous checkpoint " + p + " is intact").orElse("");
             throw new ScorepipeException("could not write the shards of the checkpoint at stage index " + at.stage() + ", step "
                     + at.step() + " to " + store.get().location() + ": " + e.getMessage() + previous
                     + ". Free space or fix the folder's permissions (every executor must reach it), then resume.", e);
         }
+    }
+
+    /** The key paths of the rows a checkpoint keeps: the pipeline's row-memory components'. */
+    private java.util.Set<String> rowKeys() {
+        return RowStates.widths(pipeline.entries(), pipeline.spec().dimension()).keySet();
     }
 
     /** The rows the particles carry for the pipeline's {@link RowMemory} components, by key path. */

@@ -103,6 +103,16 @@ public interface Runner extends AutoCloseable {
     }
 
     /**
+     * A hint before a segment: if it reaches its end, a sharded checkpoint at {@code at} follows
+     * (observers may come between, which move no particle). A runner whose segments are jobs may
+     * have the segment's own tasks write the shards, and hand them to {@link #writeCheckpointShards}
+     * for that position, saving a job; shards of a checkpoint that is then not committed (the run
+     * diverged or stopped) are named by no manifest and swept. By default ignored.
+     */
+    default void checkpointAfterSegment(CheckpointFolder folder, CheckpointShards.Position at, java.util.Set<String> rowKeys) {
+    }
+
+    /**
      * Whether this runner's checkpoints are sharded when the pipeline leaves it to the runner
      * ({@code checkpoint.layout: auto}): a runner whose ensemble lives on other machines says yes,
      * so that no checkpoint brings the particles to this JVM.
