@@ -460,6 +460,30 @@ class SparkIT {
                 assertFalse(Files.exists(copy.resolve("checkpoints").resolve(orphan)), orphan + " was swept on " + where);
             }
         }
+
+        // A flipped byte in a shard of the newest checkpoint: the driver checks only that the shards are there
+        // with their lengths, the executors find the bad checksum as they read it, and the resume falls back.
+        Path damaged = work.resolve("sharded-resume-damaged");
+        Files.createDirectories(damaged.resolve("checkpoints"));
+        Files.copy(spark.resolve("config.yaml"), damaged.resolve("config.yaml"));
+        Path older = midStage(spark, 2, 20);
+        List<String> both = new ArrayList<>(List.of(older.getFileName().toString(), mid.getFileName().toString()));
+        CheckpointStore.readManifest(older).shards().forEach(s -> both.add(s.file()));
+        manifest.shards().forEach(s -> both.add(s.file()));
+        for (String name : both) {
+            Files.copy(folder.resolve(name), damaged.resolve("checkpoints").resolve(name));
+        }
+        Path bad = damaged.resolve("checkpoints").resolve(manifest.shards().get(1).file());
+        byte[] bytes = Files.readAllBytes(bad);
+        bytes[bytes.length / 2] ^= 0x20;
+        Files.write(bad, bytes);
+        ComponentRegistry registry = ComponentRegistry.discover(SparkIT.class.getClassLoader(), Optional.empty());
+        new Scorepipe(registry).withRunnerOptions(Map.of()).resume(damaged, Optional.empty(), List.of(), new RunControl());
+        assertArrayEquals(reference, samples(damaged), "resumed from the checkpoint before the damaged one");
+        String log = Files.readString(damaged.resolve("run.log"));
+        assertTrue(log.contains("skipped a damaged or foreign checkpoint") && log.contains(bad.getFileName().toString())
+                && log.contains("checksum") && log.contains("from " + damaged.resolve("checkpoints").resolve(older.getFileName())),
+                log);
     }
 
     /**

@@ -281,38 +281,55 @@ public final class Scorepipe {
             CheckpointStore found = runners.checkpointStore(PipelineSections.runnerType(current), PipelineSections.checkpointDir(current),
                     runDirectory, Integer.MAX_VALUE, runId);
             removeStaleTemporaries(found);
-            CheckpointStore.Found newest = found.newestValid().orElseThrow(() -> new ScorepipeException("no checkpoint of this run in "
-                    + found.location() + ": nothing to resume from. Checkpoints are written at the end of every stage and every"
-                    + " `checkpoint.every` steps; run the pipeline again with `scorepipe run`."));
-            Checkpoint c = newest.checkpoint();
-            PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
-            Pipeline pipeline = validate(changed.orElse(original));
-            Compatibility.check(c, newest.location(), pipeline, pipeline.config());
-            dir.describe(pipeline.spec());
-            if (c.finished() && newConfig.isEmpty()) {
-                return finished(dir, pipeline, newest);
-            }
-            List<String> changes = newConfig.isPresent()
-                    ? ConfigTrees.diff("", original.withoutRunIdentity(), pipeline.config().withoutRunIdentity())
-                    : List.of();
-            Optional<CheckpointStore> store = pipeline.checkpoint().enabled()
-                    ? Optional.of(found.keeping(pipeline.checkpoint().keep())) : Optional.empty();
-            try (Runner runner = runners.create(pipeline, pipeline.config().toYaml())) {
-                if (newConfig.isPresent()) {
-                    dir.writeConfig(pipeline.spec(), pipeline.config().toYaml());
+            // A sharded checkpoint's shards are checked here for presence and length only: whoever reads
+            // its particles checks their checksums (on Spark, the executors), and one found damaged then is
+            // refused and the next older tried, so no resume streams the whole ensemble through this JVM.
+            List<CheckpointStore.Refused> refused = new ArrayList<>();
+            while (true) {
+                CheckpointStore.Found newest = found.newestValid(false, refused).orElseThrow(() -> new ScorepipeException(
+                        "no checkpoint of this run in " + found.location() + ": nothing to resume from. Checkpoints are written"
+                                + " at the end of every stage and every `checkpoint.every` steps; run the pipeline again with"
+                                + " `scorepipe run`."));
+                try {
+                    return resumeFrom(dir, newest, found, changed, newConfig, overrides, control);
+                } catch (Execution.UnreadableStart e) {
+                    refused.add(new CheckpointStore.Refused(newest.name(), newest.location() + ": " + e.getMessage()));
                 }
-                return execute(new Session(pipeline, dir, runner, store), Optional.of(new From(c, Optional.of(found.folder()))), control,
-                        log -> {
-                    for (String skipped : newest.skipped()) {
-                        log.warn("skipped a damaged or foreign checkpoint: {}", skipped);
-                    }
-                    log.info("resuming {} from {} at {}", dir.path(), newest.location(), c.position());
-                    if (newConfig.isPresent()) {
-                        log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
-                        changes.forEach(change -> log.info("  changed {}", change));
-                    }
-                });
             }
+        }
+    }
+
+    /** The resume from one checkpoint the store found. */
+    private RunResult resumeFrom(RunDirectory dir, CheckpointStore.Found newest, CheckpointStore found, Optional<PipelineFile> changed, Optional<Path> newConfig, List<String> overrides, RunControl control) {
+        Path runDirectory = dir.path();
+        Checkpoint c = newest.checkpoint();
+        PipelineFile original = PipelineFile.parse(runDirectory.resolve("config.yaml") + " (as checkpointed)", c.config(), overrides);
+        Pipeline pipeline = validate(changed.orElse(original));
+        Compatibility.check(c, newest.location(), pipeline, pipeline.config());
+        dir.describe(pipeline.spec());
+        if (c.finished() && newConfig.isEmpty()) {
+            return finished(dir, pipeline, newest);
+        }
+        List<String> changes = newConfig.isPresent()
+                ? ConfigTrees.diff("", original.withoutRunIdentity(), pipeline.config().withoutRunIdentity())
+                : List.of();
+        Optional<CheckpointStore> store = pipeline.checkpoint().enabled()
+                ? Optional.of(found.keeping(pipeline.checkpoint().keep())) : Optional.empty();
+        try (Runner runner = runners.create(pipeline, pipeline.config().toYaml())) {
+            if (newConfig.isPresent()) {
+                dir.writeConfig(pipeline.spec(), pipeline.config().toYaml());
+            }
+            return execute(new Session(pipeline, dir, runner, store), Optional.of(new From(c, Optional.of(found.folder()))), control,
+                    log -> {
+                        for (String skipped : newest.skipped()) {
+                            log.warn("skipped a damaged or foreign checkpoint: {}", skipped);
+                        }
+                        log.info("resuming {} from {} at {}", dir.path(), newest.location(), c.position());
+                        if (newConfig.isPresent()) {
+                            log.info("with the changed pipeline {}: {}", newConfig.get(), changes.isEmpty() ? "no differences" : "");
+                            changes.forEach(change -> log.info("  changed {}", change));
+                        }
+                    });
         }
     }
 
@@ -445,6 +462,9 @@ public final class Scorepipe {
                 outcome = from.isEmpty() ? execution.runFresh(spec.particles(), spec.dimension())
                         : particles != null ? execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs)
                         : execution.run(from.get().shards().orElseThrow(), from.get().checkpoint());
+            } catch (Execution.UnreadableStart e) {
+                LOG.info("the checkpoint's particles could not be read ({}); trying the one before it", e.getMessage());
+                throw e;
             } catch (ScorepipeException e) {
                 // The trace of what caused it goes to run.log only (the console shows messages alone).
                 LOG.error(e.getMessage(), e.getCause());

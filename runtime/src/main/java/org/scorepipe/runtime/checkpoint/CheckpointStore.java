@@ -252,8 +252,12 @@ public final class CheckpointStore {
         return newestName().map(folder::locate);
     }
 
-    /** A checkpoint with where it came from (a path or a URI), and what was skipped to reach it. */
-    public record Found(String location, Checkpoint checkpoint, List<String> skipped) {
+    /** A checkpoint with where it came from (a path or a URI) and its file name, and what was skipped to reach it. */
+    public record Found(String location, String name, Checkpoint checkpoint, List<String> skipped) {
+    }
+
+    /** A checkpoint found damaged after it was chosen (a shard that failed its checksum as it was read), and why. */
+    public record Refused(String name, String why) {
     }
 
     /**
@@ -261,16 +265,35 @@ public final class CheckpointStore {
      * other runs, are skipped and named.
      */
     public Optional<Found> newestValid() {
+        return newestValid(true, List.of());
+    }
+
+    /**
+     * The newest checkpoint of this run that reads back intact, past those named in
+     * {@code refused} (each with why: a checkpoint found damaged after it was chosen), which are
+     * skipped and named with the damaged and foreign ones.
+     *
+     * @param readShards whether a sharded checkpoint's shards are read through here to check them;
+     *     if not, only that each is there with its length is checked, and whoever reads its
+     *     particles checks their checksums as it reads them (a distributed runner, on its executors)
+     */
+    public Optional<Found> newestValid(boolean readShards, List<Refused> refused) {
         List<String> names = new ArrayList<>(names());
         List<String> skipped = new ArrayList<>();
         for (int i = names.size() - 1; i >= 0; i--) {
+            String name = names.get(i);
+            Optional<Refused> refusal = refused.stream().filter(r -> r.name().equals(name)).findFirst();
+            if (refusal.isPresent()) {
+                skipped.add(refusal.get().why());
+                continue;
+            }
             try {
-                Checkpoint c = read(folder, names.get(i));
+                Checkpoint c = read(folder, name, folder.locate(name), readShards);
                 if (!c.runId().equals(runId)) {
                     throw new CheckpointException(folder.locate(names.get(i)) + " belongs to run " + describeRun(c.runId())
                             + ", not to this run (" + describeRun(runId) + "); it was refused and left as it is");
                 }
-                return Optional.of(new Found(folder.locate(names.get(i)), c, List.copyOf(skipped)));
+                return Optional.of(new Found(folder.locate(names.get(i)), names.get(i), c, List.copyOf(skipped)));
             } catch (CheckpointException e) {
                 skipped.add(e.getMessage());
             }
@@ -360,6 +383,10 @@ public final class CheckpointStore {
     }
 
     private static Checkpoint read(CheckpointFolder folder, String name, String shown) {
+        return read(folder, name, shown, true);
+    }
+
+    private static Checkpoint read(CheckpointFolder folder, String name, String shown, boolean readShards) {
         Checkpoint c;
         try (InputStream in = new BufferedInputStream(folder.open(name), 1 << 16)) {
             c = CheckpointFormat.read(in, shown, folder.size(name));
@@ -371,10 +398,37 @@ public final class CheckpointStore {
             throw new CheckpointException(shown + ": too large to read in this JVM's memory (" + Runtime.getRuntime().maxMemory()
                     / (1 << 20) + " MB of heap); give Java more with -Xmx (SCOREPIPE_JAVA_OPTS=-Xmx8g for ./scorepipe)");
         }
-        if (c.sharded()) {
+        if (c.sharded() && readShards) {
             verifyShards(folder, c, shown);
+        } else if (c.sharded()) {
+            checkShardsPresent(folder, c, shown);
         }
         return c;
+    }
+
+    /** Each shard of a sharded checkpoint is in the folder with the length its manifest records: one listing. */
+    private static void checkShardsPresent(CheckpointFolder folder, Checkpoint c, String shown) {
+        java.util.Set<String> present;
+        try {
+            present = new java.util.HashSet<>(folder.names());
+        } catch (IOException e) {
+            throw new CheckpointException(shown + ": cannot list its shards: " + e.getMessage());
+        }
+        for (CheckpointShard shard : c.shards()) {
+            String where = folder.locate(shard.file());
+            if (!present.contains(shard.file())) {
+                throw new CheckpointException(shown + ": the shard " + where + " is missing");
+            }
+            try {
+                long size = folder.size(shard.file());
+                if (size != shard.bytes()) {
+                    throw new CheckpointException(shown + ": the shard " + where + " is truncated or corrupt: it has " + size
+                            + " bytes, its manifest records " + shard.bytes());
+                }
+            } catch (IOException e) {
+                throw new CheckpointException(shown + ": the shard " + where + " cannot be read: " + e.getMessage());
+            }
+        }
     }
 
     /**

@@ -93,6 +93,18 @@ public final class Execution {
         this.listener = requireNonNull(listener, "listener is null");
     }
 
+    /**
+     * The sharded checkpoint a run was to continue from turned out damaged as its particles were
+     * read (a shard that failed its checksum): nothing ran; another checkpoint may be used.
+     */
+    public static final class UnreadableStart extends ScorepipeException {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableStart(org.scorepipe.runtime.checkpoint.CheckpointException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** How a run ended. {@code checkpoint} is where a stopped run can resume (empty if none was written). */
     public record Outcome(boolean stopped, String position, Optional<String> checkpoint) {
     }
@@ -123,7 +135,11 @@ public final class Execution {
      * executors, re-split into its own ranges, so they never pass through this JVM.
      */
     public Outcome run(CheckpointFolder folder, Checkpoint manifest) {
-        runner.load(folder, manifest, RowStates.widths(pipeline.entries(), pipeline.spec().dimension()));
+        try {
+            runner.load(folder, manifest, RowStates.widths(pipeline.entries(), pipeline.spec().dimension()));
+        } catch (org.scorepipe.runtime.checkpoint.CheckpointException e) {
+            throw new UnreadableStart(e);
+        }
         return runLoaded(manifest.n(), manifest.firstIndex(), manifest.time(), manifest.stage(), manifest.step(),
                 manifest.stageStartTime(), manifest.stageStartMaxAbs());
     }

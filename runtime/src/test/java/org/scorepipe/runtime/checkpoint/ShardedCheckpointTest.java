@@ -128,6 +128,39 @@ class ShardedCheckpointTest {
         assertEquals(intact.length + 2, damages.size());
     }
 
+    /**
+     * Without reading the shards, the store checks that each is there with its length: a missing or
+     * truncated one is caught, a flipped byte is left to whoever reads the particles (whose read
+     * fails naming the shard), and a checkpoint so refused is skipped with its reason.
+     */
+    @Test
+    void aLightCheckFindsMissingAndTruncatedShardsAndRefusedCheckpointsAreSkipped(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir, 5, RUN);
+        writeSharded(store, sample(1, 10), 4);
+        Checkpoint newest = writeSharded(store, sample(1, 20), 4, 7);
+        Path shard = dir.resolve(newest.shards().get(2).file());
+        byte[] intact = Files.readAllBytes(shard);
+
+        byte[] flipped = intact.clone();
+        flipped[flipped.length / 2] ^= 0x08;
+        Files.write(shard, flipped);
+        CheckpointStore.Found light = store.newestValid(false, List.of()).orElseThrow();
+        assertEquals(20, light.checkpoint().step(), "a flipped byte keeps its length: left to the reader");
+        CheckpointException read = assertThrows(CheckpointException.class, () -> store.whole(light.checkpoint()));
+        assertTrue(read.getMessage().contains(shard.toString()) && read.getMessage().contains("checksum"), read.getMessage());
+        CheckpointStore.Found past = store.newestValid(false, List.of(new CheckpointStore.Refused(light.name(), "bad shard"))).orElseThrow();
+        assertEquals(10, past.checkpoint().step());
+        assertEquals(List.of("bad shard"), past.skipped());
+
+        Files.write(shard, java.util.Arrays.copyOf(intact, intact.length - 8));
+        CheckpointStore.Found truncated = store.newestValid(false, List.of()).orElseThrow();
+        assertEquals(10, truncated.checkpoint().step());
+        assertTrue(truncated.skipped().get(0).contains(shard.toString()) && truncated.skipped().get(0).contains("truncated"),
+                truncated.skipped().toString());
+        Files.delete(shard);
+        assertTrue(store.newestValid(false, List.of()).orElseThrow().skipped().get(0).contains("missing"));
+    }
+
     /** The checkpoint at step 20 is refused naming {@code shard} (and {@code why}); the one at step 10 is found. */
     private static String fallBack(CheckpointStore store, Path shard, String why) {
         CheckpointStore.Found found = store.newestValid().orElseThrow();
