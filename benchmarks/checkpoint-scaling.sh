@@ -3,8 +3,10 @@
 # the driver, written there) against sharded ones (written by the executors, a manifest by the
 # driver), on local-cluster[2,1,MEM] (two executor processes of one core and MEM - 512 MB of heap each). For each N in SIZES
 # (d = 16) and each layout, runs init then 20 Langevin steps with a checkpoint at step 10 in a
-# fresh driver JVM of -Xmx$DRIVER, and prints the step-10 checkpoint's time (health check,
-# gathering or shards, write) from run.log and the driver's heap peak (HeapPeak.java: the sum of
+# fresh driver JVM of -Xmx$DRIVER, and prints the step-10 checkpoint's time on the driver (health
+# check, gathering or shards, write; sharded, the segment's own tasks write the shards, so this is
+# the manifest's share), the corrector stage's wall time (its 20 steps and that checkpoint, which
+# both layouts pay in it) from run.log, and the driver's heap peak (HeapPeak.java: the sum of
 # the heap pools' peak usage, an upper bound of the high-water mark, Spark's own use included).
 #
 #   benchmarks/checkpoint-scaling.sh          # SIZES="100000 1000000 10000000" DRIVER=4g MEM=4096
@@ -40,7 +42,7 @@ stages:
   - {name: init, type: init, from: gaussian}
   - {name: corrector, type: corrector, time: 1.0, steps: 20, corrector: {type: langevin, step: 0.05}}
 YAML
-printf '%-10s %-7s %10s %16s %16s  %s\n' particles layout MB checkpoint-ms driver-heap-MiB load
+printf '%-10s %-7s %10s %16s %10s %16s  %s\n' particles layout MB checkpoint-ms stage-s driver-heap-MiB load
 for n in $sizes; do
   for layout in file shards; do
     out="$work/$n-$layout"
@@ -49,8 +51,9 @@ for n in $sizes; do
       --conf spark.ui.enabled=false --conf "spark.executor.memory=$((mem - 512))m" --set "pipeline.particles=$n" --set "checkpoint.layout=$layout" --quiet \
       > "$work/$n-$layout.out" 2> "$work/$n-$layout.err" || { cat "$work/$n-$layout.err"; exit 1; }
     ms="$(grep -o "at stage 'corrector' at step 10 written to .* in [0-9.]* ms" "$out/run.log" | grep -o '[0-9.]* ms$' | cut -d' ' -f1)"
+    stage="$(grep -o 'stage corrector done in [0-9.]* s' "$out/run.log" | cut -d' ' -f5)"
     peak="$(grep -o 'heap-peak-mib [0-9]*' "$work/$n-$layout.err" | cut -d' ' -f2)"
-    printf '%-10s %-7s %10.0f %16s %16s  %s\n' "$n" "$layout" "$(python3 -c "print($n * 16 * 8 / 1e6)")" "$ms" "$peak" \
+    printf '%-10s %-7s %10.0f %16s %10s %16s  %s\n' "$n" "$layout" "$(python3 -c "print($n * 16 * 8 / 1e6)")" "$ms" "$stage" "$peak" \
       "$(cut -d' ' -f1-3 /proc/loadavg)"
   done
 done
