@@ -1,9 +1,8 @@
 package org.scorepipe.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,19 +30,8 @@ final class ExecutionOptions {
                     + " (0: no checkpoints at all). Same as --set checkpoint.keep=N.")
     Integer checkpointKeep;
 
-    @Option(names = "--runner", paramLabel = "TYPE",
-            description = "Where blocks run: local (default) or spark; a checkpoint of either resumes on either with the same bytes."
-                    + " Same as --set runner.type=TYPE.")
-    String runner;
-
-    @Option(names = "--master", paramLabel = "URL", description = "The Spark master, e.g. 'local[4]', spark://host:7077, yarn, k8s://...")
-    String master;
-
-    @Option(names = "--partitions", paramLabel = "N", description = "Particle ranges of a distributed runner. Results do not depend on it.")
-    Integer partitions;
-
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A setting passed through to the runner (Spark's --conf). Repeatable.")
-    Map<String, String> conf = new LinkedHashMap<>();
+    @Mixin
+    RunnerOptions runner = new RunnerOptions();
 
     @Option(names = "--quiet", description = "No progress bar; plain progress lines every ten seconds.")
     boolean quiet;
@@ -55,9 +43,7 @@ final class ExecutionOptions {
         addIfSet(all, "runner.block-size", blockSize);
         addIfSet(all, "checkpoint.every", checkpointEvery);
         addIfSet(all, "checkpoint.keep", checkpointKeep);
-        addIfSet(all, "runner.type", runner);
-        addIfSet(all, "runner.master", master);
-        addIfSet(all, "runner.partitions", partitions);
+        all.addAll(runner.overrides());
         return all;
     }
 

@@ -1,14 +1,11 @@
 package org.scorepipe.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.scorepipe.runtime.Scorepipe.RunResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -36,28 +33,14 @@ final class ExtendCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    @Option(names = "--runner", paramLabel = "TYPE",
-            description = "Where blocks run: local or spark (default: the run's own runner). The bytes do not depend on it.")
-    String runner;
-
-    @Option(names = "--master", paramLabel = "URL", description = "The Spark master, e.g. 'local[4]', spark://host:7077, yarn, k8s://...")
-    String master;
-
-    @Option(names = "--partitions", paramLabel = "N", description = "Particle ranges of a distributed runner. Results do not depend on it.")
-    Integer partitions;
-
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A setting passed through to the runner (Spark's --conf). Repeatable.")
-    Map<String, String> conf = new LinkedHashMap<>();
+    @Mixin
+    RunnerOptions runner = new RunnerOptions();
 
     @Override
     public Integer call() {
         try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), quiet)) {
-            List<String> runnerSettings = new ArrayList<>();
-            ExecutionOptions.addIfSet(runnerSettings, "runner.type", runner);
-            ExecutionOptions.addIfSet(runnerSettings, "runner.master", master);
-            ExecutionOptions.addIfSet(runnerSettings, "runner.partitions", partitions);
-            RunResult result = parent.scorepipe().withRunnerOptions(conf).extend(runDirectory, particles, Optional.ofNullable(out),
-                    runsRoot, runnerSettings, supervisor.control());
+            RunResult result = parent.scorepipe().withRunnerOptions(runner.conf).extend(runDirectory, particles,
+                    Optional.ofNullable(out), runsRoot, runner.overrides(), supervisor.control());
             supervisor.close();
             if (!result.stopped()) {
                 RunCommand.writeReport(result, parent.scorepipe());

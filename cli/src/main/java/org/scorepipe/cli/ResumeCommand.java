@@ -39,7 +39,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), execution.quiet)) {
-            RunResult result = parent.scorepipe().withRunnerOptions(execution.conf)
+            RunResult result = parent.scorepipe().withRunnerOptions(execution.runner.conf)
                     .resume(runDirectory, Optional.ofNullable(config), execution.allOverrides(), supervisor.control());
             supervisor.close();
             if (!result.stopped()) {

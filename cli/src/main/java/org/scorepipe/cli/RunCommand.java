@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         options.requirePipelineFile();
         try (RunSupervisor supervisor = new RunSupervisor(parent.spec.commandLine().getErr(), options.execution.quiet)) {
-            RunResult result = parent.scorepipe().withRunnerOptions(options.execution.conf).run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
+            RunResult result = parent.scorepipe().withRunnerOptions(options.execution.runner.conf).run(new Scorepipe.RunRequest(options.file, options.allOverrides(),
                     Optional.ofNullable(out), runsRoot, Optional.ofNullable(from)), supervisor.control());
             supervisor.close();
             if (!result.stopped()) {
