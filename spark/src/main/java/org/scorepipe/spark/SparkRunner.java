@@ -280,10 +280,7 @@ final class SparkRunner implements Runner {
     @Override
     public List<CheckpointShard> writeCheckpointShards(CheckpointFolder folder, CheckpointShards.Position at,
             java.util.Set<String> rowKeys) {
-        requireWhole();
-        if (state == null) {
-            throw new IllegalStateException("no particles loaded");
-        }
+        requireWholeEnsemble();
         List<CheckpointShard> shards;
         if (written != null && written.state() == state && written.at().equals(at) && written.shards().size() == state.getNumPartitions()) {
             shards = written.shards();
@@ -317,10 +314,7 @@ final class SparkRunner implements Runner {
     /** The largest |x| of the ensemble, each range's computed where it lives (NaN if any is NaN). */
     @Override
     public double maxAbs() {
-        requireWhole();
-        if (state == null) {
-            throw new IllegalStateException("no particles loaded");
-        }
+        requireWholeEnsemble();
         if (gathered != null) {
             return Health.maxAbs(gathered.data());
         }
@@ -514,8 +508,14 @@ final class SparkRunner implements Runner {
         gathered = null;
     }
 
-    /** An extension's ensemble is whole only at stage boundaries: what needs it inside a stage is refused. */
-    private void requireWhole() {
+    /**
+     * Particles are loaded, and the ensemble is whole: an extension's is only at stage boundaries,
+     * and what needs it inside a stage is refused.
+     */
+    private void requireWholeEnsemble() {
+        if (state == null) {
+            throw new IllegalStateException("no particles loaded");
+        }
         if (insideStage != null) {
             throw new ScorepipeException("an extension knows the finished run's particles only at stage boundaries, not inside"
                     + " stage '" + insideStage + "': it has no curve points or checkpoints inside a stage, and a stopped"
@@ -555,10 +555,7 @@ final class SparkRunner implements Runner {
      */
     @Override
     public void observe(ObserverPoint point, Observer observer, Observation at) {
-        requireWhole();
-        if (state == null) {
-            throw new IllegalStateException("no particles loaded");
-        }
+        requireWholeEnsemble();
         java.util.OptionalInt cap = observer.subsample();
         if (observer instanceof MergeableObserver mergeable && mergeable.mergeable() && gathered == null) {
             observeMerged(point, mergeable, at);
@@ -659,10 +656,7 @@ final class SparkRunner implements Runner {
 
     @Override
     public Particles gather() {
-        requireWhole();
-        if (state == null) {
-            throw new IllegalStateException("no particles loaded");
-        }
+        requireWholeEnsemble();
         if (gathered != null) {
             return gathered;
         }
@@ -744,7 +738,7 @@ final class SparkRunner implements Runner {
 
     @Override
     public String writeDataset(String stage, String name, String format, Path runDirectory) {
-        requireWhole();
+        requireWholeEnsemble();
         if (format.equals("npy-shards")) {
             return writeNpyShards(stage, name, runDirectory);
         }
