@@ -80,7 +80,8 @@ class TrainingQualityTest {
         // w * 5.7 * 2/pi, so +0.10 allows mode weights off by ~3 points plus a little shape error. Measured here:
         // exact 0.101; learned 0.142 after these 1500 steps (22 s in all on 2 cores); a network trained for only
         // 30 steps, 0.87 (mode weights 0.22/0.43/0.35), so the test fails for an undertrained or mis-scaled score.
-        // The full run of pipelines/train-gmm-2d.yaml (6000 steps, 20000 particles) gives 0.109 against 0.105.
+        // The full run of pipelines/train-gmm-2d.yaml (6000 steps, 20000 particles) gives 0.150 against 0.101 (0.116 and
+        // 0.122 with training seeds 8 and 9: the spread of one training).
         assertTrue(learned <= exact + 0.10, "learned " + learned + " vs exact " + exact);
     }
 
