@@ -242,6 +242,35 @@ public final class CheckpointFormat {
     }
 
     /**
+     * The shards a checkpoint file names (none for a single file), from its header and metadata
+     * alone, without reading its particles or checking its checksum: for deciding which shard
+     * files to keep, never for trusting any. Throws on anything it cannot read.
+     */
+    static List<CheckpointShard> peekShards(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        byte[] header = new byte[HEADER + 4];
+        data.readFully(header);
+        if (!Arrays.equals(Arrays.copyOf(header, MAGIC.length), MAGIC)) {
+            throw new IOException("not a checkpoint");
+        }
+        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
+        int version = h.getInt(MAGIC.length);
+        long payload = h.getLong(MAGIC.length + 4);
+        int metaLength = h.getInt(HEADER);
+        if (version < OLDEST || version > VERSION || metaLength < 0 || metaLength > payload - 4) {
+            throw new IOException("not a readable checkpoint");
+        }
+        if (version < 4) {
+            return List.of();
+        }
+        try (Input input = new Input(data.readNBytes(metaLength))) {
+            return newKryo(version).readObject(input, Metadata.class).shards();
+        } catch (KryoException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new IOException("unreadable metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The run id of a checkpoint file, read from its header and the first field of its metadata
      * without reading (or checking) the rest: cheap enough to decide whose file it is before
      * pruning. Empty if the file is not a readable checkpoint of this format.

@@ -180,11 +180,14 @@ public final class CheckpointStore {
         }
     }
 
-    /** The shards a manifest names (none for a single-file checkpoint), or empty if it cannot be read. */
+    /**
+     * The shards a manifest names (none for a single-file checkpoint), read from its metadata alone
+     * (a single file's particles are not read), or empty if it cannot be read.
+     */
     private java.util.Optional<List<String>> shardsNamedBy(String manifest) {
         try (InputStream in = new BufferedInputStream(folder.open(manifest), 1 << 16)) {
-            return java.util.Optional.of(CheckpointShards.files(CheckpointFormat.read(in, manifest, folder.size(manifest)).shards()));
-        } catch (IOException | CheckpointException e) {
+            return java.util.Optional.of(CheckpointShards.files(CheckpointFormat.peekShards(in)));
+        } catch (IOException | RuntimeException e) {
             return java.util.Optional.empty();
         }
     }

@@ -217,6 +217,25 @@ class ShardedCheckpointTest {
         assertTrue(Files.exists(dir.resolve(othersShards.get(0).file())), "another run's shard is never deleted");
     }
 
+    /**
+     * Deciding which shards a folder's checkpoints name reads their metadata only, not a single
+     * file's particles: orphans beside a large (here: damaged in its particles) single-file
+     * checkpoint are swept all the same.
+     */
+    @Test
+    void sweepingReadsOnlyTheMetadataOfSingleFileCheckpoints(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir, 5, RUN);
+        Path single = store.write(sample(1, 0));
+        byte[] bytes = Files.readAllBytes(single);
+        bytes[bytes.length - 100] ^= 0x01; // inside the particles: its checksum fails, its metadata reads
+        Files.write(single, bytes);
+        List<CheckpointShard> orphans = writeShards(store.folder(), sample(1, 5), "killed", 6);
+        writeSharded(store, sample(1, 10), 4);
+        for (CheckpointShard orphan : orphans) {
+            assertFalse(Files.exists(dir.resolve(orphan.file())), orphan.file() + " was swept");
+        }
+    }
+
     /** Pruning a rolling checkpoint deletes its shards; those of every stage boundary stay. */
     @Test
     void pruningDeletesTheShardsOfWhatItPrunes(@TempDir Path dir) throws IOException {
