@@ -461,6 +461,14 @@ class SparkIT {
             }
         }
 
+        // run --from the sharded checkpoint, on 7 partitions: the executors read its shards, as a resume's do.
+        List<String> onSeven = new ArrayList<>(settings);
+        onSeven.addAll(List.of("runner.type=spark", "runner.master=" + CLUSTER, "runner.partitions=7"));
+        Path branched = branch(onSeven, mid, work.resolve("sharded-branch-7"));
+        assertArrayEquals(reference, samples(branched), "branched on 7 partitions from " + mid.getFileName());
+        assertTrue(Files.readString(branched.resolve("run.log")).contains("particles read from 3 shards into 7 ranges"),
+                "the executors read the shards");
+
         // A flipped byte in a shard of the newest checkpoint: the driver checks only that the shards are there
         // with their lengths, the executors find the bad checksum as they read it, and the resume falls back.
         Path damaged = work.resolve("sharded-resume-damaged");

@@ -159,7 +159,8 @@ public final class Scorepipe {
     /** Validates, creates the run directory, runs every stage (or those after {@code from}), and writes the outputs. */
     public RunResult run(RunRequest request, RunControl control) {
         PipelineFile file = PipelineFile.load(request.file(), identify(request.overrides(), RunDirectory.newRunId()));
-        Optional<Checkpoint> from = request.from().map(CheckpointStore::read); // with its particles, a sharded one's too
+        // A sharded checkpoint stays a manifest: the runner reads its shards where it keeps its ranges.
+        Optional<Checkpoint> from = request.from().map(CheckpointStore::readManifest);
         Pipeline pipeline = validate(file);
         from.ifPresent(c -> Compatibility.check(c, request.from().get().toString(), pipeline, pipeline.config()));
         PipelineSpec spec = pipeline.spec();
@@ -167,7 +168,8 @@ public final class Scorepipe {
         // The runner first: an unknown runner or an unreachable cluster must leave no run directory behind.
         try (Runner runner = runners.create(pipeline, pipeline.config().toYaml()); dir) {
             dir.open(spec, pipeline.config().toYaml(), "run");
-            return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), from.map(c -> new From(c, Optional.empty())),
+            Optional<CheckpointFolder> shards = request.from().map(f -> CheckpointFolder.local(f.toAbsolutePath().getParent()));
+            return execute(new Session(pipeline, dir, runner, checkpoints(pipeline, dir)), from.map(c -> new From(c, shards)),
                     control, log -> {
                 log.info("run {} of {} (seed {}, {} particles, d = {})", dir.path(), request.file(), spec.seed(), spec.particles(),
                         spec.dimension());
@@ -378,9 +380,9 @@ public final class Scorepipe {
     }
 
     /**
-     * The checkpoint a run continues from, and the folder its shards are in if it is sharded (a
-     * resume's store: the runner reads them where it keeps its ranges); a checkpoint named by
-     * {@code --from} is read whole.
+     * The checkpoint a run continues from, and the folder it is in (a resume's store, or the
+     * folder of the file {@code --from} names): a sharded one's particles are read from there by
+     * the runner, where it keeps its ranges.
      */
     private record From(Checkpoint checkpoint, Optional<CheckpointFolder> shards) {
         From {
@@ -463,7 +465,7 @@ public final class Scorepipe {
                         : particles != null ? execution.run(particles, startStage, startStep, stageStart, stageStartMaxAbs)
                         : execution.run(from.get().shards().orElseThrow(), from.get().checkpoint());
             } catch (Execution.UnreadableStart e) {
-                LOG.info("the checkpoint's particles could not be read ({}); trying the one before it", e.getMessage());
+                LOG.info("the checkpoint's particles could not be read: {}", e.getMessage());
                 throw e;
             } catch (ScorepipeException e) {
                 // The trace of what caused it goes to run.log only (the console shows messages alone).
