@@ -505,8 +505,8 @@ class SparkIT {
     @Test
     void aRunLargerThanTheDriversHeapRunsAndResumesOnTheCluster() throws Exception {
         int n = 2_200_000;
-        String plus = "[" + String.join(", ", java.util.Collections.nCopies(16, "2.0")) + "]";
-        String minus = "[" + String.join(", ", java.util.Collections.nCopies(16, "-2.0")) + "]";
+        String plus = constant(16, "2.0");
+        String minus = constant(16, "-2.0");
         Path file = work.resolve("larger-than-the-driver.yaml");
         Files.writeString(file, """
                 pipeline: {name: larger-than-the-driver, seed: 5, particles: %d, dimension: 16}
@@ -640,10 +640,15 @@ class SparkIT {
         return Files.readAllBytes(run.resolve("samples.npy"));
     }
 
+    /** A YAML list of {@code d} copies of {@code value}: a mixture component's mean. */
+    private static String constant(int d, String value) {
+        return "[" + String.join(", ", java.util.Collections.nCopies(d, value)) + "]";
+    }
+
     /** A small chained-Langevin pipeline: d = 10 in patches of 5, three noise levels. */
     private static String chainedPipeline() {
-        String plus = "[" + String.join(", ", java.util.Collections.nCopies(10, "1.5")) + "]";
-        String minus = "[" + String.join(", ", java.util.Collections.nCopies(10, "-1.5")) + "]";
+        String plus = constant(10, "1.5");
+        String minus = constant(10, "-1.5");
         return """
                 pipeline: {name: chained-small, seed: 11, particles: 300, dimension: 10}
                 components:

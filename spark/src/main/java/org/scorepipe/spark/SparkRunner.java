@@ -255,14 +255,23 @@ final class SparkRunner implements Runner {
             } catch (ScorepipeException e) {
                 return RangeState.zeros(r[0], 0, d).failed(e.getMessage());
             }
-        }).persist(StorageLevel.MEMORY_AND_DISK());
-        for (RangeState.Summary s : read.map(RangeState::summary).collect()) {
+        });
+        return computed(read, CheckpointException::new);
+    }
+
+    /**
+     * {@code ranges} cached and computed through once, or, if a range came back with an error (a
+     * shard that did not verify), nothing cached and that error thrown.
+     */
+    private JavaRDD<RangeState> computed(JavaRDD<RangeState> ranges, java.util.function.Function<String, ScorepipeException> error) {
+        JavaRDD<RangeState> cached = ranges.persist(StorageLevel.MEMORY_AND_DISK());
+        for (RangeState.Summary s : cached.map(RangeState::summary).collect()) {
             if (s.error() != null) {
-                unpersist(read);
-                throw new CheckpointException(s.error());
+                unpersist(cached);
+                throw error.apply(s.error());
             }
         }
-        return read;
+        return cached;
     }
 
     /** A checkpoint folder as a URI the executors reach: a local folder as {@code file://} (a shared file system). */
@@ -322,7 +331,7 @@ final class SparkRunner implements Runner {
             return knownMaxAbs;
         }
         return state.map(r -> Health.maxAbs(r.data())).collect().stream()
-                .reduce(0.0, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
+                .reduce(0.0, Math::max); // Math.max keeps a NaN
     }
 
     /**
@@ -416,7 +425,7 @@ final class SparkRunner implements Runner {
         }
         // Each range's largest |x| came back with its summary: a checkpoint after this segment needs no job for it.
         knownMaxAbs = summaries.stream().mapToDouble(RangeState.Summary::maxAbs)
-                .reduce(0.0, (a, b) -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b));
+                .reduce(0.0, Math::max); // Math.max keeps a NaN
         // The new ranges are computed and cached; the parent is recomputable from its lineage if ever needed.
         unpersist(state);
         state = next;
@@ -494,15 +503,10 @@ final class SparkRunner implements Runner {
                 return r.failed("reading the finished run's particles at the start of stage index " + stage + ": "
                         + e.getMessage());
             }
-        }).persist(StorageLevel.MEMORY_AND_DISK());
-        for (RangeState.Summary s : spliced.map(RangeState::summary).collect()) {
-            if (s.error() != null) {
-                unpersist(spliced);
-                throw new ScorepipeException(s.error());
-            }
-        }
+        });
+        JavaRDD<RangeState> read = computed(spliced, ScorepipeException::new);
         unpersist(state);
-        state = spliced;
+        state = read;
         knownMaxAbs = null;
         lineage++;
         gathered = null;
