@@ -10,6 +10,7 @@ public enum ComponentKind {
     DATA_SOURCE(DataSource.class, "data"),
     NOISING_PATH(NoisingPath.class, "path"),
     SCORE_PROVIDER(ScoreProvider.class, "score"),
+    CONDITIONAL_SCORE(ConditionalScore.class, "conditional"),
     PREDICTOR(Predictor.class, "predictor"),
     CORRECTOR(Corrector.class, "corrector"),
     TIME_GRID(TimeGrid.class, "grid"),

@@ -26,25 +26,4 @@ public interface ScoreProvider {
     default void logDensity(double[] x, int offset, int rows, double t, double[] out) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no log density");
     }
-
-    /**
-     * Whether {@link #conditionalScore} is available (the chained Langevin stage needs it).
-     */
-    default boolean hasConditionalScore() {
-        return false;
-    }
-
-    /**
-     * The score of a patch given the coordinates before it, for patch-by-patch (chained)
-     * sampling: with the target {@code X ~ p_0}, the patch {@code B = [from, to)} and the
-     * prefix {@code A = [0, from)}, the law of {@code Y = alpha_t X_B + sigma_t Z} given
-     * {@code X_A = x_A} (only the patch is noised; the prefix is clean), and its score
-     * {@code grad_y log p_t(y | x_A)} at {@code y = x_B}. Points are laid out as in
-     * {@link #score}, full rows of {@code d} coordinates; the score of point {@code r} goes to
-     * {@code out[r*q .. r*q + q)}, {@code q = to - from}. Coordinates at or after {@code to} are
-     * ignored. With {@code from = 0, to = d} it is the score itself.
-     */
-    default void conditionalScore(double[] x, int offset, int rows, int from, int to, double t, double[] out) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no conditional score");
-    }
 }

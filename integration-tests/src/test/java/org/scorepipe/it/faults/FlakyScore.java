@@ -50,13 +50,4 @@ public final class FlakyScore implements ScoreProvider {
         score.logDensity(x, offset, rows, t, out);
     }
 
-    @Override
-    public boolean hasConditionalScore() {
-        return score.hasConditionalScore();
-    }
-
-    @Override
-    public void conditionalScore(double[] x, int offset, int rows, int from, int to, double t, double[] out) {
-        score.conditionalScore(x, offset, rows, from, to, t, out);
-    }
 }

@@ -479,7 +479,7 @@ public final class PipelineAssembler {
             if (!sub.isMap()) {
                 String name = String.valueOf(sub.value());
                 if (sharedSections.containsKey(name)) {
-                    if (sharedKinds.get(name) != kind) {
+                    if (!serves(name, kind)) {
                         throw sub.error("the shared component '" + name + "' is " + sharedKinds.get(name).labelWithArticle()
                                 + ", not " + kind.labelWithArticle());
                     }
@@ -500,6 +500,10 @@ public final class PipelineAssembler {
 
         private Object onlyShared(ComponentKind kind, ConfigSection section) {
             List<String> candidates = sharedOfKind(kind);
+            if (candidates.isEmpty()) {
+                // None is declared of this kind: one of another kind that is one too (the analytic score is a conditional score).
+                candidates = sharedSections.keySet().stream().filter(name -> serves(name, kind)).toList();
+            }
             if (candidates.size() == 1) {
                 return sharedComponent(candidates.get(0));
             }
@@ -509,6 +513,16 @@ public final class PipelineAssembler {
             }
             throw section.error("needs " + kind.labelWithArticle() + " and the pipeline shares several (" + String.join(", ", candidates)
                     + "); say which with `" + kind.key() + ": <name>`");
+        }
+
+        /**
+         * Whether the shared component {@code name} serves where {@code kind} is asked for: it is of
+         * that kind, or its class implements that kind's interface as well.
+         */
+        private boolean serves(String name, ComponentKind kind) {
+            ComponentKind declared = sharedKinds.get(name);
+            return declared == kind || registry.find(declared, sharedSections.get(name).string("type"))
+                    .map(type -> kind.type().isAssignableFrom(type.type())).orElse(false);
         }
 
         private List<String> sharedOfKind(ComponentKind kind) {

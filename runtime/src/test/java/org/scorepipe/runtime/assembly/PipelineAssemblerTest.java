@@ -199,6 +199,24 @@ class PipelineAssemblerTest {
         return new PipelineAssembler(ComponentRegistry.of(new TestPlugin())).shared(PipelineFile.parse("t.yaml", yaml, List.of()));
     }
 
+    @Test
+    void aSharedComponentServesEveryKindItsClassImplements() {
+        // The pipeline's score is also a conditional score: the stage finds it when no conditional score is declared,
+        Pipeline p = assemble(HEAD + SHARED + "stages:\n  - {name: a, type: chain}\n  - {name: b, type: chain, conditional: score}\n");
+        TestPlugin.Linear score = (TestPlugin.Linear) ((TestPlugin.Chain) stage(p, 0)).conditional;
+        assertEquals(4.0, score.params.precision());
+        assertSame(score, ((TestPlugin.Chain) stage(p, 1)).conditional, "by name, the same shared instance");
+        assertEquals(java.util.Set.of("data", "score"), java.util.Set.copyOf(p.entries().get(0).sharedUsed()),
+                "its config hash covers the score and what the score uses");
+        // but one declared of that kind comes first.
+        Pipeline declared = assemble(HEAD + SHARED + "  patches: {type: patchwise}\nstages:\n  - {name: a, type: chain}\n");
+        assertTrue(((TestPlugin.Chain) stage(declared, 0)).conditional instanceof TestPlugin.Patchwise);
+        // A shared component that is not one is refused by name.
+        String message = fail(HEAD + SHARED + "stages:\n  - {name: a, type: chain, conditional: data}\n");
+        assertEquals("t.yaml: stages.a.conditional: the shared component 'data' is a data source, not a conditional score",
+                message);
+    }
+
     private static Pipeline assemble(String yaml) {
         return assemble(yaml, List.of());
     }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.ConditionalScore;
 import org.scorepipe.api.Corrector;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.Default;
@@ -36,7 +37,8 @@ public final class TestPlugin implements Plugin {
 
     @Override
     public List<Class<?>> components() {
-        return List.of(Points.class, Linear.class, Nudge.class, Walk.class, Count.class, Fussy.class, Fit.class);
+        return List.of(Points.class, Linear.class, Nudge.class, Walk.class, Count.class, Fussy.class, Fit.class, Patchwise.class,
+                Chain.class);
     }
 
     @Component(kind = ComponentKind.DATA_SOURCE, name = "points", doc = "Scaled standard normal points.")
@@ -64,8 +66,8 @@ public final class TestPlugin implements Plugin {
         }
     }
 
-    @Component(kind = ComponentKind.SCORE_PROVIDER, name = "linear", doc = "The score -p x.")
-    public static final class Linear implements ScoreProvider {
+    @Component(kind = ComponentKind.SCORE_PROVIDER, name = "linear", doc = "The score -p x; its conditionals too.")
+    public static final class Linear implements ScoreProvider, ConditionalScore {
         public record Params(@Doc("precision p") double precision) {
             public Params {
                 if (!(precision > 0)) {
@@ -85,6 +87,60 @@ public final class TestPlugin implements Plugin {
 
         @Override
         public void score(double[] x, int offset, int rows, double t, double[] out) {
+        }
+
+        @Override
+        public int stateWidth(int from, int to) {
+            return 0;
+        }
+
+        @Override
+        public void prefix(double[] x, int offset, int rows, int from, int to, double[] state, int stateOffset) {
+        }
+
+        @Override
+        public void score(double[] x, int offset, int rows, int from, int to, double t, double[] state, int stateOffset,
+                double[] out) {
+        }
+    }
+
+    @Component(kind = ComponentKind.CONDITIONAL_SCORE, name = "patchwise", doc = "A conditional score and nothing else.")
+    public static final class Patchwise implements ConditionalScore {
+        @Inject
+        public Patchwise() {
+        }
+
+        @Override
+        public int stateWidth(int from, int to) {
+            return 0;
+        }
+
+        @Override
+        public void prefix(double[] x, int offset, int rows, int from, int to, double[] state, int stateOffset) {
+        }
+
+        @Override
+        public void score(double[] x, int offset, int rows, int from, int to, double t, double[] state, int stateOffset,
+                double[] out) {
+        }
+    }
+
+    @Component(kind = ComponentKind.STAGE, name = "chain", doc = "A stage that needs a conditional score.")
+    public static final class Chain implements Stage {
+        final ConditionalScore conditional;
+
+        @Inject
+        public Chain(ConditionalScore conditional) {
+            this.conditional = conditional;
+        }
+
+        @Override
+        public long steps() {
+            return 1;
+        }
+
+        @Override
+        public void step(long k, Block block, Noise noise) {
         }
     }
 

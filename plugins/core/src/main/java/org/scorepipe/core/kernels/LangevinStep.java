@@ -48,11 +48,6 @@ public final class LangevinStep {
         static TileScore of(ScoreProvider score) {
             return (x, offset, rows, from, to, t, out) -> score.score(x, offset, rows, t, out);
         }
-
-        /** The conditional score {@link ScoreProvider#conditionalScore} of a patch given the coordinates before it. */
-        static TileScore conditional(ScoreProvider score) {
-            return score::conditionalScore;
-        }
     }
 
     /** A step size per row, from the row's score and noise. */

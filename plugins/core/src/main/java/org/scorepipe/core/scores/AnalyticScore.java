@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import java.util.concurrent.ConcurrentHashMap;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
+import org.scorepipe.api.ConditionalScore;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.NoisingPath;
@@ -19,9 +20,10 @@ import org.scorepipe.core.sources.StudentTSource;
  * <p>The noised mixture of the last time asked for is kept, so the blocks of one step and the
  * inner steps of a corrector at a fixed time share one set of precisions.
  *
- * <p>It also gives the exact conditional score of a noised patch given the clean coordinates
- * before it ({@link #conditionalScore}, see {@link ConditionalMixture}), which the chained Langevin
- * stage samples from; the whole vector ({@code from = 0, to = d}) is the score itself.
+ * <p>It is also the exact {@link ConditionalScore} of a noised patch given the clean coordinates
+ * before it (see {@link ConditionalMixture}), which the chained Langevin stage samples from: a
+ * point's state is its prefix's reweighting of the components, computed once per patch; the whole
+ * vector ({@code from = 0, to = d}) is the score itself.
  *
  * <p>Heavy tails: a Student-t data source ({@code student-t}), a path with Student-t noise (the
  * interpolation path's {@code base: student-t}), or both, are Gaussian scale mixtures, and then the
@@ -32,7 +34,7 @@ import org.scorepipe.core.sources.StudentTSource;
 @Component(kind = ComponentKind.SCORE_PROVIDER, name = "analytic",
         doc = "Exact score and log density of a Gaussian-mixture or Student-t data source (gaussian, gaussian-mixture,"
                 + " student-t) pushed through the noising path (Gaussian or Student-t noise).")
-public final class AnalyticScore implements ScoreProvider {
+public final class AnalyticScore implements ScoreProvider, ConditionalScore {
 
     /** No parameters: the data source and the path say everything. */
     public record Params() {
@@ -43,7 +45,7 @@ public final class AnalyticScore implements ScoreProvider {
     }
 
     /** The last patch and time of a conditional score, and its conditional mixture, published together. */
-    private record CachedConditional(int from, int to, double t, ConditionalMixture mixture) {
+    private record CachedConditional(double t, ConditionalMixture mixture) {
     }
 
     /** Heavy-tailed laws kept at most: a whole anneal or reverse grid of times, each a few KB. */
@@ -63,6 +65,7 @@ public final class AnalyticScore implements ScoreProvider {
      */
     private final ConcurrentHashMap<Double, HeavyTailedMixture> heavyByTime = new ConcurrentHashMap<>();
     private volatile CachedConditional cachedConditional;
+    private volatile ConditionalMixture.Prefix cachedPrefix;
 
     @Inject
     public AnalyticScore(Params params, DataSource data, NoisingPath path) {
@@ -132,9 +135,25 @@ public final class AnalyticScore implements ScoreProvider {
         at(t).logDensity(x, offset, rows, out);
     }
 
+    /** Refuses a heavy-tailed target or path, whose conditionals have no closed form here. */
     @Override
-    public boolean hasConditionalScore() {
-        return !heavy;
+    public void checkPatches(int d, int q) {
+        if (heavy && q != d) {
+            throw new IllegalArgumentException("the analytic score has no conditional score for a Student-t target or path;"
+                    + " use patch = d (" + d + ") or a Gaussian target and path");
+        }
+    }
+
+    @Override
+    public int stateWidth(int from, int to) {
+        return from == 0 && to == mixture.dimension() ? 0 : prefixOf(from, to).width();
+    }
+
+    @Override
+    public void prefix(double[] x, int offset, int rows, int from, int to, double[] state, int stateOffset) {
+        if (!(from == 0 && to == mixture.dimension())) {
+            prefixOf(from, to).state(x, offset, rows, mixture.dimension(), state, stateOffset);
+        }
     }
 
     /**
@@ -143,23 +162,31 @@ public final class AnalyticScore implements ScoreProvider {
      * whole vector exactly {@link #score}.
      */
     @Override
-    public void conditionalScore(double[] x, int offset, int rows, int from, int to, double t, double[] out) {
+    public void score(double[] x, int offset, int rows, int from, int to, double t, double[] state, int stateOffset,
+            double[] out) {
         int d = mixture.dimension();
-        if (heavy && !(from == 0 && to == d)) {
-            throw new UnsupportedOperationException("the analytic score has no conditional score for a Student-t"
-                    + " target or path");
-        }
         if (from == 0 && to == d) {
             score(x, offset, rows, t, out);
             return;
         }
+        checkPatches(d, to - from);
         CachedConditional c = cachedConditional;
-        if (c == null || c.from() != from || c.to() != to
+        if (c == null || !c.mixture().prefix().covers(from, to)
                 || Double.doubleToLongBits(c.t()) != Double.doubleToLongBits(t)) {
-            c = new CachedConditional(from, to, t,
-                    new ConditionalMixture(mixture, from, to, path.meanScale(t), path.noiseScale(t)));
+            c = new CachedConditional(t, new ConditionalMixture(prefixOf(from, to), path.meanScale(t), path.noiseScale(t)));
             cachedConditional = c;
         }
-        c.mixture().score(x, offset, rows, d, out);
+        c.mixture().score(x, offset, rows, d, state, stateOffset, out);
+    }
+
+    /** The time-free part of the patch's conditional, kept for the patch asked for last. */
+    private ConditionalMixture.Prefix prefixOf(int from, int to) {
+        checkPatches(mixture.dimension(), to - from);
+        ConditionalMixture.Prefix p = cachedPrefix;
+        if (p == null || !p.covers(from, to)) {
+            p = new ConditionalMixture.Prefix(mixture, from, to);
+            cachedPrefix = p;
+        }
+        return p;
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.scorepipe.api.ConditionalScore;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.GaussianMixture.Form;
 import org.scorepipe.api.NoisingPath;
@@ -63,6 +64,15 @@ class ConditionalScoreTest {
         return new GaussianMixture(weights, parts);
     }
 
+    /** The conditional score as its consumer computes it: the prefix's states first, then the patch's score from them. */
+    static void conditionalScore(ConditionalScore score, double[] x, int offset, int rows, int from, int to, double t,
+            double[] out) {
+        int w = score.stateWidth(from, to);
+        double[] state = new double[3 + rows * w];
+        score.prefix(x, offset, rows, from, to, state, 3);
+        score.score(x, offset, rows, from, to, t, state, 3, out);
+    }
+
     /**
      * The joint law of {@code (X_A, alpha X_B + sigma Z)} on the first {@code b} coordinates: mean
      * {@code (mu_A, alpha mu_B)}, covariance {@code [[S_AA, alpha S_AB], [alpha S_BA, alpha^2 S_BB + sigma^2 I]]}.
@@ -93,7 +103,6 @@ class ConditionalScoreTest {
         GaussianMixture mixture = mixture(full);
         NoisingPath path = NoisedMixtureTest.vp();
         AnalyticScore score = new AnalyticScore(new AnalyticScore.Params(), AnalyticScoreTest.source(mixture), path);
-        assertTrue(score.hasConditionalScore());
         int q = b - a;
         NoisedMixture joint = joint(mixture, a, b, path.meanScale(t), path.noiseScale(t));
         int rows = 12;
@@ -102,7 +111,7 @@ class ConditionalScoreTest {
             x[i] *= 2.5;
         }
         double[] s = new double[rows * q];
-        score.conditionalScore(x, 0, rows, a, b, t, s);
+        conditionalScore(score, x, 0, rows, a, b, t, s);
         double h = 1e-5;
         double[] plus = new double[1];
         double[] minus = new double[1];
@@ -131,7 +140,7 @@ class ConditionalScoreTest {
         double[] expected = new double[x.length];
         score.score(x, D, 8, 0.4, expected);
         double[] actual = new double[x.length];
-        score.conditionalScore(x, D, 8, 0, D, 0.4, actual);
+        conditionalScore(score, x, D, 8, 0, D, 0.4, actual);
         assertArrayEquals(expected, actual);
     }
 
@@ -145,7 +154,7 @@ class ConditionalScoreTest {
         int q = 2;
         double[] x = normals(9, 5 * D);
         double[] s = new double[5 * q];
-        score.conditionalScore(x, 0, 5, 0, q, 0.7, s);
+        conditionalScore(score, x, 0, 5, 0, q, 0.7, s);
         NoisedMixture marginal = joint(mixture, 0, q, path.meanScale(0.7), path.noiseScale(0.7));
         for (int r = 0; r < 5; r++) {
             double[] expected = new double[q];
@@ -153,6 +162,32 @@ class ConditionalScoreTest {
             for (int j = 0; j < q; j++) {
                 assertEquals(expected[j], s[r * q + j], 1e-12 * (1 + Math.abs(expected[j])));
             }
+        }
+    }
+
+    @ParameterizedTest(name = "full = {0}")
+    @CsvSource({"false", "true"})
+    void aPointsStateAndScoreDependOnItsOwnRowOnly(boolean full) {
+        // The chained stage computes the states of a whole block once and scores it tile by tile: a
+        // point's state and score must not depend on which other points share the call.
+        GaussianMixture mixture = mixture(full);
+        AnalyticScore score = new AnalyticScore(new AnalyticScore.Params(), AnalyticScoreTest.source(mixture),
+                NoisedMixtureTest.vp());
+        int rows = 7;
+        double[] x = normals(11, rows * D);
+        int w = score.stateWidth(2, 4);
+        assertEquals(full ? 3 * (1 + 2) : 3, w, "K prefix terms, and K conditional means of the patch when full");
+        double[] together = new double[rows * w];
+        score.prefix(x, 0, rows, 2, 4, together, 0);
+        double[] scoreTogether = new double[rows * 2];
+        score.score(x, 0, rows, 2, 4, 0.3, together, 0, scoreTogether);
+        for (int r = 0; r < rows; r++) {
+            double[] alone = new double[w];
+            score.prefix(x, r * D, 1, 2, 4, alone, 0);
+            assertArrayEquals(java.util.Arrays.copyOfRange(together, r * w, r * w + w), alone, "state of row " + r);
+            double[] scoreAlone = new double[2];
+            score.score(x, r * D, 1, 2, 4, 0.3, together, r * w, scoreAlone);
+            assertArrayEquals(java.util.Arrays.copyOfRange(scoreTogether, 2 * r, 2 * r + 2), scoreAlone, "score of row " + r);
         }
     }
 }

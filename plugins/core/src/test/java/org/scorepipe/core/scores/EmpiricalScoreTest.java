@@ -198,7 +198,9 @@ class EmpiricalScoreTest {
         NoisingPath path = path(3.0);
         AnalyticScore score = new AnalyticScore(new AnalyticScore.Params(),
                 AnalyticScoreTest.source(NoisedMixtureTest.scalarMixture()), path);
-        assertFalse(score.hasConditionalScore());
+        int dim = NoisedMixtureTest.scalarMixture().dimension();
+        IllegalArgumentException noConditional = assertThrows(IllegalArgumentException.class, () -> score.checkPatches(dim, 1));
+        assertTrue(noConditional.getMessage().contains("no conditional score for a Student-t"), noConditional.getMessage());
         double t = 0.7;
         HeavyTailedMixture law = HeavyTailedMixture.of(NoisedMixtureTest.scalarMixture(), Double.POSITIVE_INFINITY, 3.0,
                 path.meanScale(t), path.noiseScale(t));

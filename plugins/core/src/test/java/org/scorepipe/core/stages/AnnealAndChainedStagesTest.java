@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.scorepipe.api.Block;
+import org.scorepipe.api.ConditionalScore;
 import org.scorepipe.api.DataSource;
 import org.scorepipe.api.GaussianMixture;
 import org.scorepipe.api.GaussianMixture.Form;
@@ -217,14 +218,88 @@ class AnnealAndChainedStagesTest {
                 new ChainedLangevinStage.Params(4, 3, 1.0, 0.0, 1, 1e-3, StepRule.NOISE_SQUARED),
                 new PipelineSpec("t", SEED, 5, D), Optional.empty(), mixtureScore(path), path));
         assertTrue(patch.getMessage().contains("patch size 4 does not divide d = 6"), patch.getMessage());
-        ScoreProvider plain = (x, offset, rows, t, out) -> { };
+        ConditionalScore trainedOnPairs = new ConditionalScore() {
+            @Override
+            public void checkPatches(int d, int q) {
+                if (q != 2) {
+                    throw new IllegalArgumentException("this network reads patches of 2 coordinates, not " + q);
+                }
+            }
+
+            @Override
+            public int stateWidth(int from, int to) {
+                return 0;
+            }
+
+            @Override
+            public void prefix(double[] x, int offset, int rows, int from, int to, double[] state, int stateOffset) {
+            }
+
+            @Override
+            public void score(double[] x, int offset, int rows, int from, int to, double t, double[] state, int so,
+                    double[] out) {
+            }
+        };
         IllegalArgumentException score = assertThrows(IllegalArgumentException.class, () -> new ChainedLangevinStage(
                 new ChainedLangevinStage.Params(3, 3, 1.0, 0.0, 1, 1e-3, StepRule.NOISE_SQUARED),
-                new PipelineSpec("t", SEED, 5, D), Optional.empty(), plain, path));
-        assertTrue(score.getMessage().contains("needs the conditional score"), score.getMessage());
+                new PipelineSpec("t", SEED, 5, D), Optional.empty(), trainedOnPairs, path));
+        assertTrue(score.getMessage().contains("reads patches of 2 coordinates, not 3"), score.getMessage());
+        ScoreProvider plain = (x, offset, rows, t, out) -> { };
         IllegalArgumentException noNoise = assertThrows(IllegalArgumentException.class, () -> new AnnealStage(
                 new AnnealStage.Params(3, 1.0, 0.0, 1, 0.1, StepRule.NOISE_SQUARED), Optional.empty(), plain,
                 new org.scorepipe.core.paths.OrnsteinUhlenbeckPath(new org.scorepipe.core.paths.OrnsteinUhlenbeckPath.Params())));
         assertTrue(noNoise.getMessage().contains("use step-rule: constant"), noNoise.getMessage());
+    }
+
+    /** The analytic conditional score, counting the rows whose prefix states it computes. */
+    static final class CountingPrefixes implements ConditionalScore {
+        final AnalyticScore score;
+        long prefixRows;
+
+        CountingPrefixes(AnalyticScore score) {
+            this.score = score;
+        }
+
+        @Override
+        public int stateWidth(int from, int to) {
+            return score.stateWidth(from, to);
+        }
+
+        @Override
+        public void prefix(double[] x, int offset, int rows, int from, int to, double[] state, int stateOffset) {
+            prefixRows += rows;
+            score.prefix(x, offset, rows, from, to, state, stateOffset);
+        }
+
+        @Override
+        public void score(double[] x, int offset, int rows, int from, int to, double t, double[] state, int so,
+                double[] out) {
+            score.score(x, offset, rows, from, to, t, state, so, out);
+        }
+    }
+
+    @Test
+    void aPrefixIsReadOncePerParticleAndPatchAndKeepingItChangesNoBit() {
+        NoisingPath path = ve();
+        ChainedLangevinStage.Params params = new ChainedLangevinStage.Params(2, 2, 1.0, 0.0, 3, 1e-3, StepRule.NOISE_SQUARED);
+        CountingPrefixes kept = new CountingPrefixes(mixtureScore(path));
+        ChainedLangevinStage chained = new ChainedLangevinStage(params, new PipelineSpec("t", SEED, 40, D), Optional.empty(),
+                kept, path);
+        Particles once = start(40);
+        run(chained, once, 16); // blocks of 16, 16, 8 rows, each kept for all 18 steps
+        assertEquals(40L * (D / 2), kept.prefixRows, "one prefix per particle and patch, not one per step");
+        // A new block at every step, as after a resume at any step: the prefix is read again every time.
+        CountingPrefixes everyStep = new CountingPrefixes(mixtureScore(path));
+        ChainedLangevinStage again = new ChainedLangevinStage(params, new PipelineSpec("t", SEED, 40, D), Optional.empty(),
+                everyStep, path);
+        Particles fresh = start(40);
+        PhiloxNoise noise = new PhiloxNoise(SEED);
+        for (long k = 0; k < again.steps(); k++) {
+            noise.position(1, k);
+            again.step(k, fresh.block(0, 40), noise);
+        }
+        assertEquals(40L * again.steps(), everyStep.prefixRows);
+        assertArrayEquals(once.data(), fresh.data());
+        assertFalse(Arrays.equals(start(40).data(), once.data()));
     }
 }
