@@ -17,6 +17,6 @@ public final class DjlPlugin implements Plugin {
 
     @Override
     public List<Class<?>> components() {
-        return List.of(DjlScore.class, DenoisingScoreMatching.class);
+        return List.of(DjlScore.class, DenoisingScoreMatching.class, PatchTraining.class, PatchScore.class);
     }
 }
