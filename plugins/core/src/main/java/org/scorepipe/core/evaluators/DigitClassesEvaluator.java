@@ -31,8 +31,8 @@ import org.scorepipe.api.Metrics;
  * evaluation's noise), as {@code digit-shares-floor} {@code r_c} and {@code digits-covered-floor};
  * the misclassified images count as the classifier counts them, in both. Then
  * <pre>
- *   digit-shares-tv     = (1/2) sum_c |q_c - r_c|                       total variation to the floor
- *   digit-shares-tv-se  = sum_c sqrt( r_c (1 - r_c) / (pi n) )
+ *   digit-shares-tv        = (1/2) sum_c |q_c - r_c|                    total variation to the floor
+ *   digit-shares-tv-noise  = sum_c sqrt( r_c (1 - r_c) / (pi n) )
  * </pre>
  * the second the expected total variation between two independent samples of {@code n} images
  * with shares {@code r} (each difference {@code q_c - r_c} about normal with variance
@@ -109,10 +109,10 @@ public final class DigitClassesEvaluator implements MergeableEvaluator {
         double[] shares = shares(counts, n);
         double[] floor = shares(counts(classifier.drawHeldOut(context.noise(), (int) n), 0, (int) n), n);
         double tv = 0.0;
-        double tvSe = 0.0;
+        double tvNoise = 0.0;
         for (int c = 0; c < k; c++) {
             tv += 0.5 * Math.abs(shares[c] - floor[c]);
-            tvSe += Math.sqrt(floor[c] * (1 - floor[c]) / (Math.PI * n));
+            tvNoise += Math.sqrt(floor[c] * (1 - floor[c]) / (Math.PI * n));
         }
         return Metrics.builder()
                 .put("digit-shares", shares)
@@ -120,7 +120,7 @@ public final class DigitClassesEvaluator implements MergeableEvaluator {
                 .put("digit-shares-floor", floor)
                 .put("digits-covered-floor", covered(floor))
                 .put("digit-shares-tv", tv)
-                .put("digit-shares-tv-se", tvSe)
+                .put("digit-shares-tv-noise", tvNoise)
                 .put("classifier-accuracy", classifier.accuracy())
                 .build();
     }

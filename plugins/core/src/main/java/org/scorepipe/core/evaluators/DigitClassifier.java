@@ -40,6 +40,9 @@ import org.scorepipe.api.Noise;
  * <p><b>Held-out images.</b> A keyed fraction of the source's images (the {@code holdout} smallest
  * keys of stream 0) is kept out of training: the classifier's {@link #accuracy()} is measured on
  * them, and they are the real images of the evaluators' floors, images the network never saw.
+ * The evaluators take one data source, the labelled training images, and hold out the floor's
+ * images from it themselves (rather than naming a second, held-out source as {@code image-modes}
+ * does): a component is given one collaborator per kind, under the kind's key {@code data}.
  */
 final class DigitClassifier {
     /** {@link BuildNoise} domain of the split, the initial weights and the epochs' orders ("digitcls" in ASCII). */

@@ -19,9 +19,9 @@ class DigitClassesEvaluatorTest {
      * Real images the classifier never saw sit at the floor. Both sides are n = 300 images drawn
      * with replacement from pools of about 1000 (the pipeline's held-out part; the classifier's own
      * 900), so each share differs from the pool law by a variance of r (1 - r) (1/1000 + 1/300)
-     * per side, 1.3 times the 2 r (1 - r) / 300 that digit-shares-tv-se assumes: the expected
-     * total variation is about 1.15 digit-shares-tv-se, its standard deviation about 0.3 of it
-     * (sum of ten half-normals). Three times digit-shares-tv-se is then over 5 standard deviations
+     * per side, 1.3 times the 2 r (1 - r) / 300 that digit-shares-tv-noise assumes: the expected
+     * total variation is about 1.15 digit-shares-tv-noise, its standard deviation about 0.3 of it
+     * (sum of ten half-normals). Three times digit-shares-tv-noise is then over 5 standard deviations
      * above the expectation. Every digit is covered: the rarest, 5, has a share near 0.086, twice
      * the threshold 0.05 and more than 3 standard errors (0.019) above it.
      */
@@ -29,8 +29,8 @@ class DigitClassesEvaluatorTest {
     void heldOutImagesSitAtTheFloor() {
         Metrics m = evaluator().evaluate(DigitImages.draw(DigitImages.HELD_OUT, 300), DigitImages.context(3));
         double tv = m.number("digit-shares-tv");
-        double se = m.number("digit-shares-tv-se");
-        assertTrue(tv < 3 * se, m.toString());
+        double noise = m.number("digit-shares-tv-noise");
+        assertTrue(tv < 3 * noise, m.toString());
         assertEquals(10.0, m.number("digits-covered"), m.toString());
         assertEquals(10.0, m.number("digits-covered-floor"), m.toString());
         assertEquals(1.0, sum(m.vector("digit-shares")), 1e-12);
@@ -51,7 +51,7 @@ class DigitClassesEvaluatorTest {
         assertTrue(m.number("digits-covered") <= 4, m.toString());
         assertEquals(10.0, m.number("digits-covered-floor"), m.toString());
         assertTrue(m.number("digit-shares-tv") > 0.5, m.toString());
-        assertTrue(m.number("digit-shares-tv") > 5 * m.number("digit-shares-tv-se"), m.toString());
+        assertTrue(m.number("digit-shares-tv") > 5 * m.number("digit-shares-tv-noise"), m.toString());
     }
 
     /** The floor depends on the count and the evaluation's noise only, not on the samples. */
