@@ -5,6 +5,8 @@ import org.scorepipe.api.Plugin;
 import org.scorepipe.core.correctors.AnnealedLangevinCorrector;
 import org.scorepipe.core.correctors.LangevinCorrector;
 import org.scorepipe.core.correctors.MalaCorrector;
+import org.scorepipe.core.evaluators.DigitClassesEvaluator;
+import org.scorepipe.core.evaluators.DigitFrechetEvaluator;
 import org.scorepipe.core.evaluators.EnergyDistanceEvaluator;
 import org.scorepipe.core.evaluators.GaussianW2Evaluator;
 import org.scorepipe.core.evaluators.ImageModesEvaluator;
@@ -121,6 +123,8 @@ public final class CorePlugin implements Plugin {
                 GaussianW2Evaluator.class,
                 ModeCoverageEvaluator.class,
                 ImageModesEvaluator.class,
+                DigitClassesEvaluator.class,
+                DigitFrechetEvaluator.class,
                 TailQuantilesEvaluator.class,
                 LikelihoodEvaluator.class);
     }
