@@ -46,8 +46,8 @@ import java.util.List;
  *
  * <p>{@link #block} is the DJL block that {@link PatchTraining} trains, all {@code P} patches of a
  * batch at once; {@link Weights} are its parameters in float32, saved as JSON
- * ({@value #FILE}) and run by the plain-Java forward pass here ({@link Weights#prefix},
- * {@link Weights#epsilon}), in double precision from the float weights, so that sampling needs
+ * ({@value #FILE}) and run by the plain-Java forward pass here ({@link Forward#prefix},
+ * {@link Forward#epsilon}), in double precision from the float weights, so that sampling needs
  * no native engine and gives the same bits on every machine.
  */
 public final class PatchNetwork {
@@ -118,9 +118,68 @@ public final class PatchNetwork {
             }
         }
 
+        /** The forward pass of these weights, in double precision. */
+        public Forward forward() {
+            return new Forward(this);
+        }
+    }
+
+    /**
+     * The network's forward pass in plain Java, in double precision from the float32 weights. A
+     * layer's inputs are held transposed ({@code [in][rows]}), so that a weight multiplies a run of
+     * points' inputs in one loop the JIT turns into SIMD lanes; each point's sum is still added in
+     * the order {@code m = 0, 1, ...}, with a multiply and an add (Java never fuses them), so a
+     * point's output depends on its own inputs only, not on how many points share the call.
+     * Immutable and thread-safe.
+     */
+    public static final class Forward {
+        private final int dimension;
+        private final int patch;
+        private final int state;
+        private final int patches;
+        private final double[] cellWeight;
+        private final double[] cellBias;
+        private final double[][] weights;
+        private final double[][] biases;
+        private final int[] widths;
+        private final int widest;
+        private final ThreadLocal<double[][]> scratch;
+
+        private Forward(Weights w) {
+            this.dimension = w.dimension();
+            this.patch = w.patch();
+            this.state = w.state();
+            this.patches = w.patches();
+            this.cellWeight = doubles(w.cellWeight());
+            this.cellBias = doubles(w.cellBias());
+            int layers = w.head().size();
+            this.weights = new double[layers][];
+            this.biases = new double[layers][];
+            this.widths = new int[layers + 1];
+            widths[0] = w.headInputs();
+            int most = widths[0];
+            for (int l = 0; l < layers; l++) {
+                weights[l] = doubles(w.head().get(l).weight());
+                biases[l] = doubles(w.head().get(l).bias());
+                widths[l + 1] = w.head().get(l).out();
+                most = Math.max(most, widths[l + 1]);
+            }
+            this.widest = most;
+            this.scratch = ThreadLocal.withInitial(() -> new double[2][0]);
+        }
+
+        private static double[] doubles(float[] f) {
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+
         /**
          * {@code h_j} of {@code rows} points, full rows of {@code d} at {@code x[offset + r*d ..]}, for
-         * the patch starting at {@code from = j Q}, into {@code state[stateOffset + r*H ..]}.
+         * the patch starting at {@code from = j Q}, into {@code out[stateOffset + r*H ..]}: the LSTM
+         * run over {@code u_0 = 0, u_1 = x_0, ..., u_j = x_{j-1}}.
          */
         public void prefix(double[] x, int offset, int rows, int from, double[] out, int stateOffset) {
             int j = from / patch;
@@ -156,43 +215,85 @@ public final class PatchNetwork {
 
         /**
          * The predicted noise of the patch starting at {@code from} of {@code rows} points at time
-         * {@code t} (noise scale {@code sigma}), from their states at {@code state[stateOffset + r*H ..]}, into
-         * {@code out[r*Q ..]}.
+         * {@code t} (noise scale {@code sigma}), from their states at {@code states[stateOffset + r*H ..]},
+         * into {@code out[r*Q ..]}.
          */
-        public void epsilon(double[] x, int offset, int rows, int from, double t, double sigma, double[] states, int stateOffset,
-                double[] out) {
+        public void epsilon(double[] x, int offset, int rows, int from, double t, double sigma, double[] states,
+                int stateOffset, double[] out) {
+            double[][] buffers = scratch.get();
+            if (buffers[0].length < rows * widest) {
+                buffers[0] = new double[rows * widest];
+                buffers[1] = new double[rows * widest];
+            }
+            double[] a = buffers[0];
+            double[] b = buffers[1];
+            int in = widths[0];
             int j = from / patch;
-            int widest = headInputs();
-            for (int w : hidden) {
-                widest = Math.max(widest, w);
-            }
-            double[] a = new double[widest];
-            double[] b = new double[widest];
+            double logSigma = Math.log(sigma);
+            // Transposed: input m of point r at a[m * rows + r].
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(states, stateOffset + r * state, a, 0, state);
-                System.arraycopy(x, offset + r * dimension + from, a, state, patch);
-                int o = state + patch;
-                a[o] = t;
-                a[o + 1] = Math.log(sigma);
-                java.util.Arrays.fill(a, o + 2, o + 2 + patches(), 0.0);
-                a[o + 2 + j] = 1.0;
-                for (int l = 0; l < head.size(); l++) {
-                    Layer layer = head.get(l);
-                    boolean last = l == head.size() - 1;
-                    for (int k = 0; k < layer.out(); k++) {
-                        double s = layer.bias()[k];
-                        int wo = k * layer.in();
-                        for (int m = 0; m < layer.in(); m++) {
-                            s += layer.weight()[wo + m] * a[m];
-                        }
-                        b[k] = last ? s : s / (1.0 + Math.exp(-s)); // silu
-                    }
-                    double[] swap = a;
-                    a = b;
-                    b = swap;
+                int so = stateOffset + r * state;
+                for (int m = 0; m < state; m++) {
+                    a[m * rows + r] = states[so + m];
                 }
-                System.arraycopy(a, 0, out, r * patch, patch);
+                int xo = offset + r * dimension + from;
+                for (int c = 0; c < patch; c++) {
+                    a[(state + c) * rows + r] = x[xo + c];
+                }
+                int o = state + patch;
+                a[o * rows + r] = t;
+                a[(o + 1) * rows + r] = logSigma;
+                for (int p = 0; p < patches; p++) {
+                    a[(o + 2 + p) * rows + r] = p == j ? 1.0 : 0.0;
+                }
             }
+            for (int l = 0; l < weights.length; l++) {
+                dense(weights[l], biases[l], widths[l], widths[l + 1], a, b, rows, l < weights.length - 1);
+                double[] swap = a;
+                a = b;
+                b = swap;
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < patch; c++) {
+                    out[r * patch + c] = a[c * rows + r];
+                }
+            }
+        }
+
+        /**
+         * {@code b[k][r] = act(bias_k + sum_m w[k, m] a[m][r])} for {@code rows} points, inputs and
+         * outputs transposed, silu if {@code silu}.
+         */
+        private static void dense(double[] w, double[] bias, int in, int out, double[] a, double[] b, int rows, boolean silu) {
+            if (org.scorepipe.api.Simd.ENABLED) {
+                PatchLanes.dense(w, bias, in, out, a, b, rows);
+            } else {
+                plainDense(w, bias, in, out, a, b, rows);
+            }
+            if (silu) {
+                for (int i = 0; i < out * rows; i++) {
+                    b[i] = silu(b[i]);
+                }
+            }
+        }
+
+        /** {@code b[k][r] = bias_k + sum_m w[k, m] a[m][r]}: the plain twin of {@link PatchLanes#dense}. */
+        static void plainDense(double[] w, double[] bias, int in, int out, double[] a, double[] b, int rows) {
+            for (int k = 0; k < out; k++) {
+                int bo = k * rows;
+                int wo = k * in;
+                for (int r = 0; r < rows; r++) {
+                    double s = bias[k];
+                    for (int m = 0; m < in; m++) {
+                        s += w[wo + m] * a[m * rows + r];
+                    }
+                    b[bo + r] = s;
+                }
+            }
+        }
+
+        private static double silu(double v) {
+            return v / (1.0 + Math.exp(-v));
         }
 
         private static double sigmoid(double v) {

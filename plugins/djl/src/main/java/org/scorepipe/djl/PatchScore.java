@@ -36,11 +36,13 @@ public final class PatchScore implements ConditionalScore {
     }
 
     private final PatchNetwork.Weights weights;
+    private final PatchNetwork.Forward network;
     private final NoisingPath path;
 
     @Inject
     public PatchScore(Params params, PipelineSpec pipeline, NoisingPath path) {
         this.weights = PatchNetwork.load(Path.of(params.model()));
+        this.network = weights.forward();
         this.path = requireNonNull(path, "path is null");
         if (weights.dimension() != pipeline.dimension()) {
             throw new IllegalArgumentException("model: " + params.model() + " was trained on d = " + weights.dimension()
@@ -69,7 +71,7 @@ public final class PatchScore implements ConditionalScore {
     @Override
     public void prefix(double[] x, int offset, int rows, int from, int to, double[] state, int stateOffset) {
         checkPatch(from, to);
-        weights.prefix(x, offset, rows, from, state, stateOffset);
+        network.prefix(x, offset, rows, from, state, stateOffset);
     }
 
     @Override
@@ -77,7 +79,7 @@ public final class PatchScore implements ConditionalScore {
             double[] out) {
         checkPatch(from, to);
         double sigma = path.noiseScale(t);
-        weights.epsilon(x, offset, rows, from, t, sigma, state, stateOffset, out);
+        network.epsilon(x, offset, rows, from, t, sigma, state, stateOffset, out);
         double scale = -1.0 / sigma;
         for (int i = 0; i < rows * weights.patch(); i++) {
             out[i] *= scale;
