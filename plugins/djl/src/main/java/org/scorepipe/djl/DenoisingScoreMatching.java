@@ -357,7 +357,7 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                     double loss;
                     try (NDManager m = trainer.getManager().newSubManager()) {
                         try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray l = b.loss(m, trainer, true);
+                            NDArray l = b.loss(m, trainer);
                             collector.backward(l);
                             loss = l.getFloat();
                         }
@@ -376,9 +376,7 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                     }
                     losses[k] = loss;
                     if (held != null && ((k + 1) % settings.heldOutEvery() == 0 || k + 1 == steps)) {
-                        try (NDManager m = trainer.getManager().newSubManager()) {
-                            heldOutLosses[k] = held.loss(m, trainer, false).getFloat();
-                        }
+                        heldOutLosses[k] = held.loss(ScoreNetwork.weights(block, d, settings.activation()));
                     }
                     progress.step(k + 1, steps, loss);
                     if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0 && k + 1 < steps) {
@@ -486,15 +484,38 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             }
         }
 
-        /** The batch's mean loss under the network's weights now, in {@code m}: a training forward pass or an evaluation. */
-        NDArray loss(NDManager m, Trainer trainer, boolean training) {
+        /** The batch's mean loss under the network's weights now, in {@code m}, recorded for the backward pass. */
+        NDArray loss(NDManager m, Trainer trainer) {
             NDArray xa = m.create(xt, new Shape(batch, d));
             NDArray ta = m.create(tt, new Shape(batch, 1));
             NDArray ya = m.create(target, new Shape(batch, d));
             NDArray wa = m.create(weight, new Shape(batch, 1));
-            NDList in = new NDList(xa, ta);
-            NDArray y = (training ? trainer.forward(in) : trainer.evaluate(in)).singletonOrThrow();
+            NDArray y = trainer.forward(new NDList(xa, ta)).singletonOrThrow();
             return y.sub(ya).square().mul(wa).sum(new int[] {1}).mean();
+        }
+
+        /**
+         * The batch's mean loss under {@code weights}, by their plain-Java forward pass in double
+         * precision: measuring it only reads the weights out of libtorch, and runs no operation there
+         * between two training steps.
+         */
+        double loss(MlpWeights weights) {
+            double[] x = new double[d];
+            double[] y = new double[d];
+            double sum = 0;
+            for (int i = 0; i < batch; i++) {
+                for (int j = 0; j < d; j++) {
+                    x[j] = xt[i * d + j];
+                }
+                weights.forward(x, 0, 1, tt[i], y);
+                double row = 0;
+                for (int j = 0; j < d; j++) {
+                    double e = y[j] - target[i * d + j];
+                    row += e * e;
+                }
+                sum += weight[i] * row;
+            }
+            return sum / batch;
         }
     }
 }
