@@ -53,6 +53,33 @@ public interface Trainer {
          */
         Noise noise(long step);
 
+        /**
+         * Noise keyed apart from every step's {@link #noise}, for a held-out batch: the same for the
+         * whole training, and for a training that resumes. By default the noise of step -1, which no
+         * optimiser step uses; the runtime keys it by a stream of its own.
+         */
+        default Noise heldOutNoise() {
+            return noise(-1);
+        }
+
+        /**
+         * The state a killed training last {@linkplain #checkpoint checkpointed}, to continue from
+         * (the runtime has checked that the config is the same); empty for a new training.
+         */
+        default java.util.Optional<State> resumeFrom() {
+            return java.util.Optional.empty();
+        }
+
+        /**
+         * Keeps the trainer's state after a step, replacing the one kept before, so that a killed
+         * training can continue from it ({@link #resumeFrom}): the runtime writes it atomically, with the
+         * config, into the run directory. By default it keeps nothing.
+         *
+         * @throws IllegalStateException if it cannot be written (the training should stop)
+         */
+        default void checkpoint(State state) {
+        }
+
         /** The pipeline's seed, for what the trainer's engine seeds itself (weight initialisation). */
         long seed();
 
@@ -61,6 +88,25 @@ public interface Trainer {
 
         /** Told after each optimiser step; the runtime shows progress and the time left. */
         void progress(int step, int steps, double loss);
+    }
+
+    /**
+     * A trainer's state after a step, as opaque bytes in a format of the trainer's own (with its own
+     * version check): for a training that resumes to take the path of an uninterrupted one, all that
+     * the remaining steps read (weights, optimiser moments and step count, weight averages, the loss
+     * history so far).
+     *
+     * @param step the optimiser steps done, 1 to {@code steps}
+     * @param steps the steps the training has in all
+     * @param bytes the state
+     */
+    record State(int step, int steps, byte[] bytes) {
+        public State {
+            if (step < 0 || steps < 1 || step > steps) {
+                throw new IllegalArgumentException("need 0 <= step <= steps, steps >= 1, got step " + step + " of " + steps);
+            }
+            requireNonNull(bytes, "bytes is null");
+        }
     }
 
     /**

@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
 import jakarta.inject.Inject;
-import org.scorepipe.api.Block;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
 import org.scorepipe.api.DataSource;
@@ -86,23 +85,36 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                     + " eps_G = sigma_t Sigma_t^-1 (x - alpha_t mu), Sigma_t = alpha_t^2 Sigma + sigma_t^2 I, of the Gaussian"
                     + " with the data's mean mu and covariance Sigma (estimated from skip-samples draws); output epsilon only")
                     @Default("none") Skip skip,
-            @Doc("data draws the skip's mean and covariance are estimated from") @Default("100000") int skipSamples) {
+            @Doc("data draws the skip's mean and covariance are estimated from") @Default("100000") int skipSamples,
+            @Doc("steps between checkpoints of the training (weights, Adam's moments and step count, the weight average, the"
+                    + " losses so far) in the run directory's checkpoints/, from which `scorepipe train FILE --out DIR` continues"
+                    + " a killed training; 0 = none") @Default("500") int checkpointEvery,
+            @Doc("steps between measurements of the held-out loss (the same loss, under the weights of that step, on one"
+                    + " batch drawn with noise apart from the training's), the third column of loss.csv; 0 = none")
+                    @Default("100") int heldOutEvery) {
         /** The settings without a weight average ({@code ema = 0}) or skip. */
         public Settings(int[] hidden, MlpWeights.Activation activation, ScoreOutput output, int steps, int batch,
                 double learningRate, double timeMin, double timeMax, int threads) {
-            this(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, 0.0, Skip.NONE, 100000);
+            this(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, 0.0, Skip.NONE, 100000, 500,
+                    100);
         }
 
         /** These settings with {@code ema} as the weight average's decay. */
         public Settings withEma(double ema) {
             return new Settings(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, ema, skip,
-                    skipSamples);
+                    skipSamples, checkpointEvery, heldOutEvery);
+        }
+
+        /** These settings with checkpoints every {@code checkpointEvery} steps (0 = none). */
+        public Settings withCheckpointEvery(int checkpointEvery) {
+            return new Settings(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, ema, skip,
+                    skipSamples, checkpointEvery, heldOutEvery);
         }
 
         /** These settings with the skip given. */
         public Settings withSkip(Skip skip, int skipSamples) {
             return new Settings(hidden, activation, output, steps, batch, learningRate, timeMin, timeMax, threads, ema, skip,
-                    skipSamples);
+                    skipSamples, checkpointEvery, heldOutEvery);
         }
 
         public Settings {
@@ -142,6 +154,12 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             }
             if (skipSamples < 2) {
                 throw new IllegalArgumentException("skip-samples must be >= 2, got " + skipSamples);
+            }
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("checkpoint-every must be >= 0 (0 = no checkpoints), got " + checkpointEvery);
+            }
+            if (heldOutEvery < 0) {
+                throw new IllegalArgumentException("held-out-every must be >= 0 (0 = no held-out loss), got " + heldOutEvery);
             }
         }
     }
@@ -213,7 +231,8 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
 
     @Override
     public org.scorepipe.api.Trainer.Result train(org.scorepipe.api.Trainer.Context context) {
-        Result result = train(context::noise, context.seed(), context.directory(), context.exportOnnx(), context::progress);
+        Result result = train(context::noise, context::heldOutNoise, context.seed(), context.directory(), context.exportOnnx(),
+                context::progress, context.resumeFrom(), context::checkpoint);
         java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
         files.put("djl model", result.model());
         result.onnx().ifPresent(f -> files.put("onnx model", f));
@@ -267,83 +286,78 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
 
     /**
      * Trains, then writes {@code out/model/} (description and DJL parameters), {@code out/loss.csv}
-     * and, if asked, {@code out/model.onnx}.
+     * and, if asked, {@code out/model.onnx}; no checkpoints, the held-out batch keyed by the noise
+     * of step -1.
      */
     public Result train(LongFunction<Noise> noise, long seed, Path out, boolean exportOnnx, Progress progress) {
+        return train(noise, () -> noise.apply(-1), seed, out, exportOnnx, progress, java.util.Optional.empty(), state -> { });
+    }
+
+    /**
+     * Trains as {@link #train(LongFunction, long, Path, boolean, Progress)} does, continuing from
+     * {@code resume} if given and handing {@code checkpoint} the state every {@code checkpoint-every}
+     * steps.
+     *
+     * @param heldOut the held-out batch's noise, asked for and read before any step's
+     */
+    public Result train(LongFunction<Noise> noise, java.util.function.Supplier<Noise> heldOut, long seed, Path out, boolean exportOnnx, Progress progress,
+            java.util.Optional<org.scorepipe.api.Trainer.State> resume,
+            java.util.function.Consumer<org.scorepipe.api.Trainer.State> checkpoint) {
         checkExport(exportOnnx);
         int d = data.dimension();
         int batch = settings.batch();
+        int steps = settings.steps();
         Engine engine = startEngine();
         engine.setRandomSeed((int) seed);
         SequentialBlock block = ScoreNetwork.block(d, settings.hidden(), settings.activation());
-        StringBuilder losses = new StringBuilder("step,loss\n");
+        GaussianSkip skip = settings.skip() == Skip.GAUSSIAN ? estimateSkip(noise) : null;
+        // Drawn once, with noise of its own; before any step's (the noises may be one generator, repositioned).
+        Batch held = settings.heldOutEvery() > 0 ? new Batch(batch, d) : null;
+        if (held != null) {
+            held.draw(heldOut.get(), skip);
+        }
+        double[] losses = new double[steps];
+        double[] heldOutLosses = new double[steps];
+        java.util.Arrays.fill(heldOutLosses, Double.NaN);
         double tailSum = 0;
         int tailCount = 0;
-        int tailFrom = settings.steps() - Math.max(1, settings.steps() / 10);
+        int tailFrom = steps - Math.max(1, steps / 10);
         try (Model model = Model.newInstance(ScoreNetwork.PREFIX, "PyTorch")) {
             model.setBlock(block);
             Tracker rate = Tracker.cosine().setBaseValue((float) settings.learningRate())
-                    .optFinalValue((float) (settings.learningRate() / 100)).setMaxUpdates(settings.steps()).build();
+                    .optFinalValue((float) (settings.learningRate() / 100)).setMaxUpdates(steps).build();
+            RestorableAdam adam = new RestorableAdam(rate);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build());
-            GaussianSkip skip = settings.skip() == Skip.GAUSSIAN ? estimateSkip(noise) : null;
-            double[] base = new double[d];
-            Particles particles = new Particles(batch, d);
-            Block rows = particles.all();
-            double[] u = new double[1];
-            double[] z = new double[d];
-            float[] xt = new float[batch * d];
-            float[] tt = new float[batch];
-            float[] target = new float[batch * d];
-            float[] weight = new float[batch];
+                    .optOptimizer(adam);
+            Batch b = new Batch(batch, d);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(batch, d), new Shape(batch, 1));
-                WeightAverage average = settings.ema() > 0 ? new WeightAverage(parameters(block), settings.ema(),
+                java.util.List<Parameter> parameters = parameters(block);
+                WeightAverage average = settings.ema() > 0 ? new WeightAverage(parameters, settings.ema(),
                         trainer.getManager()) : null;
-                for (int k = 0; k < settings.steps(); k++) {
-                    Noise n = noise.apply(k);
-                    data.sample(rows, n);
-                    double[] x0 = particles.data();
-                    for (int i = 0; i < batch; i++) {
-                        n.uniforms(i, 2, u, 0, 1);
-                        n.normals(i, 3, z, 0, d);
-                        double t = settings.timeMin() + (settings.timeMax() - settings.timeMin()) * u[0];
-                        double alpha = path.meanScale(t);
-                        double sigma = path.noiseScale(t);
-                        tt[i] = (float) t;
-                        weight[i] = settings.output() == ScoreOutput.SCORE ? (float) (sigma * sigma) : 1f;
-                        for (int j = 0; j < d; j++) {
-                            xt[i * d + j] = (float) (alpha * x0[i * d + j] + sigma * z[j]);
-                        }
-                        if (skip != null) {
-                            // the network's target is z - eps_G(x_t, t), eps_G taken at the float32 point it sees
-                            for (int j = 0; j < d; j++) {
-                                base[j] = xt[i * d + j];
-                            }
-                            skip.epsilon(base, 0, 1, alpha, sigma, base, 0);
-                        }
-                        for (int j = 0; j < d; j++) {
-                            int ij = i * d + j;
-                            double y = switch (settings.output()) {
-                                case EPSILON -> z[j];
-                                case SCORE -> -z[j] / sigma;
-                                case DENOISED, SAMPLE -> x0[ij];
-                                // Salimans & Ho 2022: v = alpha_t eps - sigma_t x0
-                                case V_PREDICTION -> alpha * z[j] - sigma * x0[ij];
-                            };
-                            target[ij] = (float) (skip != null ? y - base[j] : y);
-                        }
+                int first = 0;
+                if (resume.isPresent()) {
+                    TrainingState state = TrainingState.read(resume.get().bytes());
+                    if (state.step() != resume.get().step() || state.step() >= steps) {
+                        throw new IllegalArgumentException("the checkpoint's training state is at step " + state.step()
+                                + ", its record at step " + resume.get().step() + " of " + steps + ": it is corrupt");
                     }
+                    state.restore(parameters, adam, average);
+                    first = state.step();
+                    System.arraycopy(state.losses(), 0, losses, 0, first);
+                    System.arraycopy(state.heldOutLosses(), 0, heldOutLosses, 0, first);
+                    for (int k = tailFrom; k < first; k++) {
+                        tailSum += losses[k];
+                        tailCount++;
+                    }
+                }
+                for (int k = first; k < steps; k++) {
+                    b.draw(noise.apply(k), skip);
                     double loss;
                     try (NDManager m = trainer.getManager().newSubManager()) {
-                        NDArray xa = m.create(xt, new Shape(batch, d));
-                        NDArray ta = m.create(tt, new Shape(batch, 1));
-                        NDArray ya = m.create(target, new Shape(batch, d));
-                        NDArray wa = m.create(weight, new Shape(batch, 1));
                         try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray y = trainer.forward(new NDList(xa, ta)).singletonOrThrow();
-                            NDArray l = y.sub(ya).square().mul(wa).sum(new int[] {1}).mean();
+                            NDArray l = b.loss(m, trainer);
                             collector.backward(l);
                             loss = l.getFloat();
                         }
@@ -360,8 +374,15 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                         tailSum += loss;
                         tailCount++;
                     }
-                    losses.append(k + 1).append(',').append(loss).append('\n');
-                    progress.step(k + 1, settings.steps(), loss);
+                    losses[k] = loss;
+                    if (held != null && ((k + 1) % settings.heldOutEvery() == 0 || k + 1 == steps)) {
+                        heldOutLosses[k] = held.loss(ScoreNetwork.weights(block, d, settings.activation()));
+                    }
+                    progress.step(k + 1, steps, loss);
+                    if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0 && k + 1 < steps) {
+                        byte[] bytes = TrainingState.of(k + 1, parameters, adam, average, losses, heldOutLosses).write();
+                        checkpoint.accept(new org.scorepipe.api.Trainer.State(k + 1, steps, bytes));
+                    }
                 }
                 if (average != null) {
                     average.copyInto();
@@ -374,7 +395,7 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                     settings.activation().configName(), outputName, "x", "t", outputName, pathName,
                     new double[] {settings.timeMin(), settings.timeMax()},
                     skip == null ? null : new ScoreNetwork.Gaussian(skip.mean(), skip.covariance())), folder);
-            Files.writeString(out.resolve("loss.csv"), losses, StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("loss.csv"), lossCurve(losses, heldOutLosses), StandardCharsets.UTF_8);
             java.util.Optional<Path> onnx = java.util.Optional.empty();
             if (exportOnnx) {
                 Path file = out.resolve("model.onnx");
@@ -384,6 +405,117 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
             return new Result(folder, onnx, weights, tailSum / tailCount);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the trained model into " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code step,loss,held-out-loss}: a row per step, the held-out loss where it was measured (else empty). */
+    static String lossCurve(double[] losses, double[] heldOut) {
+        StringBuilder out = new StringBuilder("step,loss,held-out-loss\n");
+        for (int k = 0; k < losses.length; k++) {
+            out.append(k + 1).append(',').append(losses[k]).append(',');
+            if (!Double.isNaN(heldOut[k])) {
+                out.append(heldOut[k]);
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * One batch of the DSM loss: {@code x_t}, {@code t}, the target and the weight of each row,
+     * drawn from one step's noise as the class comment says.
+     */
+    private final class Batch {
+        private final int batch;
+        private final int d;
+        private final Particles particles;
+        private final double[] u = new double[1];
+        private final double[] z;
+        private final double[] base;
+        private final float[] xt;
+        private final float[] tt;
+        private final float[] target;
+        private final float[] weight;
+
+        Batch(int batch, int d) {
+            this.batch = batch;
+            this.d = d;
+            this.particles = new Particles(batch, d);
+            this.z = new double[d];
+            this.base = new double[d];
+            this.xt = new float[batch * d];
+            this.tt = new float[batch];
+            this.target = new float[batch * d];
+            this.weight = new float[batch];
+        }
+
+        void draw(Noise n, GaussianSkip skip) {
+            data.sample(particles.all(), n);
+            double[] x0 = particles.data();
+            for (int i = 0; i < batch; i++) {
+                n.uniforms(i, 2, u, 0, 1);
+                n.normals(i, 3, z, 0, d);
+                double t = settings.timeMin() + (settings.timeMax() - settings.timeMin()) * u[0];
+                double alpha = path.meanScale(t);
+                double sigma = path.noiseScale(t);
+                tt[i] = (float) t;
+                weight[i] = settings.output() == ScoreOutput.SCORE ? (float) (sigma * sigma) : 1f;
+                for (int j = 0; j < d; j++) {
+                    xt[i * d + j] = (float) (alpha * x0[i * d + j] + sigma * z[j]);
+                }
+                if (skip != null) {
+                    // the network's target is z - eps_G(x_t, t), eps_G taken at the float32 point it sees
+                    for (int j = 0; j < d; j++) {
+                        base[j] = xt[i * d + j];
+                    }
+                    skip.epsilon(base, 0, 1, alpha, sigma, base, 0);
+                }
+                for (int j = 0; j < d; j++) {
+                    int ij = i * d + j;
+                    double y = switch (settings.output()) {
+                        case EPSILON -> z[j];
+                        case SCORE -> -z[j] / sigma;
+                        case DENOISED, SAMPLE -> x0[ij];
+                        // Salimans & Ho 2022: v = alpha_t eps - sigma_t x0
+                        case V_PREDICTION -> alpha * z[j] - sigma * x0[ij];
+                    };
+                    target[ij] = (float) (skip != null ? y - base[j] : y);
+                }
+            }
+        }
+
+        /** The batch's mean loss under the network's weights now, in {@code m}, recorded for the backward pass. */
+        NDArray loss(NDManager m, Trainer trainer) {
+            NDArray xa = m.create(xt, new Shape(batch, d));
+            NDArray ta = m.create(tt, new Shape(batch, 1));
+            NDArray ya = m.create(target, new Shape(batch, d));
+            NDArray wa = m.create(weight, new Shape(batch, 1));
+            NDArray y = trainer.forward(new NDList(xa, ta)).singletonOrThrow();
+            return y.sub(ya).square().mul(wa).sum(new int[] {1}).mean();
+        }
+
+        /**
+         * The batch's mean loss under {@code weights}, by their plain-Java forward pass in double
+         * precision: measuring it only reads the weights out of libtorch, and runs no operation there
+         * between two training steps.
+         */
+        double loss(MlpWeights weights) {
+            double[] x = new double[d];
+            double[] y = new double[d];
+            double sum = 0;
+            for (int i = 0; i < batch; i++) {
+                for (int j = 0; j < d; j++) {
+                    x[j] = xt[i * d + j];
+                }
+                weights.forward(x, 0, 1, tt[i], y);
+                double row = 0;
+                for (int j = 0; j < d; j++) {
+                    double e = y[j] - target[i * d + j];
+                    row += e * e;
+                }
+                sum += weight[i] * row;
+            }
+            return sum / batch;
         }
     }
 }

@@ -69,6 +69,44 @@ final class WeightAverage {
         });
     }
 
+    /** The updates folded in so far. */
+    long updates() {
+        return updates;
+    }
+
+    /** The average of each parameter, in float32, in the order of the parameters given. */
+    float[][] averages() {
+        float[][] out = new float[averages.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = averages.get(i).toFloatArray();
+        }
+        return out;
+    }
+
+    /** Goes back to what {@link #updates} and {@link #averages} gave (a training that resumes). */
+    void restore(long updates, float[][] values) {
+        if (values.length != averages.size()) {
+            throw new IllegalArgumentException("the weight average's state has " + values.length + " parameters, the network "
+                    + averages.size());
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (values[i].length != averages.get(i).size()) {
+                throw new IllegalArgumentException("the weight average of parameter " + i + " has " + values[i].length
+                        + " numbers, the parameter " + averages.get(i).size());
+            }
+        }
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int i = 0; i < values.length; i++) {
+                TrainingState.overwrite(averages.get(i), values[i]);
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        this.updates = updates;
+    }
+
     /** Overwrites the parameters with the average. */
     void copyInto() {
         eachPair((theta, a) -> {
