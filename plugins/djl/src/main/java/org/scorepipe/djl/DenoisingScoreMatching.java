@@ -8,15 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -266,14 +259,6 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
         return GaussianSkip.estimate(all, n, d);
     }
 
-    private static java.util.List<Parameter> parameters(SequentialBlock block) {
-        java.util.List<Parameter> list = new java.util.ArrayList<>();
-        for (ai.djl.util.Pair<String, Parameter> p : block.getParameters()) {
-            list.add(p.getValue());
-        }
-        return list;
-    }
-
     /** The ONNX graph carries the MLP alone: a model trained with a skip is refused before anything is written. */
     @Override
     public void checkExport(boolean exportOnnx) {
@@ -316,78 +301,18 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
         if (held != null) {
             held.draw(heldOut.get(), skip);
         }
-        double[] losses = new double[steps];
-        double[] heldOutLosses = new double[steps];
-        java.util.Arrays.fill(heldOutLosses, Double.NaN);
-        double tailSum = 0;
-        int tailCount = 0;
-        int tailFrom = steps - Math.max(1, steps / 10);
         try (Model model = Model.newInstance(ScoreNetwork.PREFIX, "PyTorch")) {
             model.setBlock(block);
-            Tracker rate = Tracker.cosine().setBaseValue((float) settings.learningRate())
-                    .optFinalValue((float) (settings.learningRate() / 100)).setMaxUpdates(steps).build();
-            RestorableAdam adam = new RestorableAdam(rate);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
-                    .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-                    .optOptimizer(adam);
             Batch b = new Batch(batch, d);
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(batch, d), new Shape(batch, 1));
-                java.util.List<Parameter> parameters = parameters(block);
-                WeightAverage average = settings.ema() > 0 ? new WeightAverage(parameters, settings.ema(),
-                        trainer.getManager()) : null;
-                int first = 0;
-                if (resume.isPresent()) {
-                    TrainingState state = TrainingState.read(resume.get().bytes());
-                    if (state.step() != resume.get().step() || state.step() >= steps) {
-                        throw new IllegalArgumentException("the checkpoint's training state is at step " + state.step()
-                                + ", its record at step " + resume.get().step() + " of " + steps + ": it is corrupt");
-                    }
-                    state.restore(parameters, adam, average);
-                    first = state.step();
-                    System.arraycopy(state.losses(), 0, losses, 0, first);
-                    System.arraycopy(state.heldOutLosses(), 0, heldOutLosses, 0, first);
-                    for (int k = tailFrom; k < first; k++) {
-                        tailSum += losses[k];
-                        tailCount++;
-                    }
-                }
-                for (int k = first; k < steps; k++) {
-                    b.draw(noise.apply(k), skip);
-                    double loss;
-                    try (NDManager m = trainer.getManager().newSubManager()) {
-                        try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray l = b.loss(m, trainer);
-                            collector.backward(l);
-                            loss = l.getFloat();
-                        }
-                        trainer.step();
-                    }
-                    if (average != null) {
-                        average.update();
-                    }
-                    if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("the loss is " + loss + " at step " + (k + 1) + "; lower learning-rate"
-                                + " (now " + settings.learningRate() + ") or raise time-min (now " + settings.timeMin() + ")");
-                    }
-                    if (k >= tailFrom) {
-                        tailSum += loss;
-                        tailCount++;
-                    }
-                    losses[k] = loss;
-                    if (held != null && ((k + 1) % settings.heldOutEvery() == 0 || k + 1 == steps)) {
-                        heldOutLosses[k] = held.loss(ScoreNetwork.weights(block, d, settings.activation()));
-                    }
-                    progress.step(k + 1, steps, loss);
-                    if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0 && k + 1 < steps) {
-                        byte[] bytes = TrainingState.of(k + 1, parameters, adam, average, losses, heldOutLosses).write();
-                        checkpoint.accept(new org.scorepipe.api.Trainer.State(k + 1, steps, bytes));
-                    }
-                }
-                if (average != null) {
-                    average.copyInto();
-                }
-            }
+            TrainingLoop.Schedule schedule = new TrainingLoop.Schedule(steps, settings.learningRate(), settings.ema(),
+                    settings.checkpointEvery(), settings.heldOutEvery(), "lower learning-rate (now " + settings.learningRate()
+                            + ") or raise time-min (now " + settings.timeMin() + ")");
+            TrainingLoop.Outcome outcome = TrainingLoop.run(model, schedule, new Shape[] {new Shape(batch, d), new Shape(batch, 1)},
+                    (k, m, trainer) -> {
+                        b.draw(noise.apply(k), skip);
+                        return b.loss(m, trainer);
+                    }, held == null ? null : k -> held.loss(ScoreNetwork.weights(block, d, settings.activation())), resume,
+                    checkpoint, progress::step);
             MlpWeights weights = ScoreNetwork.weights(block, d, settings.activation());
             Path folder = out.resolve("model");
             String outputName = settings.output().configName();
@@ -395,14 +320,14 @@ public final class DenoisingScoreMatching implements org.scorepipe.api.Trainer {
                     settings.activation().configName(), outputName, "x", "t", outputName, pathName,
                     new double[] {settings.timeMin(), settings.timeMax()},
                     skip == null ? null : new ScoreNetwork.Gaussian(skip.mean(), skip.covariance())), folder);
-            Files.writeString(out.resolve("loss.csv"), lossCurve(losses, heldOutLosses), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("loss.csv"), lossCurve(outcome.losses(), outcome.heldOutLosses()), StandardCharsets.UTF_8);
             java.util.Optional<Path> onnx = java.util.Optional.empty();
             if (exportOnnx) {
                 Path file = out.resolve("model.onnx");
                 weights.toOnnx("x", "t", outputName).write(file);
                 onnx = java.util.Optional.of(file);
             }
-            return new Result(folder, onnx, weights, tailSum / tailCount);
+            return new Result(folder, onnx, weights, outcome.finalLoss());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the trained model into " + out + ": " + e.getMessage(), e);
         }

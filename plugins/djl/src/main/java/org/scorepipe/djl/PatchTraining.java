@@ -6,16 +6,7 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.scorepipe.api.Component;
 import org.scorepipe.api.ComponentKind;
@@ -72,7 +62,16 @@ public final class PatchTraining implements org.scorepipe.api.Trainer {
             @Doc("largest training time") @Default("1.0") double timeMax,
             @Doc("libtorch intra-op threads; 0 = one per core") @Default("1") int threads,
             @Doc("decay of the exponential moving average of the weights the saved model takes; 0 = off")
-            @Default("0.0") double ema) {
+            @Default("0.0") double ema,
+            @Doc("steps between checkpoints of the training (weights, Adam's state, the weight average, the losses) in the"
+                    + " run directory's checkpoints/, from which `scorepipe train FILE --out DIR` continues a killed training;"
+                    + " 0 = none") @Default("500") int checkpointEvery) {
+        /** The settings with checkpoints every 500 steps. */
+        public Settings(int patch, int state, int[] hidden, int steps, int batch, double learningRate, double timeMin,
+                double timeMax, int threads, double ema) {
+            this(patch, state, hidden, steps, batch, learningRate, timeMin, timeMax, threads, ema, 500);
+        }
+
         public Settings {
             if (patch < 1) {
                 throw new IllegalArgumentException("patch must be >= 1, got " + patch);
@@ -103,6 +102,9 @@ public final class PatchTraining implements org.scorepipe.api.Trainer {
             }
             if (!(ema >= 0 && ema < 1)) {
                 throw new IllegalArgumentException("ema must be in [0, 1) (0 = off, e.g. 0.999), got " + ema);
+            }
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("checkpoint-every must be >= 0 (0 = no checkpoints), got " + checkpointEvery);
             }
         }
     }
@@ -154,7 +156,8 @@ public final class PatchTraining implements org.scorepipe.api.Trainer {
     @Override
     public Result train(Context context) {
         checkExport(context.exportOnnx());
-        Trained trained = train(context::noise, context.seed(), context.directory(), context::progress);
+        Trained trained = train(context::noise, context.seed(), context.directory(), context::progress, context.resumeFrom(),
+                context::checkpoint);
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("patch network", trained.model());
         files.put("loss curve", context.directory().resolve("loss.csv"));
@@ -182,8 +185,18 @@ public final class PatchTraining implements org.scorepipe.api.Trainer {
         void step(int step, int steps, double loss);
     }
 
-    /** Trains, then writes {@code out/model/patch-lstm.json} and {@code out/loss.csv}. */
+    /** Trains from scratch without checkpoints, then writes {@code out/model/patch-lstm.json} and {@code out/loss.csv}. */
     public Trained train(java.util.function.LongFunction<Noise> noise, long seed, Path out, Progress progress) {
+        return train(noise, seed, out, progress, java.util.Optional.empty(), state -> { });
+    }
+
+    /**
+     * Trains as {@link #train(java.util.function.LongFunction, long, Path, Progress)} does, continuing
+     * from {@code resume} if given and handing {@code checkpoint} the state every
+     * {@code checkpoint-every} steps ({@link TrainingLoop}).
+     */
+    public Trained train(java.util.function.LongFunction<Noise> noise, long seed, Path out, Progress progress,
+            java.util.Optional<State> resume, java.util.function.Consumer<State> checkpoint) {
         int d = data.dimension();
         int q = settings.patch();
         int p = d / q;
@@ -191,17 +204,8 @@ public final class PatchTraining implements org.scorepipe.api.Trainer {
         Engine engine = startEngine();
         engine.setRandomSeed((int) seed);
         PatchNetwork.Network block = PatchNetwork.block(d, q, settings.state(), settings.hidden());
-        StringBuilder losses = new StringBuilder("step,loss\n");
-        double tailSum = 0;
-        int tailCount = 0;
-        int tailFrom = settings.steps() - Math.max(1, settings.steps() / 10);
         try (Model model = Model.newInstance("patch-lstm", "PyTorch")) {
             model.setBlock(block);
-            Tracker rate = Tracker.cosine().setBaseValue((float) settings.learningRate())
-                    .optFinalValue((float) (settings.learningRate() / 100)).setMaxUpdates(settings.steps()).build();
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
-                    .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build());
             Particles particles = new Particles(batch, d);
             double[] u = new double[p];
             double[] z = new double[d];
@@ -209,74 +213,45 @@ public final class PatchTraining implements org.scorepipe.api.Trainer {
             float[] noised = new float[batch * d];
             float[] side = new float[batch * p * (2 + p)];
             float[] target = new float[batch * d];
-            try (Trainer trainer = model.newTrainer(config)) {
-                Shape patches = new Shape(batch, p, q);
-                trainer.initialize(patches, patches, new Shape(batch, p, 2 + p));
-                List<Parameter> parameters = new java.util.ArrayList<>();
-                block.getParameters().forEach(e -> parameters.add(e.getValue()));
-                WeightAverage average = settings.ema() > 0 ? new WeightAverage(parameters, settings.ema(), trainer.getManager())
-                        : null;
-                for (int k = 0; k < settings.steps(); k++) {
-                    Noise n = noise.apply(k);
-                    data.sample(particles.all(), n);
-                    double[] x0 = particles.data();
-                    java.util.Arrays.fill(side, 0f);
-                    for (int i = 0; i < batch; i++) {
-                        n.uniforms(i, 2, u, 0, p);
-                        n.normals(i, 3, z, 0, d);
-                        for (int j = 0; j < p; j++) {
-                            double t = settings.timeMin() + (settings.timeMax() - settings.timeMin()) * u[j];
-                            double alpha = path.meanScale(t);
-                            double sigma = path.noiseScale(t);
-                            int so = (i * p + j) * (2 + p);
-                            side[so] = (float) t;
-                            side[so + 1] = (float) Math.log(sigma);
-                            side[so + 2 + j] = 1f;
-                            for (int c = 0; c < q; c++) {
-                                int ij = i * d + j * q + c;
-                                shifted[ij] = j == 0 ? 0f : (float) x0[ij - q];
-                                noised[ij] = (float) (alpha * x0[ij] + sigma * z[j * q + c]);
-                                target[ij] = (float) z[j * q + c];
+            Shape patches = new Shape(batch, p, q);
+            TrainingLoop.Schedule schedule = new TrainingLoop.Schedule(settings.steps(), settings.learningRate(), settings.ema(),
+                    settings.checkpointEvery(), 0, "lower learning-rate (now " + settings.learningRate() + ") or raise time-min"
+                            + " (now " + settings.timeMin() + ")");
+            TrainingLoop.Outcome outcome = TrainingLoop.run(model, schedule,
+                    new Shape[] {patches, patches, new Shape(batch, p, 2 + p)}, (k, m, trainer) -> {
+                        Noise n = noise.apply(k);
+                        data.sample(particles.all(), n);
+                        double[] x0 = particles.data();
+                        java.util.Arrays.fill(side, 0f);
+                        for (int i = 0; i < batch; i++) {
+                            n.uniforms(i, 2, u, 0, p);
+                            n.normals(i, 3, z, 0, d);
+                            for (int j = 0; j < p; j++) {
+                                double t = settings.timeMin() + (settings.timeMax() - settings.timeMin()) * u[j];
+                                double alpha = path.meanScale(t);
+                                double sigma = path.noiseScale(t);
+                                int so = (i * p + j) * (2 + p);
+                                side[so] = (float) t;
+                                side[so + 1] = (float) Math.log(sigma);
+                                side[so + 2 + j] = 1f;
+                                for (int c = 0; c < q; c++) {
+                                    int ij = i * d + j * q + c;
+                                    shifted[ij] = j == 0 ? 0f : (float) x0[ij - q];
+                                    noised[ij] = (float) (alpha * x0[ij] + sigma * z[j * q + c]);
+                                    target[ij] = (float) z[j * q + c];
+                                }
                             }
                         }
-                    }
-                    double loss;
-                    try (NDManager m = trainer.getManager().newSubManager()) {
-                        NDArray ua = m.create(shifted, patches);
-                        NDArray ya = m.create(noised, patches);
-                        NDArray sa = m.create(side, new Shape(batch, p, 2 + p));
-                        NDArray za = m.create(target, new Shape((long) batch * p, q));
-                        try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray eps = trainer.forward(new NDList(ua, ya, sa)).singletonOrThrow();
-                            NDArray l = eps.sub(za).square().sum(new int[] {1}).mean();
-                            collector.backward(l);
-                            loss = l.getFloat();
-                        }
-                        trainer.step();
-                    }
-                    if (average != null) {
-                        average.update();
-                    }
-                    if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("the loss is " + loss + " at step " + (k + 1) + "; lower learning-rate"
-                                + " (now " + settings.learningRate() + ") or raise time-min (now " + settings.timeMin() + ")");
-                    }
-                    if (k >= tailFrom) {
-                        tailSum += loss;
-                        tailCount++;
-                    }
-                    losses.append(k + 1).append(',').append(loss).append('\n');
-                    progress.step(k + 1, settings.steps(), loss);
-                }
-                if (average != null) {
-                    average.copyInto();
-                }
-            }
+                        NDArray eps = trainer.forward(new NDList(m.create(shifted, patches), m.create(noised, patches),
+                                m.create(side, new Shape(batch, p, 2 + p)))).singletonOrThrow();
+                        return eps.sub(m.create(target, new Shape((long) batch * p, q))).square().sum(new int[] {1}).mean();
+                    }, null, resume, checkpoint, progress::step);
             PatchNetwork.Weights weights = block.weights(d, pathName, new double[] {settings.timeMin(), settings.timeMax()});
             Path folder = out.resolve("model");
             PatchNetwork.save(weights, folder);
-            Files.writeString(out.resolve("loss.csv"), losses, StandardCharsets.UTF_8);
-            return new Trained(folder, weights, tailSum / tailCount);
+            Files.writeString(out.resolve("loss.csv"), DenoisingScoreMatching.lossCurve(outcome.losses(), outcome.heldOutLosses()),
+                    StandardCharsets.UTF_8);
+            return new Trained(folder, weights, outcome.finalLoss());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the trained patch network into " + out + ": " + e.getMessage(), e);
         }

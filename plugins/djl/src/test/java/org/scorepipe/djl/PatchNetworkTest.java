@@ -136,6 +136,31 @@ class PatchNetworkTest {
     }
 
     @Test
+    void aPatchTrainingContinuedFromItsCheckpointEndsWithTheUninterruptedWeightsBitForBit() throws IOException {
+        // The loop DenoisingScoreMatching runs (TrainingLoop): a new trainer from the step-40 state of an
+        // 80-step training, with an average, ends where the uninterrupted one does.
+        PatchTraining.Settings settings = new PatchTraining.Settings(Q, 8, new int[] {16}, 80, 64, 2e-3, 0.0, timeOf(1.5), 1,
+                0.99, 40);
+        List<org.scorepipe.api.Trainer.State> checkpoints = new java.util.ArrayList<>();
+        PatchTraining.Trained whole = patchTraining(settings, dir.resolve("whole"), Optional.empty(), checkpoints);
+        assertEquals(List.of(40), checkpoints.stream().map(org.scorepipe.api.Trainer.State::step).toList());
+        PatchTraining.Trained resumed = patchTraining(settings, dir.resolve("resumed"), Optional.of(checkpoints.get(0)),
+                new java.util.ArrayList<>());
+        assertEquals(whole.finalLoss(), resumed.finalLoss());
+        assertEquals(Files.readString(whole.model().resolve(PatchNetwork.FILE)), Files.readString(resumed.model().resolve(PatchNetwork.FILE)));
+        assertEquals(Files.readAllLines(dir.resolve("whole/loss.csv")), Files.readAllLines(dir.resolve("resumed/loss.csv")));
+    }
+
+    private static PatchTraining.Trained patchTraining(PatchTraining.Settings settings, Path out,
+            Optional<org.scorepipe.api.Trainer.State> resume, List<org.scorepipe.api.Trainer.State> checkpoints) {
+        PhiloxNoise noise = new PhiloxNoise(4);
+        return new PatchTraining(settings, mixture(D), VE).train(k -> {
+            noise.position(0, k);
+            return noise;
+        }, 4, out, (step, steps, loss) -> { }, resume, checkpoints::add);
+    }
+
+    @Test
     void theSimdLayerIsThePlainLayerBitForBit() {
         // Sizes that leave every remainder: rows not a multiple of 4 vectors nor of one, inputs not of 2.
         for (int rows : new int[] {1, 3, 7, 37, 256}) {
