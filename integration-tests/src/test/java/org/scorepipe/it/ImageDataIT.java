@@ -55,6 +55,39 @@ class ImageDataIT {
         assertEquals(floor, metrics.get("flipped-share-error").getAsDouble(), metrics.toString());
     }
 
+    @Test
+    void theShrunkChainedMnistPipelineRunsEachSamplerFromOriginalImages() throws Exception {
+        Path out = dir.resolve("chained");
+        Cli.Result r = Cli.run(ROOT, "run", "pipelines/chained-ld-mnist.yaml", "--out", out.toString(),
+                "--set", "pipeline.particles=8", "--set", "stages.vanilla.steps=4", "--set", "stages.annealed.steps-per-level=2",
+                "--set", "stages.chained.steps-per-level=1");
+        assertEquals(0, r.exitCode(), r.all());
+        // Three samplers, each with its samples and its mode measure; the learned row network moved every row.
+        for (String file : new String[] {"vanilla.npy", "annealed.npy", "start.npy", "samples.npy"}) {
+            Particles p = NpyFile.read(out.resolve(file));
+            assertEquals(8, p.size(), file);
+            assertEquals(196, p.dimension(), file);
+            assertTrue(Arrays.stream(p.data()).allMatch(Double::isFinite), file);
+        }
+        Particles start = NpyFile.read(out.resolve("start.npy"));
+        Particles chained = NpyFile.read(out.resolve("samples.npy"));
+        for (int row = 0; row < 14; row++) {
+            boolean moved = false;
+            for (int c = row * 14; c < row * 14 + 14; c++) {
+                moved |= start.data()[c] != chained.data()[c];
+            }
+            assertTrue(moved, "row " + row + " of the first image was not sampled");
+        }
+        var evaluations = com.google.gson.JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject()
+                .getAsJsonArray("evaluations");
+        assertEquals(3, evaluations.size(), evaluations.toString());
+        for (var e : evaluations) {
+            double share = e.getAsJsonObject().getAsJsonObject("metrics").get("flipped-share").getAsDouble();
+            assertTrue(share >= 0 && share <= 1, e.toString());
+        }
+        assertTrue(Files.exists(out.resolve("plots/grid-samples.png")) || Files.exists(out.resolve("report.html")), r.all());
+    }
+
     static byte[] npy(String dict, byte[] data) {
         int unpadded = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
