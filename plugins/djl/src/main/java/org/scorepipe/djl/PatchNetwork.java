@@ -133,6 +133,8 @@ public final class PatchNetwork {
      * Immutable and thread-safe.
      */
     public static final class Forward {
+        /** Points a layer takes at once. */
+        private static final int CHUNK = 32;
         private final int dimension;
         private final int patch;
         private final int state;
@@ -220,6 +222,15 @@ public final class PatchNetwork {
          */
         public void epsilon(double[] x, int offset, int rows, int from, double t, double sigma, double[] states,
                 int stateOffset, double[] out) {
+            // In chunks whose layers' inputs and outputs stay in cache (measured: 256 rows at once ran 0.6x as fast).
+            for (int first = 0; first < rows; first += CHUNK) {
+                int n = Math.min(CHUNK, rows - first);
+                chunk(x, offset + first * dimension, n, from, t, sigma, states, stateOffset + first * state, out, first * patch);
+            }
+        }
+
+        private void chunk(double[] x, int offset, int rows, int from, double t, double sigma, double[] states,
+                int stateOffset, double[] out, int outOffset) {
             double[][] buffers = scratch.get();
             if (buffers[0].length < rows * widest) {
                 buffers[0] = new double[rows * widest];
@@ -255,7 +266,7 @@ public final class PatchNetwork {
             }
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < patch; c++) {
-                    out[r * patch + c] = a[c * rows + r];
+                    out[outOffset + r * patch + c] = a[c * rows + r];
                 }
             }
         }
