@@ -25,8 +25,12 @@ class CommandsIT {
         for (String row : new String[] {"data-source      gaussian-mixture", "noising-path     ornstein-uhlenbeck",
                 "noising-path     vp", "noising-path     variance-exploding", "score-provider   analytic",
                 "corrector        langevin", "predictor        euler-maruyama", "predictor        probability-flow",
-                "time-grid        uniform", "stage            sample", "evaluator        sliced-wasserstein"}) {
-            assertTrue(r.stdout().contains(row), row + " in\n" + r.stdout());
+                "time-grid        uniform", "stage            sample", "evaluator        sliced-wasserstein",
+                "conditional-score patch-lstm", "trainer          dsm", "trainer          patch-dsm"}) {
+            // kind and name, in columns as wide as the longest kind
+            String[] parts = row.trim().split("\\s+");
+            assertTrue(java.util.regex.Pattern.compile("(?m)^" + parts[0] + "\\s+" + parts[1] + "\\s").matcher(r.stdout()).find(),
+                    row + " in\n" + r.stdout());
         }
         assertTrue(!r.stdout().contains("problem:"), r.stdout());
     }

@@ -42,6 +42,7 @@ class TrainResumeIT {
               path: {type: ornstein-uhlenbeck}
               score: {type: analytic}
             train:
+              type: dsm
               hidden: [64, 64]
               steps: %d
               batch: 256

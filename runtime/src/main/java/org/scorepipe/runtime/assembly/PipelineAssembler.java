@@ -124,7 +124,7 @@ public final class PipelineAssembler {
         public Trainer trainer() {
             ConfigSection root = build.root;
             ConfigSection section = root.section("train").orElseThrow(() -> root.error("train", "is missing: `scorepipe train`"
-                    + " reads its settings there, e.g. `train: {hidden: [128, 128], steps: 4000}`"));
+                    + " reads its settings there, e.g. `train: {type: dsm, hidden: [128, 128], steps: 4000}`"));
             if (!section.isMap()) {
                 throw section.error("expected a map of the trainer's settings, e.g. `train: {steps: 4000}`");
             }
